@@ -1,0 +1,21 @@
+// Package atomic replaces files atomically and durably.
+//
+// A write either fully succeeds or leaves the previous content intact: a
+// reader that opens the file sees the complete old content or the complete
+// new content, never a mix, and once a write has returned nil a power loss
+// cannot bring the old content back.
+//
+// Each write stages the new content in a temp file next to the target,
+// fsyncs it, renames it over the target and fsyncs the directory. If any
+// step fails, the temp file is removed and the target is left as it was.
+// The one exception is a failure of the very last step, the directory fsync:
+// the new content is then in place but its durability is unconfirmed, and
+// the error wraps ErrNotDurable.
+//
+// Every error is, or wraps, an *fs.PathError whose Path is the name the
+// caller gave.
+//
+// A target that is a symlink (or a chain of them) is written through: the
+// file the chain finally names gets the new content, and the links stay
+// links. To replace several files as one transaction, see package txn.
+package atomic

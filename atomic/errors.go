@@ -1,0 +1,16 @@
+package atomic
+
+import "github.com/atomicwrite/atomicwrite/internal/protocol"
+
+var (
+	// ErrNotDurable is wrapped by an error from the last step of a write,
+	// the fsync of the target's directory. The new content is then already
+	// in place (readers see it), but a power loss may still bring back the
+	// old content: do not assume either.
+	ErrNotDurable = protocol.ErrNotDurable
+
+	// ErrNotRegular is wrapped when the target exists but is not a regular
+	// file (a FIFO, device or socket). Such a target is left untouched; it is
+	// never opened.
+	ErrNotRegular = protocol.ErrNotRegular
+)

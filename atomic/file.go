@@ -1,0 +1,114 @@
+package atomic
+
+import (
+	"io"
+	"io/fs"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+)
+
+// A File is a pending atomic write: what is written to it becomes the
+// target's content when Commit returns nil, and never before. Close without
+// Commit discards everything, so
+//
+//	f, err := atomic.Create(name)
+//	if err != nil { ... }
+//	defer f.Close()
+//	... write to f ...
+//	return f.Commit()
+//
+// is always safe. A File is not safe for concurrent use.
+type File struct {
+	name  string
+	dirs  protocol.Dirs
+	entry *protocol.Entry
+	done  bool
+}
+
+// Create starts an atomic write of the file name. The target is resolved
+// (symlinks followed) and its directory opened now; the temp file that
+// receives the content lives next to the resolved target.
+func Create(name string, opts ...Option) (*File, error) {
+	f := &File{name: name}
+	t, err := protocol.Resolve(name, &f.dirs)
+	if err != nil {
+		return nil, err
+	}
+	f.entry, err = protocol.Stage(t, settingsOf(opts))
+	if err != nil {
+		f.dirs.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Name returns the name given to Create.
+func (f *File) Name() string { return f.name }
+
+// Write appends p to the new content. After a failed Write the File can
+// only be closed: Commit returns the same error and commits nothing.
+func (f *File) Write(p []byte) (int, error) {
+	if err := f.check("write"); err != nil {
+		return 0, err
+	}
+	return f.entry.Write(p)
+}
+
+// WriteString is like Write, with a string.
+func (f *File) WriteString(s string) (int, error) {
+	if err := f.check("write"); err != nil {
+		return 0, err
+	}
+	return f.entry.WriteString(s)
+}
+
+// ReadFrom appends everything r yields to the new content. It copies in
+// the kernel where it can (copy_file_range, splice), through a fixed-size
+// buffer otherwise: memory does not grow with the input.
+func (f *File) ReadFrom(r io.Reader) (int64, error) {
+	if err := f.check("write"); err != nil {
+		return 0, err
+	}
+	return f.entry.ReadFrom(r)
+}
+
+// Commit makes the written content the target's, durably. On an error the
+// target is as it was and the temp file is gone, except for an error that
+// wraps ErrNotDurable, which reports that the content is in place but the
+// directory fsync failed. Commit ends the File either way: later calls of
+// Close do nothing.
+func (f *File) Commit() error {
+	if err := f.check("commit"); err != nil {
+		return err
+	}
+	f.done = true
+	defer f.dirs.Close()
+	// The temp stays open through Seal so that Commit fsyncs it on the
+	// descriptor it was written through, without reopening it.
+	f.entry.Seal(true) // a failure is kept in the entry; Commit reports it
+	return protocol.Commit([]*protocol.Entry{f.entry})
+}
+
+// Close discards the pending write: the temp file is removed and the target
+// is untouched. After Commit it does nothing and returns nil.
+func (f *File) Close() error {
+	if f == nil {
+		return fs.ErrInvalid
+	}
+	if f.done {
+		return nil
+	}
+	f.done = true
+	defer f.dirs.Close()
+	return f.entry.Discard()
+}
+
+func (f *File) check(op string) error {
+	if f == nil {
+		return fs.ErrInvalid
+	}
+	if f.done {
+		return &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed}
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package atomic
+
+import (
+	"io/fs"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+)
+
+// An Option configures a write.
+type Option func(*protocol.Settings)
+
+// WithMode gives the written file exactly the mode perm: permission bits
+// plus, optionally, fs.ModeSetuid, fs.ModeSetgid and fs.ModeSticky. The
+// umask does not apply.
+//
+// Without WithMode, a file that replaces an existing one keeps its mode, and
+// a new file gets 0666 minus the umask, as with os.WriteFile.
+func WithMode(perm fs.FileMode) Option {
+	return func(s *protocol.Settings) {
+		s.Mode = perm
+		s.HasMode = true
+	}
+}
+
+func settingsOf(opts []Option) protocol.Settings {
+	var s protocol.Settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}

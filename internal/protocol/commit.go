@@ -1,0 +1,232 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.uber.org/multierr"
+	"golang.org/x/sys/unix"
+)
+
+// maxParallelSyncs bounds the fsyncs a batch has in flight at once. Several
+// fsyncs issued together let the filesystem group them into few journal
+// commits; an unbounded number would only queue on the device.
+const maxParallelSyncs = 16
+
+var errTempReplaced = errors.New("temp file was replaced by another file")
+
+// Commit makes every sealed entry's content its target's, in order.
+//
+//  1. fsync every temp, so that no rename below can ever expose a file
+//     whose data has not reached the disk;
+//  2. for a batch, hard-link each old target (but the last) to a backup
+//     name, so that a failed rename can put back what earlier renames
+//     replaced;
+//  3. rename each temp over its target, in the order given;
+//  4. remove the backups;
+//  5. fsync each distinct directory once, so that the renames (and the
+//     removals) survive a power loss.
+//
+// On an error in steps 1 to 3 no target is changed (a failed rename undoes
+// the ones before it) and no temp or backup remains. An error in step 5
+// wraps ErrNotDurable: every target already holds its new content.
+//
+// Commit consumes the entries: afterwards they hold no file or name.
+func Commit(entries []*Entry) error {
+	for _, e := range entries {
+		if e.err != nil || !e.sealed {
+			err := e.err
+			if err == nil {
+				err = pathError("commit", e.Name, errors.New("content not finished"))
+			}
+			return multierr.Append(err, discardAll(entries))
+		}
+	}
+	if err := syncAll(entries); err != nil {
+		return multierr.Append(err, discardAll(entries))
+	}
+	if len(entries) > 1 {
+		if err := linkBackups(entries[:len(entries)-1]); err != nil {
+			return multierr.Append(err, discardAll(entries))
+		}
+	}
+	for i, e := range entries {
+		err := e.settings.inject(StepRename)
+		if err == nil {
+			err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+		}
+		if err != nil {
+			err = pathError("rename", e.Name, err)
+			return multierr.Combine(err, undo(entries[:i]), discardAll(entries))
+		}
+		e.temp = ""
+	}
+	// Removing a backup cannot fail in any way that matters here: it is our
+	// own link in a directory we have just renamed into. Should it fail all
+	// the same, the commit has happened and the error must not claim
+	// otherwise, so it is dropped; the backup is left behind.
+	discardAll(entries)
+	return syncDirs(entries)
+}
+
+// syncAll fsyncs every entry's temp, several at a time.
+func syncAll(entries []*Entry) error {
+	workers := min(len(entries), maxParallelSyncs)
+	if workers <= 1 {
+		var err error
+		for _, e := range entries {
+			err = multierr.Append(err, e.sync())
+		}
+		return err
+	}
+	errs := make([]error, len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = entries[i].sync()
+			}
+		})
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return multierr.Combine(errs...)
+}
+
+// sync flushes the entry's temp to disk and closes it. A temp that was
+// closed when sealed is reopened by name in its directory; the inode check
+// makes sure it is still the file this entry wrote.
+func (e *Entry) sync() error {
+	if e.file == nil {
+		fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return pathError("open temp file for", e.Name, err)
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			unix.Close(fd)
+			return pathError("stat", e.Name, err)
+		}
+		if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID {
+			unix.Close(fd)
+			e.temp = "" // not ours any more: never remove it
+			return pathError("sync", e.Name, errTempReplaced)
+		}
+		err = e.settings.inject(StepSync)
+		if err == nil {
+			err = syncFD(fd)
+		}
+		unix.Close(fd)
+		if err != nil {
+			return pathError("sync", e.Name, err)
+		}
+		return nil
+	}
+	err := e.settings.inject(StepSync)
+	if err == nil {
+		err = syncFD(int(e.file.Fd()))
+	}
+	if err != nil {
+		e.file.Close()
+		e.file = nil
+		return pathError("sync", e.Name, err)
+	}
+	return e.closeFile()
+}
+
+// linkBackups keeps each existing target reachable under a backup name until
+// the renames are done. A target that does not exist (any more) gets none:
+// undoing its rename means removing it.
+func linkBackups(entries []*Entry) error {
+	for _, e := range entries {
+		for {
+			name := randomName(e.Base, backupSuffix)
+			err := e.settings.inject(StepLink)
+			if err == nil {
+				err = unix.Linkat(e.Dir.fd, e.Base, e.Dir.fd, name, 0)
+			}
+			switch err {
+			case nil:
+				e.backup = name
+			case unix.ENOENT:
+			case unix.EEXIST, unix.EINTR:
+				continue
+			default:
+				return pathError("link backup of", e.Name, err)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// undo puts back the targets that the renames of done replaced, last first,
+// and fsyncs their directories so that the restored state is the durable one.
+func undo(done []*Entry) error {
+	var err error
+	for i := len(done) - 1; i >= 0; i-- {
+		e := done[i]
+		if e.backup != "" {
+			if rerr := unix.Renameat(e.Dir.fd, e.backup, e.Dir.fd, e.Base); rerr != nil {
+				// The backup is now the only copy of the old content: keep
+				// it, and say where it is.
+				err = multierr.Append(err, pathError("restore", e.Name, fmt.Errorf("%w (old content kept as %s)", rerr, e.backup)))
+			}
+			e.backup = ""
+		} else if rerr := unix.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != unix.ENOENT {
+			err = multierr.Append(err, pathError("remove new", e.Name, rerr))
+		}
+	}
+	for _, e := range distinctDirs(done) {
+		if serr := syncFD(e.Dir.fd); serr != nil {
+			err = multierr.Append(err, pathError("sync directory of", e.Name, serr))
+		}
+	}
+	return err
+}
+
+// syncDirs fsyncs each distinct directory of entries once. Its errors name
+// the first target in that directory and wrap ErrNotDurable.
+func syncDirs(entries []*Entry) error {
+	var err error
+	for _, e := range distinctDirs(entries) {
+		serr := e.settings.inject(StepSyncDir)
+		if serr == nil {
+			serr = syncFD(e.Dir.fd)
+		}
+		if serr != nil {
+			err = multierr.Append(err, pathError("sync directory of", e.Name, notDurable{serr}))
+		}
+	}
+	return err
+}
+
+// distinctDirs returns the first entry of each directory among entries.
+func distinctDirs(entries []*Entry) []*Entry {
+	if len(entries) == 1 {
+		return entries
+	}
+	seen := make(map[*Dir]bool)
+	var firsts []*Entry
+	for _, e := range entries {
+		if !seen[e.Dir] {
+			seen[e.Dir] = true
+			firsts = append(firsts, e)
+		}
+	}
+	return firsts
+}
+
+// discardAll removes what remains of every entry: temps and backups.
+func discardAll(entries []*Entry) error {
+	var err error
+	for _, e := range entries {
+		err = multierr.Append(err, e.Discard())
+	}
+	return err
+}

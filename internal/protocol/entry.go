@@ -1,0 +1,249 @@
+package protocol
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+
+	"go.uber.org/multierr"
+	"golang.org/x/sys/unix"
+)
+
+// An Entry is one staged write: a temp file next to its target that holds
+// (or is receiving) the new content.
+type Entry struct {
+	Target
+	settings Settings
+	temp     string   // the temp file's name in Target.Dir
+	file     *os.File // open while content is written; nil once sealed and closed
+	tempID   fileID   // the temp's inode, checked when it is reopened to sync
+	err      error    // the first failure; a failed entry is never committed
+	sealed   bool
+	backup   string // batches: a hard link to the old target, for undo
+}
+
+// Stage creates the temp file for t.
+func Stage(t Target, s Settings) (*Entry, error) {
+	e := &Entry{Target: t, settings: s}
+	// A new file without an explicit mode is created as os.WriteFile or a
+	// shell redirect would create it: 0666, from which the kernel removes
+	// the umask (or applies the directory's default ACL). That is already
+	// the final mode, so the temp grants nothing the final file will not.
+	// In every other case the temp starts with no group or other bits and
+	// gets its final mode in Seal, after the content is written.
+	perm := uint32(0o600)
+	if !s.HasMode && !t.Exists {
+		perm = 0o666
+	}
+	if s.HasMode {
+		if _, err := unixMode(s.Mode); err != nil {
+			return nil, pathError("chmod", t.Name, err)
+		}
+	}
+	if err := e.settings.inject(StepCreate); err != nil {
+		return nil, pathError("create temp file for", t.Name, err)
+	}
+	for {
+		e.temp = randomName(t.Base, tempSuffix)
+		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
+		// refused, never opened or followed.
+		fd, err := unix.Openat(t.Dir.fd, e.temp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
+		switch err {
+		case nil:
+			e.file = os.NewFile(uintptr(fd), e.temp)
+			return e, nil
+		case unix.EEXIST, unix.EINTR:
+			continue
+		}
+		return nil, pathError("create temp file for", t.Name, err)
+	}
+}
+
+// Write appends p to the staged content.
+func (e *Entry) Write(p []byte) (int, error) {
+	if err := e.writable(); err != nil {
+		return 0, err
+	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return 0, e.fail(pathError("write", e.Name, err))
+	}
+	n, err := e.file.Write(p)
+	if err != nil {
+		return n, e.fail(pathError("write", e.Name, cause(err)))
+	}
+	return n, nil
+}
+
+// WriteString is Write without copying s.
+func (e *Entry) WriteString(s string) (int, error) {
+	if err := e.writable(); err != nil {
+		return 0, err
+	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return 0, e.fail(pathError("write", e.Name, err))
+	}
+	n, err := e.file.WriteString(s)
+	if err != nil {
+		return n, e.fail(pathError("write", e.Name, cause(err)))
+	}
+	return n, nil
+}
+
+// ReadFrom appends everything r yields. It copies through the kernel
+// (copy_file_range, splice) where it can and a fixed buffer otherwise, so
+// memory does not grow with the input.
+func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
+	if err := e.writable(); err != nil {
+		return 0, err
+	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return 0, e.fail(pathError("write", e.Name, err))
+	}
+	n, err := e.file.ReadFrom(r)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == e.temp {
+			return n, e.fail(pathError("write", e.Name, pe.Err))
+		}
+		// Anything else came from r.
+		return n, e.fail(pathError("read content for", e.Name, err))
+	}
+	return n, nil
+}
+
+func (e *Entry) writable() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.sealed || e.file == nil {
+		return pathError("write", e.Name, fs.ErrClosed)
+	}
+	return nil
+}
+
+// fail records err as the entry's first failure and returns it.
+func (e *Entry) fail(err error) error {
+	if e.err == nil {
+		e.err = err
+	}
+	return e.err
+}
+
+// Err reports the entry's first failure, if any.
+func (e *Entry) Err() error { return e.err }
+
+// Seal ends the content: it gives the temp its owner and final mode, and
+// unless keepOpen, closes it so that a large batch does not hold one file
+// descriptor per entry (Commit reopens it to sync).
+//
+// Owner and mode are set after the content is written because a write by a
+// process without CAP_FSETID clears setuid and setgid, and owner before mode
+// because fchown clears them too.
+func (e *Entry) Seal(keepOpen bool) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.sealed {
+		return nil
+	}
+	fd := int(e.file.Fd())
+	if e.Exists {
+		if err := e.settings.inject(StepChown); err != nil {
+			return e.fail(pathError("chown", e.Name, err))
+		}
+		if err := fchownLikeTarget(fd, &e.Stat); err != nil {
+			return e.fail(pathError("chown", e.Name, err))
+		}
+	}
+	if e.settings.HasMode || e.Exists {
+		mode := e.Stat.Mode & 0o7777
+		if e.settings.HasMode {
+			mode, _ = unixMode(e.settings.Mode) // checked in Stage
+		}
+		if err := e.settings.inject(StepChmod); err != nil {
+			return e.fail(pathError("chmod", e.Name, err))
+		}
+		if err := unix.Fchmod(fd, mode); err != nil {
+			return e.fail(pathError("chmod", e.Name, err))
+		}
+	}
+	e.sealed = true
+	if keepOpen {
+		return nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return e.fail(pathError("stat", e.Name, err))
+	}
+	e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
+	return e.closeFile()
+}
+
+// fchownLikeTarget gives the temp the old target's owner and group where the
+// process may: root can, and an owner can keep a group it belongs to. Where
+// it may not, the new file belongs to the writer, as with any editor.
+func fchownLikeTarget(fd int, st *unix.Stat_t) error {
+	err := unix.Fchown(fd, int(st.Uid), int(st.Gid))
+	if err == unix.EPERM {
+		err = unix.Fchown(fd, -1, int(st.Gid))
+	}
+	if err == unix.EPERM {
+		err = nil
+	}
+	return err
+}
+
+func (e *Entry) closeFile() error {
+	f := e.file
+	e.file = nil
+	if err := e.settings.inject(StepClose); err != nil {
+		f.Close()
+		return e.fail(pathError("close", e.Name, err))
+	}
+	if err := f.Close(); err != nil {
+		return e.fail(pathError("close", e.Name, cause(err)))
+	}
+	return nil
+}
+
+// Discard removes the temp file (and a backup link, if one was made).
+// It only ever unlinks the names this entry created; unlink does not
+// follow symlinks.
+func (e *Entry) Discard() error {
+	var err error
+	if e.file != nil {
+		e.file.Close()
+		e.file = nil
+	}
+	if e.temp != "" {
+		err = e.unlink(e.temp)
+		e.temp = ""
+	}
+	if e.backup != "" {
+		err = multierr.Append(err, e.unlink(e.backup))
+		e.backup = ""
+	}
+	return err
+}
+
+func (e *Entry) unlink(name string) error {
+	err := unix.Unlinkat(e.Dir.fd, name, 0)
+	if err != nil && err != unix.ENOENT {
+		return pathError("remove temp file of", e.Name, err)
+	}
+	return nil
+}
+
+// cause strips the *fs.PathError that os adds (naming the temp file) so that
+// the error can name the target instead.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Sealed reports whether the entry's content has been ended by Seal.
+func (e *Entry) Sealed() bool { return e.sealed }

@@ -1,0 +1,29 @@
+package protocol
+
+import (
+	"errors"
+	"io/fs"
+)
+
+var (
+	// ErrNotDurable is wrapped by an error from the last step only, the
+	// directory fsync: the new content is in place, but a power loss may still
+	// undo the rename.
+	ErrNotDurable = errors.New("new content is in place but may not be durable")
+
+	// ErrNotRegular reports a target that exists but is not a regular file
+	// (a FIFO, device or socket). Such a target is never opened.
+	ErrNotRegular = errors.New("not a regular file")
+)
+
+// notDurable wraps the cause of a failed directory fsync so that errors.Is
+// matches both ErrNotDurable and the cause.
+type notDurable struct{ cause error }
+
+func (e notDurable) Error() string        { return ErrNotDurable.Error() + ": " + e.cause.Error() }
+func (e notDurable) Unwrap() error        { return e.cause }
+func (e notDurable) Is(target error) bool { return target == ErrNotDurable }
+
+func pathError(op, name string, err error) error {
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}

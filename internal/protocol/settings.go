@@ -1,0 +1,70 @@
+package protocol
+
+import (
+	"fmt"
+	"io/fs"
+)
+
+// Settings is what the caller's options decide for one entry.
+type Settings struct {
+	Mode    fs.FileMode // used when HasMode
+	HasMode bool
+
+	// Inject, when not nil, is called before each step of the protocol; a
+	// non-nil result is treated as that step's system call failing with it.
+	// It is the seam for tests that need a fault Linux cannot produce on
+	// demand (an EIO from fsync, say). Nothing outside this module can set it.
+	Inject func(Step) error
+}
+
+// A Step names one system call of the protocol, for Settings.Inject.
+type Step int
+
+const (
+	StepCreate  Step = iota // create the temp file
+	StepWrite               // write content to it
+	StepChown               // give it the target's owner
+	StepChmod               // give it its final mode
+	StepSync                // fsync it
+	StepClose               // close it
+	StepLink                // hard-link a backup of the old target (batches)
+	StepRename              // rename it over the target
+	StepSyncDir             // fsync the target's directory
+)
+
+var stepNames = [...]string{"create", "write", "chown", "chmod", "sync", "close", "link", "rename", "sync directory"}
+
+func (s Step) String() string {
+	if s < 0 || int(s) >= len(stepNames) {
+		return fmt.Sprintf("Step(%d)", int(s))
+	}
+	return stepNames[s]
+}
+
+func (s *Settings) inject(step Step) error {
+	if s.Inject == nil {
+		return nil
+	}
+	return s.Inject(step)
+}
+
+// modeBits are the fs.FileMode bits a written file may carry.
+const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// unixMode converts an fs.FileMode to the st_mode permission bits chmod takes.
+func unixMode(m fs.FileMode) (uint32, error) {
+	if m&^modeBits != 0 {
+		return 0, fmt.Errorf("mode %v: only permission, setuid, setgid and sticky bits can be set: %w", m, fs.ErrInvalid)
+	}
+	u := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		u |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		u |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		u |= 0o1000
+	}
+	return u, nil
+}

@@ -1,0 +1,131 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxSymlinks is how many links a chain may have before it counts as a loop,
+// as the Linux kernel's own limit.
+const maxSymlinks = 40
+
+var errEmptyPath = fmt.Errorf("empty path: %w", fs.ErrInvalid)
+
+// A Target is the directory entry a write finally replaces.
+type Target struct {
+	Name string // the path as the caller gave it; every error names it
+	Dir  *Dir   // the directory that holds the entry
+	Base string // the entry's name in Dir
+
+	Exists bool        // whether the entry existed when resolved
+	Stat   unix.Stat_t // the existing entry's metadata, when Exists
+}
+
+// Key identifies the target's directory entry.
+func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
+
+// Resolve follows name's symlinks to the regular file (or absent entry) they
+// finally name, and opens the directory that holds it, sharing handles
+// through dirs.
+//
+// The links are followed one at a time, each relative to the open handle of
+// the directory that holds it, rather than with a path-level realpath: that
+// resolves a relative link against its own directory as the kernel does,
+// works for a dangling link (it names the file to create), and leaves no
+// window in which the directory part could be re-resolved differently.
+func Resolve(name string, dirs *Dirs) (Target, error) {
+	t := Target{Name: name}
+	if name == "" {
+		return t, pathError("open", name, errEmptyPath)
+	}
+	dir, base := split(name)
+	fd, err := openDir(unix.AT_FDCWD, dir)
+	if err != nil {
+		return t, pathError("open", name, err)
+	}
+	for hops := 0; ; hops++ {
+		if base == "" {
+			unix.Close(fd)
+			return t, pathError("open", name, unix.EISDIR)
+		}
+		err := unix.Fstatat(fd, base, &t.Stat, unix.AT_SYMLINK_NOFOLLOW)
+		if errors.Is(err, unix.ENOENT) {
+			break
+		}
+		if err != nil {
+			unix.Close(fd)
+			return t, pathError("open", name, err)
+		}
+		if t.Stat.Mode&unix.S_IFMT != unix.S_IFLNK {
+			t.Exists = true
+			break
+		}
+		if hops == maxSymlinks {
+			unix.Close(fd)
+			return t, pathError("open", name, unix.ELOOP)
+		}
+		link, err := readlinkat(fd, base)
+		if err != nil {
+			unix.Close(fd)
+			return t, pathError("readlink", name, err)
+		}
+		dir, base = split(link)
+		// openat ignores fd for an absolute link, and resolves a relative
+		// one against the directory that holds the link.
+		next, err := openDir(fd, dir)
+		unix.Close(fd)
+		if err != nil {
+			return t, pathError("open", name, err)
+		}
+		fd = next
+	}
+	if t.Exists {
+		switch t.Stat.Mode & unix.S_IFMT {
+		case unix.S_IFREG:
+		case unix.S_IFDIR:
+			unix.Close(fd)
+			return t, pathError("open", name, unix.EISDIR)
+		default:
+			unix.Close(fd)
+			return t, pathError("open", name, ErrNotRegular)
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return t, pathError("stat", name, err)
+	}
+	t.Dir = dirs.adopt(fd, &st)
+	t.Base = base
+	return t, nil
+}
+
+// split cuts a path into its directory and final name. A path that ends in a
+// slash has no final name: it can only denote a directory.
+func split(path string) (dir, base string) {
+	i := strings.LastIndexByte(path, '/')
+	switch {
+	case i < 0:
+		return ".", path
+	case i == 0:
+		return "/", path[1:]
+	}
+	return path[:i], path[i+1:]
+}
+
+func readlinkat(dirfd int, name string) (string, error) {
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(dirfd, name, buf)
+		if err != nil {
+			return "", err
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
+	}
+}

@@ -1,0 +1,17 @@
+// Package txn writes several related files as one transaction.
+//
+// A Tx stages each file in a temp file next to its target; Commit then
+// fsyncs every temp, renames them over their targets in the order they were
+// staged, and fsyncs each distinct directory once. If anything fails before
+// the first rename, no target changes. If a rename fails part-way, the
+// targets this Commit already replaced get their previous content back (or
+// are removed, if they did not exist). Either way no temp file remains.
+//
+// Within one process, a caller therefore sees the old set or the new set of
+// files, never a mix. A process that dies in the middle of the renames can
+// leave a mix behind; readers of several files can also see a mix while the
+// renames run. See docs/protocol.md.
+//
+// Each entry is the same protocol as a write of package atomic, with the
+// same options and the same guarantees for that one file.
+package txn

@@ -1,0 +1,197 @@
+package txn
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sync"
+
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+	"go.uber.org/multierr"
+)
+
+var (
+	// ErrTxDone is returned by any call on a Tx that Commit or Rollback
+	// has already ended, except Rollback, which then does nothing.
+	ErrTxDone = errors.New("txn: transaction has already been committed or rolled back")
+
+	// ErrDuplicate is wrapped when a target is staged twice in one Tx: two
+	// names are the same target when they lead, symlinks resolved, to the
+	// same directory entry.
+	ErrDuplicate = errors.New("target is already staged in this transaction")
+
+	// ErrEntryOpen is wrapped by Commit when an entry made by Create has not
+	// been closed: its content may not be complete.
+	ErrEntryOpen = errors.New("entry is still open for writing")
+)
+
+// A Tx is a set of file writes that Commit makes all at once. The zero
+// value is an empty Tx, ready to use, like New() without options.
+//
+// If staging an entry fails, the Tx can still be rolled back, but Commit
+// will refuse it: a set with a file missing is not the set the caller
+// meant. A Tx is safe for concurrent use; its entries are staged one at a
+// time.
+type Tx struct {
+	mu       sync.Mutex
+	defaults []atomic.Option
+	dirs     protocol.Dirs
+	entries  []*protocol.Entry
+	staged   map[protocol.Key]string // target -> the name it was staged as
+	open     int                     // entries made by Create and not closed
+	failed   error                   // the first staging failure
+	done     bool
+}
+
+// New returns an empty transaction.
+func New(opts ...Option) *Tx {
+	tx := &Tx{}
+	for _, o := range opts {
+		if o != nil {
+			o(tx)
+		}
+	}
+	return tx
+}
+
+// WriteFile stages data as the new content of the file name.
+func (tx *Tx) WriteFile(name string, data []byte, opts ...atomic.Option) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	e, err := tx.stage(name, opts)
+	if err != nil {
+		return err
+	}
+	e.Write(data) // a failure is kept in e; seal reports it
+	return tx.seal(e)
+}
+
+// WriteString stages data as the new content of the file name.
+func (tx *Tx) WriteString(name, data string, opts ...atomic.Option) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	e, err := tx.stage(name, opts)
+	if err != nil {
+		return err
+	}
+	e.WriteString(data)
+	return tx.seal(e)
+}
+
+// Create stages the file name and returns a writer for its new content.
+// Closing the writer ends the entry's content; it does not commit. Every
+// writer must be closed before Commit.
+func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	e, err := tx.stage(name, opts)
+	if err != nil {
+		return nil, err
+	}
+	tx.open++
+	return &entryWriter{tx: tx, entry: e}, nil
+}
+
+// stage resolves name and creates its temp file. tx.mu is held.
+func (tx *Tx) stage(name string, opts []atomic.Option) (*protocol.Entry, error) {
+	if tx.done {
+		return nil, &fs.PathError{Op: "stage", Path: name, Err: ErrTxDone}
+	}
+	t, err := protocol.Resolve(name, &tx.dirs)
+	if err != nil {
+		return nil, tx.fail(err)
+	}
+	if earlier, ok := tx.staged[t.Key()]; ok {
+		err := ErrDuplicate
+		if earlier != name {
+			err = fmt.Errorf("%w (as %s)", ErrDuplicate, earlier)
+		}
+		return nil, tx.fail(&fs.PathError{Op: "stage", Path: name, Err: err})
+	}
+	e, err := protocol.Stage(t, tx.settingsOf(opts))
+	if err != nil {
+		return nil, tx.fail(err)
+	}
+	if tx.staged == nil {
+		tx.staged = make(map[protocol.Key]string)
+	}
+	tx.staged[t.Key()] = name
+	tx.entries = append(tx.entries, e)
+	return e, nil
+}
+
+// seal ends an entry's content. Sealed entries hold no file descriptor, so
+// a Tx can stage more files than the process may have open. tx.mu is held.
+func (tx *Tx) seal(e *protocol.Entry) error {
+	if err := e.Seal(false); err != nil {
+		// The temp goes now rather than at Commit or Rollback: nothing
+		// will ever read it.
+		e.Discard()
+		return tx.fail(err)
+	}
+	return nil
+}
+
+// fail records err as the Tx's first staging failure and returns it.
+func (tx *Tx) fail(err error) error {
+	if tx.failed == nil {
+		tx.failed = err
+	}
+	return err
+}
+
+// Commit replaces every staged target with its new content, as one
+// transaction. It ends the Tx, whether it succeeds or not: a failed Commit
+// has already removed every temp file and put back every target it had
+// replaced. An error that wraps atomic.ErrNotDurable comes from the final
+// directory fsyncs: every target then holds its new content, but a power
+// loss could still undo some of the renames.
+func (tx *Tx) Commit() error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.done {
+		return ErrTxDone
+	}
+	tx.done = true
+	defer tx.dirs.Close()
+	if tx.failed != nil {
+		err := fmt.Errorf("txn: commit refused, an entry failed to stage: %w", tx.failed)
+		return multierr.Append(err, tx.discard())
+	}
+	if tx.open > 0 {
+		var err error
+		for _, e := range tx.entries {
+			if !e.Sealed() && e.Err() == nil {
+				err = multierr.Append(err, &fs.PathError{Op: "commit", Path: e.Name, Err: ErrEntryOpen})
+			}
+		}
+		return multierr.Append(err, tx.discard())
+	}
+	return protocol.Commit(tx.entries)
+}
+
+// Rollback discards everything staged: every temp file is removed and no
+// target changes. It ends the Tx. After Commit, or a Rollback, it does
+// nothing and returns nil, so it is safe to defer.
+func (tx *Tx) Rollback() error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.done {
+		return nil
+	}
+	tx.done = true
+	defer tx.dirs.Close()
+	return tx.discard()
+}
+
+// discard removes every entry's temp file. tx.mu is held.
+func (tx *Tx) discard() error {
+	var err error
+	for _, e := range tx.entries {
+		err = multierr.Append(err, e.Discard())
+	}
+	tx.entries = nil
+	return err
+}
