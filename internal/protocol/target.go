@@ -43,6 +43,9 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		return t, pathError("open", name, errEmptyPath)
 	}
 	dir, base := split(name)
+	if base == "" {
+		return t, pathError("open", name, unix.EISDIR)
+	}
 	fd, err := openDir(unix.AT_FDCWD, dir)
 	if err != nil {
 		return t, pathError("open", name, err)

@@ -1,0 +1,115 @@
+package atomic_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	aw "github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+)
+
+func isDirError(err error) bool {
+	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// readUntil reads path over and over until stop is closed, checking that
+// every read is one writer's complete payload; it returns the reads made.
+func readUntil(t *testing.T, path string, stop <-chan struct{}) int {
+	reads := 0
+	for {
+		select {
+		case <-stop:
+			return reads
+		default:
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("read: %v", err) // the target always exists
+			return reads
+		}
+		if err := testenv.CheckPayload(b); err != nil {
+			t.Errorf("reader saw %v", err)
+			return reads
+		}
+		reads++
+	}
+}
+
+// Many goroutines write one target while readers check every read.
+func TestConcurrentGoroutines(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "target")
+	if err := aw.WriteFile(path, testenv.Payload(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	const writers, writes = 8, 40
+	stop := make(chan struct{})
+	var reads atomic.Int64
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() { reads.Add(int64(readUntil(t, path, stop))) })
+	}
+	var wg sync.WaitGroup
+	for w := 1; w <= writers; w++ {
+		wg.Go(func() {
+			for seq := range writes {
+				if err := aw.WriteFile(path, testenv.Payload(w, seq)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	if reads.Load() == 0 {
+		t.Fatal("the readers read nothing: the test proved nothing")
+	}
+	b, _ := os.ReadFile(path)
+	if err := testenv.CheckPayload(b); err != nil {
+		t.Errorf("final content: %v", err)
+	}
+	testenv.DirHolds(t, dir, "target")
+}
+
+// Several processes write one target while readers check every read.
+func TestConcurrentProcesses(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "target")
+	if err := aw.WriteFile(path, testenv.Payload(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var reads atomic.Int64
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() { reads.Add(int64(readUntil(t, path, stop))) })
+	}
+	var wg sync.WaitGroup
+	for w := 1; w <= 3; w++ {
+		cmd := testenv.Child(t, "hammer", path, strconv.Itoa(w), "60")
+		wg.Go(func() {
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("writer process: %v\n%s", err, out)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	if reads.Load() == 0 {
+		t.Fatal("the readers read nothing: the test proved nothing")
+	}
+	b, _ := os.ReadFile(path)
+	if err := testenv.CheckPayload(b); err != nil {
+		t.Errorf("final content: %v", err)
+	}
+	testenv.DirHolds(t, dir, "target")
+}

@@ -1,0 +1,68 @@
+package testenv
+
+import (
+	"bytes"
+	"os"
+	"slices"
+	"testing"
+)
+
+// DirHolds fails the test unless dir holds exactly the entries want (names,
+// in any order): nothing less, and no leftover temp or backup file.
+func DirHolds(t testing.TB, dir string, want ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s holds %q, want exactly %q", dir, got, want)
+	}
+}
+
+// FileHolds fails the test unless path is a regular file holding want.
+func FileHolds(t testing.TB, path string, want []byte) {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		t.Errorf("%s is %v, want a regular file", path, fi.Mode())
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s holds %q, want %q", path, clip(got), clip(want))
+	}
+}
+
+// WriteFile writes a fixture with os.WriteFile, failing the test on error.
+func WriteFile(t testing.TB, path string, data []byte, perm os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, data, perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, perm); err != nil { // beyond the umask
+		t.Fatal(err)
+	}
+}
+
+func clip(b []byte) []byte {
+	if len(b) > 64 {
+		return append(b[:64:64], "..."...)
+	}
+	return b
+}
