@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -77,11 +78,15 @@ func isDirError(err error) bool {
 }
 
 // failAt returns an option whose hook fails the k-th time (from 1) step is
-// reached, across all entries of the Tx, and counts the steps it sees.
+// reached, across all entries of the Tx, and records the steps it sees.
+// Commit syncs entries in parallel: the hook takes a lock.
 func failAt(step protocol.Step, k int, seen *[]protocol.Step) atomic.Option {
+	var mu sync.Mutex
 	n := 0
 	return func(s *protocol.Settings) {
 		s.Inject = func(got protocol.Step) error {
+			mu.Lock()
+			defer mu.Unlock()
 			*seen = append(*seen, got)
 			if got == step {
 				n++

@@ -14,6 +14,7 @@ type Settings struct {
 	// non-nil result is treated as that step's system call failing with it.
 	// It is the seam for tests that need a fault Linux cannot produce on
 	// demand (an EIO from fsync, say). Nothing outside this module can set it.
+	// Commit may call it from several goroutines at once.
 	Inject func(Step) error
 }
 

@@ -1,0 +1,33 @@
+package txn_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/atomicwrite/atomicwrite/txn"
+)
+
+func ExampleTx() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	manifest := filepath.Join(dir, "manifest.json")
+	data := filepath.Join(dir, "data.csv")
+
+	tx := txn.New()
+	defer tx.Rollback() // does nothing once Commit has run
+	if err := tx.WriteFile(data, []byte("id,name\n1,ada\n")); err != nil {
+		log.Fatal(err)
+	}
+	if err := tx.WriteString(manifest, `{"data": "data.csv", "rows": 1}`); err != nil {
+		log.Fatal(err)
+	}
+	// Both files are replaced, or (on error) neither.
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	m, _ := os.ReadFile(manifest)
+	fmt.Println(string(m))
+	// Output: {"data": "data.csv", "rows": 1}
+}
