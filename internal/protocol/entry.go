@@ -65,9 +65,6 @@ func (e *Entry) Write(p []byte) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	if err := e.settings.inject(StepWrite); err != nil {
-		return 0, e.fail(pathError("write", e.Name, err))
-	}
 	n, err := e.file.Write(p)
 	if err != nil {
 		return n, e.fail(pathError("write", e.Name, cause(err)))
@@ -79,9 +76,6 @@ func (e *Entry) Write(p []byte) (int, error) {
 func (e *Entry) WriteString(s string) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
-	}
-	if err := e.settings.inject(StepWrite); err != nil {
-		return 0, e.fail(pathError("write", e.Name, err))
 	}
 	n, err := e.file.WriteString(s)
 	if err != nil {
@@ -97,9 +91,6 @@ func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	if err := e.settings.inject(StepWrite); err != nil {
-		return 0, e.fail(pathError("write", e.Name, err))
-	}
 	n, err := e.file.ReadFrom(r)
 	if err != nil {
 		var pe *fs.PathError
@@ -112,12 +103,16 @@ func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 	return n, nil
 }
 
+// writable reports whether content may still be written.
 func (e *Entry) writable() error {
 	if e.err != nil {
 		return e.err
 	}
 	if e.sealed || e.file == nil {
 		return pathError("write", e.Name, fs.ErrClosed)
+	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return e.fail(pathError("write", e.Name, err))
 	}
 	return nil
 }
