@@ -13,4 +13,10 @@ var (
 	// file (a FIFO, device or socket). Such a target is left untouched; it is
 	// never opened.
 	ErrNotRegular = protocol.ErrNotRegular
+
+	// ErrUntrustedSymlink is wrapped when the path holds a symlink that
+	// belongs to neither root nor the writing process's effective user.
+	// Such a link is not followed: it could have been planted to redirect
+	// the write. It also matches fs.ErrPermission.
+	ErrUntrustedSymlink = protocol.ErrUntrustedSymlink
 )

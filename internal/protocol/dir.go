@@ -53,11 +53,3 @@ func (ds *Dirs) Close() error {
 	return err
 }
 
-func openDir(at int, path string) (int, error) {
-	for {
-		fd, err := unix.Openat(at, path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
-}

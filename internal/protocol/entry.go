@@ -152,7 +152,7 @@ func (e *Entry) Seal(keepOpen bool) error {
 		}
 	}
 	if e.settings.HasMode || e.Exists {
-		mode := e.Stat.Mode & 0o7777
+		mode := uint32(e.Stat.Mode) & 0o7777
 		if e.settings.HasMode {
 			mode, _ = unixMode(e.settings.Mode) // checked in Stage
 		}

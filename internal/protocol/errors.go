@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 )
 
@@ -14,6 +15,11 @@ var (
 	// ErrNotRegular reports a target that exists but is not a regular file
 	// (a FIFO, device or socket). Such a target is never opened.
 	ErrNotRegular = errors.New("not a regular file")
+
+	// ErrUntrustedSymlink is wrapped when the path holds a symlink owned by
+	// a user other than root and the writer: it is not followed. It also
+	// matches fs.ErrPermission.
+	ErrUntrustedSymlink = fmt.Errorf("symlink owned by another user not followed: %w", fs.ErrPermission)
 )
 
 // notDurable wraps the cause of a failed directory fsync so that errors.Is

@@ -13,6 +13,11 @@ import (
 // as the Linux kernel's own limit.
 const maxSymlinks = 40
 
+// pathMax is the longest path (with its terminating NUL) Linux accepts.
+// The walk resolves a component at a time and would accept longer ones, so
+// the limit is checked up front, for the same answer on every path.
+const pathMax = 4096
+
 var errEmptyPath = fmt.Errorf("empty path: %w", fs.ErrInvalid)
 
 // A Target is the directory entry a write finally replaces.
@@ -42,6 +47,9 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	if name == "" {
 		return t, pathError("open", name, errEmptyPath)
 	}
+	if len(name) >= pathMax {
+		return t, pathError("open", name, unix.ENAMETOOLONG)
+	}
 	dir, base := split(name)
 	if base == "" {
 		return t, pathError("open", name, unix.EISDIR)
@@ -70,6 +78,10 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		if hops == maxSymlinks {
 			unix.Close(fd)
 			return t, pathError("open", name, unix.ELOOP)
+		}
+		if !trustedLink(&t.Stat) {
+			unix.Close(fd)
+			return t, pathError("open", name, ErrUntrustedSymlink)
 		}
 		link, err := readlinkat(fd, base)
 		if err != nil {

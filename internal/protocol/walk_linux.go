@@ -1,0 +1,29 @@
+package protocol
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
+
+// searchFlags open a directory on the walk: O_PATH needs only the search
+// permission that the kernel's own path walk needs, not read permission.
+const searchFlags = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+
+var errLinkOnPath = errors.New("symlink on the path")
+
+// openNoSymlinks opens a directory in one call if no component of path is
+// a symlink, and returns errLinkOnPath if one is (or if openat2 is missing,
+// before Linux 5.6, or filtered by a seccomp profile): then walk decides.
+func openNoSymlinks(at int, path string) (int, error) {
+	how := unix.OpenHow{
+		Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_SYMLINKS,
+	}
+	fd, err := retry(func() (int, error) { return unix.Openat2(at, path, &how) })
+	switch err {
+	case unix.ELOOP, unix.ENOSYS, unix.EPERM:
+		return -1, errLinkOnPath
+	}
+	return fd, err
+}
