@@ -2,11 +2,15 @@ package atomic_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
@@ -45,7 +49,63 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	case "swapper": // args: shared dir, victim dir, stop file
+		swaps := swap(t, args[0], args[1], args[2])
+		fmt.Printf("%d swaps\n", swaps)
+	case "snooper": // args: dir, stop file
+		seen, opened := snoop(args[0], args[1])
+		json.NewEncoder(os.Stdout).Encode(map[string]int{"Seen": seen, "Opened": opened})
 	default:
 		t.Fatalf("unknown child role %q", role)
 	}
+}
+
+// swap is the attacker of TestSwapAttack: it keeps swapping its own
+// directory shared/sub for a symlink to victim, and back, until stop exists
+// (or a minute has passed, so that it always ends).
+func swap(t *testing.T, shared, victim, stop string) int {
+	sub := filepath.Join(shared, "sub")
+	real := filepath.Join(shared, "sub.real")
+	if err := os.Mkdir(sub, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	swaps := 0
+	for ; time.Now().Before(deadline); swaps++ {
+		if swaps%64 == 0 {
+			if _, err := os.Stat(stop); err == nil {
+				break
+			}
+		}
+		os.Rename(sub, real)
+		os.Symlink(victim, sub)
+		os.Remove(sub)
+		os.Rename(real, sub)
+	}
+	return swaps
+}
+
+// snoop is the attacker of TestTempNotReadableByOthers: it keeps trying to
+// open every dot-file in dir until stop exists (or a minute has passed).
+func snoop(dir, stop string) (seen, opened int) {
+	deadline := time.Now().Add(time.Minute)
+	for i := 0; time.Now().Before(deadline); i++ {
+		if i%16 == 0 {
+			if _, err := os.Stat(stop); err == nil {
+				break
+			}
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			seen++
+			if f, err := os.Open(filepath.Join(dir, e.Name())); err == nil {
+				opened++
+				f.Close()
+			}
+		}
+	}
+	return seen, opened
 }

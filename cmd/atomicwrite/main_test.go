@@ -237,3 +237,27 @@ func treeOf(t *testing.T, root string) string {
 	}
 	return b.String()
 }
+
+// Every argument after -- is a path, whatever it looks like, in both modes.
+func TestHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	names := testenv.HostileNames
+	var input []byte
+	for i := range names {
+		input = append(input, strconv.Itoa(i)...)
+		input = append(input, 0)
+	}
+	res := runCLI(t, dir, input, append([]string{"--"}, names...)...)
+	if res.exit != 0 {
+		t.Fatalf("batch: exit %d: %s", res.exit, res.stderr)
+	}
+	for i, name := range names {
+		testenv.FileHolds(t, filepath.Join(dir, name), []byte(strconv.Itoa(i)))
+		res := runCLI(t, dir, []byte("single"), "--", name)
+		if res.exit != 0 {
+			t.Fatalf("%q: exit %d: %s", name, res.exit, res.stderr)
+		}
+		testenv.FileHolds(t, filepath.Join(dir, name), []byte("single"))
+	}
+	testenv.DirHolds(t, dir, names...)
+}

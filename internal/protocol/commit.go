@@ -145,7 +145,7 @@ func (e *Entry) sync() error {
 func linkBackups(entries []*Entry) error {
 	for _, e := range entries {
 		for {
-			name := randomName(e.Base, backupSuffix)
+			name := randomName(e.Base, backupSuffix, e.settings.random())
 			err := e.settings.inject(StepLink)
 			if err == nil {
 				err = unix.Linkat(e.Dir.fd, e.Base, e.Dir.fd, name, 0)

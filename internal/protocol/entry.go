@@ -45,7 +45,7 @@ func Stage(t Target, s Settings) (*Entry, error) {
 		return nil, pathError("create temp file for", t.Name, err)
 	}
 	for {
-		e.temp = randomName(t.Base, tempSuffix)
+		e.temp = randomName(t.Base, tempSuffix, e.settings.random())
 		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
 		// refused, never opened or followed.
 		fd, err := unix.Openat(t.Dir.fd, e.temp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)

@@ -3,6 +3,7 @@ package protocol
 import (
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 )
 
 // Settings is what the caller's options decide for one entry.
@@ -16,6 +17,21 @@ type Settings struct {
 	// demand (an EIO from fsync, say). Nothing outside this module can set it.
 	// Commit may call it from several goroutines at once.
 	Inject func(Step) error
+
+	// Random, when not nil, replaces the source of the random part of temp
+	// and backup names: the seam for tests that plant files at the names a
+	// write will try. Nothing outside this module can set it.
+	Random func() uint64
+}
+
+func (s *Settings) random() uint64 {
+	if s.Random != nil {
+		return s.Random()
+	}
+	// math/rand/v2's global source is ChaCha8, seeded by the runtime: the
+	// names are not guessable in advance, which spares a planted file from
+	// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
+	return rand.Uint64()
 }
 
 // A Step names one system call of the protocol, for Settings.Inject.

@@ -79,14 +79,13 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			unix.Close(fd)
 			return t, pathError("open", name, unix.ELOOP)
 		}
-		if !trustedLink(&t.Stat) {
-			unix.Close(fd)
-			return t, pathError("open", name, ErrUntrustedSymlink)
+		link, err := readLink(fd, base, &t.Stat)
+		if err == errNotLink || errors.Is(err, unix.ENOENT) {
+			continue // changed since the fstatat above: look again
 		}
-		link, err := readlinkat(fd, base)
 		if err != nil {
 			unix.Close(fd)
-			return t, pathError("readlink", name, err)
+			return t, pathError("open", name, err)
 		}
 		dir, base = split(link)
 		// openat ignores fd for an absolute link, and resolves a relative

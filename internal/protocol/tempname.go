@@ -1,9 +1,6 @@
 package protocol
 
-import (
-	"math/rand/v2"
-	"strings"
-)
+import "strings"
 
 // Temp and backup names follow one pattern, so that a person (or a later
 // sweep) can tell them apart from anything else in the directory:
@@ -22,8 +19,9 @@ const (
 // always fits, even for a target whose own name is nameMax bytes long.
 const nameMax = 255
 
-// randomName returns a fresh name for a temp or backup of the entry base.
-func randomName(base, suffix string) string {
+// randomName returns a fresh name for a temp or backup of the entry base,
+// from the random number r.
+func randomName(base, suffix string, r uint64) string {
 	const hexLen = 16
 	if keep := nameMax - len(".") - len(".") - hexLen - len(suffix); len(base) > keep {
 		base = base[:keep]
@@ -33,11 +31,7 @@ func randomName(base, suffix string) string {
 	b.WriteByte('.')
 	b.WriteString(base)
 	b.WriteByte('.')
-	// math/rand/v2's global source is ChaCha8, seeded by the runtime: the
-	// names are not guessable in advance, which spares a planted file from
-	// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
 	const digits = "0123456789abcdef"
-	r := rand.Uint64()
 	for i := 0; i < hexLen; i++ {
 		b.WriteByte(digits[r>>60])
 		r <<= 4
@@ -45,3 +39,7 @@ func randomName(base, suffix string) string {
 	b.WriteString(suffix)
 	return b.String()
 }
+
+// TempName is the temp name a write of base makes from the random number r
+// (see Settings.Random).
+func TempName(base string, r uint64) string { return randomName(base, tempSuffix, r) }

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"os"
 	"strings"
 
@@ -75,21 +76,23 @@ func walk(at int, path string) (fd int, owned bool, err error) {
 			closeFD()
 			return -1, false, err
 		}
-		var st unix.Stat_t
-		if serr := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); serr != nil || st.Mode&unix.S_IFMT != unix.S_IFLNK {
-			closeFD()
-			return -1, false, unix.ENOTDIR
-		}
-		if !trustedLink(&st) {
-			closeFD()
-			return -1, false, ErrUntrustedSymlink
-		}
 		if links++; links > maxSymlinks {
 			closeFD()
 			return -1, false, unix.ELOOP
 		}
-		link, err := readlinkat(fd, name)
-		if err != nil {
+		var st unix.Stat_t
+		link, err := readLink(fd, name, &st)
+		switch {
+		case err == errNotLink && st.Mode&unix.S_IFMT == unix.S_IFDIR:
+			// It was a link a moment ago and is a directory now: someone
+			// is changing the path under us. Look again (the count above
+			// bounds how often).
+			path = name + "/" + path
+			continue
+		case err == errNotLink:
+			closeFD()
+			return -1, false, unix.ENOTDIR
+		case err != nil:
 			closeFD()
 			return -1, false, err
 		}
@@ -100,6 +103,8 @@ func walk(at int, path string) (fd int, owned bool, err error) {
 	}
 	return fd, owned, nil
 }
+
+var errNotLink = errors.New("not a symlink")
 
 // trustedLink reports whether a symlink may be followed: only when it
 // belongs to root or to the writing process's effective user. A link made

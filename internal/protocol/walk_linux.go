@@ -27,3 +27,30 @@ func openNoSymlinks(at int, path string) (int, error) {
 	}
 	return fd, err
 }
+
+// readLink reads the symlink name in the directory dirfd, if trustedLink
+// allows, and fills st with its metadata. It returns errNotLink (with st
+// filled) if name is not a symlink.
+//
+// The link is opened itself (O_PATH|O_NOFOLLOW) and both its owner and its
+// content are read through that one handle: a link swapped in between the
+// check of the owner and the read of the content would otherwise be read.
+func readLink(dirfd int, name string, st *unix.Stat_t) (string, error) {
+	fd, err := retry(func() (int, error) {
+		return unix.Openat(dirfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(fd)
+	if err := unix.Fstat(fd, st); err != nil {
+		return "", err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		return "", errNotLink
+	}
+	if !trustedLink(st) {
+		return "", ErrUntrustedSymlink
+	}
+	return readlinkat(fd, "")
+}

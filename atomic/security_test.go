@@ -1,0 +1,257 @@
+package atomic_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+)
+
+// sharedDir returns a directory that the unprivileged attacker uid can
+// enter (and, if writable, write to), inside a fresh root-owned tree.
+func sharedDir(t *testing.T, mode fs.FileMode) string {
+	t.Helper()
+	testenv.RequireRoot(t)
+	root := t.TempDir()
+	os.Chmod(filepath.Dir(root), 0o755)
+	os.Chmod(root, 0o755)
+	dir := filepath.Join(root, "shared")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, mode)
+	return dir
+}
+
+// victimDir returns a root-owned directory holding one file, and a check
+// that it is exactly as made.
+func victimDir(t *testing.T) (string, func()) {
+	t.Helper()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.Mkdir(victim, 0o755)
+	testenv.WriteFile(t, filepath.Join(victim, "target"), []byte("victim"), 0o644)
+	return victim, func() {
+		t.Helper()
+		testenv.DirHolds(t, victim, "target")
+		testenv.FileHolds(t, filepath.Join(victim, "target"), []byte("victim"))
+	}
+}
+
+// Symlinks that belong to another user are not followed, in the final
+// component or in the directory part: they could have been planted.
+func TestUntrustedSymlink(t *testing.T) {
+	testenv.RequireRoot(t)
+	for _, where := range []string{"final component", "directory part"} {
+		t.Run(where, func(t *testing.T) {
+			victim, unchanged := victimDir(t)
+			dir := t.TempDir()
+			var link, path string
+			if where == "final component" {
+				link = filepath.Join(dir, "target")
+				os.Symlink(filepath.Join(victim, "target"), link)
+				path = link
+			} else {
+				link = filepath.Join(dir, "sub")
+				os.Symlink(victim, link)
+				path = filepath.Join(link, "target")
+			}
+			if err := os.Lchown(link, testenv.NobodyUID, testenv.NobodyUID); err != nil {
+				t.Fatal(err)
+			}
+			err := atomic.WriteString(path, "attacker's choice")
+			if !errors.Is(err, atomic.ErrUntrustedSymlink) || !errors.Is(err, fs.ErrPermission) {
+				t.Fatalf("got %v, want ErrUntrustedSymlink (and fs.ErrPermission)", err)
+			}
+			unchanged()
+			linkHolds(t, link, map[bool]string{true: filepath.Join(victim, "target"), false: victim}[where == "final component"])
+
+			// The same link owned by root is the caller's own: followed.
+			os.Lchown(link, 0, 0)
+			if err := atomic.WriteString(path, "new"); err != nil {
+				t.Fatal(err)
+			}
+			testenv.FileHolds(t, filepath.Join(victim, "target"), []byte("new"))
+		})
+	}
+}
+
+// An unprivileged writer follows its own links and root's.
+func TestOwnSymlinksFollowedUnprivileged(t *testing.T) {
+	dir := sharedDir(t, 0o777)
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	os.Chmod(filepath.Join(dir, "real"), 0o777)
+	mine := filepath.Join(dir, "mine")
+	roots := filepath.Join(dir, "roots")
+	os.Symlink("real/a", mine)
+	os.Lchown(mine, testenv.NobodyUID, testenv.NobodyUID)
+	os.Symlink("real/b", roots)
+	for _, path := range []string{mine, roots} {
+		out, err := testenv.ChildAsNobody(t, "write", path, "new").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res childResult
+		json.NewDecoder(bytes.NewReader(out)).Decode(&res)
+		if res.Err != "" {
+			t.Errorf("writing through %s: %s", path, res.Err)
+		}
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "real", "a"), []byte("new"))
+	testenv.FileHolds(t, filepath.Join(dir, "real", "b"), []byte("new"))
+}
+
+// stopFile returns a path that, once created, tells an attacker child to
+// stop, and a function that creates it.
+func stopFile(t *testing.T) (string, func()) {
+	dir := sharedDir(t, 0o755)
+	stop := filepath.Join(dir, "stop")
+	return stop, func() { os.WriteFile(stop, nil, 0o644) }
+}
+
+// The attack: while a privileged process keeps writing shared/sub/target,
+// an unprivileged attacker keeps swapping its directory sub for a symlink to
+// a victim directory. The victim must never be written to.
+func TestSwapAttack(t *testing.T) {
+	shared := sharedDir(t, 0o777)
+	victim, unchanged := victimDir(t)
+	stop, stopAttacker := stopFile(t)
+	attacker := testenv.ChildAsNobody(t, "swapper", shared, victim, stop)
+	var out bytes.Buffer
+	attacker.Stdout = &out
+	if err := attacker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stopAttacker()
+		attacker.Wait()
+	}()
+	path := filepath.Join(shared, "sub", "target")
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		if _, err := os.Lstat(filepath.Join(shared, "sub")); err == nil {
+			break // the attacker is at work
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the attacker never started")
+		}
+	}
+	var ok, refused, other int
+	for start := time.Now(); time.Since(start) < 3*time.Second; {
+		err := atomic.WriteString(path, "privileged content")
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, atomic.ErrUntrustedSymlink):
+			refused++
+		case errors.Is(err, fs.ErrNotExist):
+			other++ // sub was mid-swap: absent
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	stopAttacker()
+	if err := attacker.Wait(); err != nil {
+		t.Fatalf("attacker: %v", err)
+	}
+	t.Logf("writes: %d done, %d refused a planted link, %d found sub absent; attacker: %s", ok, refused, other, strings.TrimSpace(out.String()))
+	unchanged()
+	if refused == 0 || ok == 0 {
+		t.Errorf("the race was not exercised (%d refused, %d done): the test proved nothing", refused, ok)
+	}
+}
+
+// A temp of a 0600 write is never readable by others: an unprivileged
+// process that races to open every dot-file of the directory while a
+// privileged writer replaces a 0600 file never reads a byte.
+func TestTempNotReadableByOthers(t *testing.T) {
+	dir := sharedDir(t, 0o755)
+	stop, stopAttacker := stopFile(t)
+	target := filepath.Join(dir, "secret")
+	testenv.WriteFile(t, target, []byte("old secret"), 0o600)
+	snooper := testenv.ChildAsNobody(t, "snooper", dir, stop)
+	var out bytes.Buffer
+	snooper.Stdout = &out
+	if err := snooper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stopAttacker()
+		snooper.Wait()
+	}()
+	secret := bytes.Repeat([]byte("SECRET"), 20000)
+	for i := range 400 {
+		opts := []atomic.Option{}
+		if i%2 == 0 {
+			opts = append(opts, atomic.WithMode(0o600)) // else the existing 0600 is kept
+		}
+		if err := atomic.WriteFile(target, secret, opts...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopAttacker()
+	if err := snooper.Wait(); err != nil {
+		t.Fatalf("snooper: %v", err)
+	}
+	var res struct{ Seen, Opened int }
+	if err := json.NewDecoder(bytes.NewReader(out.Bytes())).Decode(&res); err != nil {
+		t.Fatalf("snooper said %q: %v", out.String(), err)
+	}
+	t.Logf("the snooper saw %d temp files and opened %d", res.Seen, res.Opened)
+	if res.Opened != 0 {
+		t.Errorf("an unprivileged process opened %d temp files of a 0600 write", res.Opened)
+	}
+	if res.Seen == 0 {
+		t.Errorf("the snooper never saw a temp file: the race was not exercised")
+	}
+}
+
+// Files and symlinks planted at the very names a write will try (known
+// here through the Random seam; in real life 64 random bits) are refused by
+// O_EXCL|O_NOFOLLOW: never followed, never reused, never removed.
+func TestPlantedTempNames(t *testing.T) {
+	victim, unchanged := victimDir(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	testenv.WriteFile(t, target, []byte("old"), 0o644)
+	plantLink := protocol.TempName("target", 1)
+	plantFile := protocol.TempName("target", 2)
+	os.Symlink(filepath.Join(victim, "target"), filepath.Join(dir, plantLink))
+	testenv.WriteFile(t, filepath.Join(dir, plantFile), []byte("plant"), 0o666)
+
+	n := uint64(0)
+	seq := func(s *protocol.Settings) { s.Random = func() uint64 { n++; return n } }
+	if err := atomic.WriteString(target, "new", seq); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("the write tried %d names, want 3 (two planted, refused)", n)
+	}
+	testenv.FileHolds(t, target, []byte("new"))
+	testenv.FileHolds(t, filepath.Join(dir, plantFile), []byte("plant"))
+	linkHolds(t, filepath.Join(dir, plantLink), filepath.Join(victim, "target"))
+	testenv.DirHolds(t, dir, "target", plantLink, plantFile)
+	unchanged()
+
+	// A failed write removes only its own temp, not the plants.
+	fail := inject(func(s protocol.Step) error {
+		if s == protocol.StepSync {
+			return fmt.Errorf("injected")
+		}
+		return nil
+	})
+	n = 0
+	if err := atomic.WriteString(target, "newer", seq, fail); err == nil {
+		t.Fatal("the injected failure did not fail the write")
+	}
+	testenv.DirHolds(t, dir, "target", plantLink, plantFile)
+	unchanged()
+}
