@@ -52,4 +52,3 @@ func (ds *Dirs) Close() error {
 	ds.list = nil
 	return err
 }
-
