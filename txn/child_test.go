@@ -37,6 +37,14 @@ func TestChild(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
+	case "overlap": // args: root, writer id, transactions
+		id, _ := strconv.Atoi(args[1])
+		n, _ := strconv.Atoi(args[2])
+		for seq := range n {
+			if err := commitOverlapping(overlapTargets(args[0]), id, seq); err != nil {
+				t.Fatal(err)
+			}
+		}
 	default:
 		t.Fatalf("unknown child role %q", role)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"testing/iotest"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // referenceSplit is the rule written plainly, on a whole input in memory:
@@ -133,11 +135,7 @@ func (c *counter) Write(p []byte) (int, error) { c.n += len(p); return len(p), n
 func (c *counter) Close() error                { return nil }
 
 func FuzzSplit(f *testing.F) {
-	f.Add([]byte("A\x00B\x00C"), []byte{0}, uint8(0))
-	f.Add([]byte("A\x00B\x00\x00"), []byte{0}, uint8(1))
-	f.Add([]byte("a--b----c--"), []byte("--"), uint8(3))
-	f.Add([]byte("aaaa"), []byte("aa"), uint8(1))
-	f.Add([]byte(""), []byte("\n"), uint8(0))
+	testenv.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, in, delim []byte, chunking uint8) {
 		if len(delim) == 0 || len(delim) > maxDelimLen {
 			return

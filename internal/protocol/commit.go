@@ -30,7 +30,8 @@ var errTempReplaced = errors.New("temp file was replaced by another file")
 //
 // On an error in steps 1 to 3 no target is changed (a failed rename undoes
 // the ones before it) and no temp or backup remains. An error in step 5
-// wraps ErrNotDurable: every target already holds its new content.
+// (or in step 4) wraps ErrNotDurable: every target already holds its new
+// content.
 //
 // Commit consumes the entries: afterwards they hold no file or name.
 func Commit(entries []*Entry) error {
@@ -62,12 +63,26 @@ func Commit(entries []*Entry) error {
 		}
 		e.temp = ""
 	}
-	// Removing a backup cannot fail in any way that matters here: it is our
-	// own link in a directory we have just renamed into. Should it fail all
-	// the same, the commit has happened and the error must not claim
-	// otherwise, so it is dropped; the backup is left behind.
-	discardAll(entries)
-	return syncDirs(entries)
+	return multierr.Append(removeBackups(entries), syncDirs(entries))
+}
+
+// removeBackups removes the backups once every rename is done. It comes
+// before the directory fsyncs, so that those make the removals durable too.
+// A backup that cannot be removed is left behind, and said so: the new
+// content is in place all the same.
+func removeBackups(entries []*Entry) error {
+	var err error
+	for _, e := range entries {
+		if e.backup == "" {
+			continue
+		}
+		if uerr := unix.Unlinkat(e.Dir.fd, e.backup, 0); uerr != nil && uerr != unix.ENOENT {
+			what := "new content is in place, but the old content is left behind as " + e.backup
+			err = multierr.Append(err, pathError("remove backup of", e.Name, inPlace{what, uerr}))
+		}
+		e.backup = ""
+	}
+	return err
 }
 
 // syncAll fsyncs every entry's temp, several at a time.
@@ -200,7 +215,7 @@ func syncDirs(entries []*Entry) error {
 			serr = syncFD(e.Dir.fd)
 		}
 		if serr != nil {
-			err = multierr.Append(err, pathError("sync directory of", e.Name, notDurable{serr}))
+			err = multierr.Append(err, pathError("sync directory of", e.Name, notDurable(serr)))
 		}
 	}
 	return err

@@ -225,7 +225,7 @@ func (e *Entry) Discard() error {
 func (e *Entry) unlink(name string) error {
 	err := unix.Unlinkat(e.Dir.fd, name, 0)
 	if err != nil && err != unix.ENOENT {
-		return pathError("remove temp file of", e.Name, err)
+		return pathError("remove "+name+" of", e.Name, err)
 	}
 	return nil
 }

@@ -22,13 +22,19 @@ var (
 	ErrUntrustedSymlink = fmt.Errorf("symlink owned by another user not followed: %w", fs.ErrPermission)
 )
 
-// notDurable wraps the cause of a failed directory fsync so that errors.Is
-// matches both ErrNotDurable and the cause.
-type notDurable struct{ cause error }
+// inPlace wraps the cause of a failure after the renames, when the new
+// content is already in place, so that errors.Is matches both ErrNotDurable
+// and the cause.
+type inPlace struct {
+	what  string // ErrNotDurable's text, or a more precise one
+	cause error
+}
 
-func (e notDurable) Error() string        { return ErrNotDurable.Error() + ": " + e.cause.Error() }
-func (e notDurable) Unwrap() error        { return e.cause }
-func (e notDurable) Is(target error) bool { return target == ErrNotDurable }
+func (e inPlace) Error() string        { return e.what + ": " + e.cause.Error() }
+func (e inPlace) Unwrap() error        { return e.cause }
+func (e inPlace) Is(target error) bool { return target == ErrNotDurable }
+
+func notDurable(cause error) error { return inPlace{ErrNotDurable.Error(), cause} }
 
 func pathError(op, name string, err error) error {
 	return &fs.PathError{Op: op, Path: name, Err: err}

@@ -46,3 +46,6 @@ type Result struct {
 	Acted  bool               // the plan's call was reached and acted on
 	Status syscall.WaitStatus // how the program ended
 }
+
+// Kills reports whether the action kills the program.
+func (a Action) Kills() bool { return a == Kill }

@@ -1,0 +1,127 @@
+package crashsuite
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+)
+
+// suite is what TestMain set up for the tests: the CLI binary and the
+// mounted filesystems. skip, when not empty, is why there is none.
+var suite struct {
+	skip   string
+	bin    string // the atomicwrite command, built for this run
+	fss    []*filesystem
+	report *report
+}
+
+const nsEnv = "ATOMICWRITE_CRASH_NAMESPACE"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	suite.skip = whySkip()
+	if suite.skip == "" && os.Getenv(nsEnv) == "" {
+		// Everything is mounted in a private mount namespace of a child
+		// (Go makes / private there), so that nothing stays mounted if the
+		// run dies.
+		os.Exit(inNamespace())
+	}
+	if suite.skip == "" {
+		if err := setUp(); err != nil {
+			fmt.Fprintln(os.Stderr, "crash suite set-up:", err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	if suite.report != nil {
+		if err := suite.report.write(); err != nil {
+			fmt.Fprintln(os.Stderr, "crash suite report:", err)
+			code = 1
+		}
+	}
+	tearDown()
+	os.Exit(code)
+}
+
+func whySkip() string {
+	switch {
+	case testing.Short():
+		return "-short"
+	case os.Geteuid() != 0:
+		return "not root: the crash suite mounts filesystems (CI runs it as root)"
+	}
+	for _, tool := range []string{"mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mount", "umount", "cp"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return tool + " is missing (Debian: e2fsprogs, xfsprogs, btrfs-progs)"
+		}
+	}
+	return ""
+}
+
+func inNamespace() int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), nsEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		if exit, ok := err.(*exec.ExitError); ok {
+			return exit.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "crash suite namespace:", err)
+		return 1
+	}
+	return 0
+}
+
+// requireSuite skips a test when the suite cannot run here.
+func requireSuite(t *testing.T) {
+	t.Helper()
+	if suite.skip != "" {
+		t.Skip("crash suite skipped: " + suite.skip)
+	}
+}
+
+var workRoot string
+
+func setUp() error {
+	var err error
+	workRoot, err = os.MkdirTemp("", "atomicwrite-crash-")
+	if err != nil {
+		return err
+	}
+	// The unprivileged uid of the contract tests must be able to enter.
+	os.Chmod(workRoot, 0o755)
+	suite.bin = filepath.Join(workRoot, "atomicwrite")
+	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(gotool, "build", "-o", suite.bin, "../../cmd/atomicwrite").CombinedOutput(); err != nil {
+		return fmt.Errorf("building the CLI: %v\n%s", err, out)
+	}
+	for _, kind := range fsKinds {
+		fs, err := mkfs(kind, workRoot)
+		if err != nil {
+			return fmt.Errorf("%s: %w", kind.name, err)
+		}
+		suite.fss = append(suite.fss, fs)
+	}
+	suite.report = newReport()
+	return nil
+}
+
+func tearDown() {
+	for _, fs := range suite.fss {
+		fs.unmount()
+	}
+	if workRoot != "" {
+		os.RemoveAll(workRoot)
+	}
+}

@@ -1,0 +1,91 @@
+package crashsuite
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/tracer"
+)
+
+// TestPowerCut kills the writer just before each of its file system calls
+// in turn, checks what a still-running machine shows, then cuts the power
+// and checks what the disk shows after a remount. The last state is the
+// run that was not killed: after the power cut it must be all new, since
+// the CLI reported success.
+func TestPowerCut(t *testing.T) {
+	requireSuite(t)
+	for _, fs := range suite.fss {
+		for _, sc := range scenarios {
+			t.Run(fs.name+"/"+sc.name, func(t *testing.T) {
+				powerCut(t, fs, sc)
+			})
+		}
+	}
+}
+
+func powerCut(t *testing.T, fs *filesystem, sc scenario) {
+	work := filepath.Join(fs.dir, "powercut-"+sc.name)
+	sc.setUp(t, work, 0)
+	rec, stderr := sc.traced(t, work, 1, tracer.Plan{})
+	if rec.Status.ExitStatus() != 0 || len(rec.Calls) == 0 {
+		t.Fatalf("recording run: %v, %d calls: %s", rec.Status, len(rec.Calls), stderr)
+	}
+	steps := len(rec.Calls)
+	killRow := row{fs: fs.name, scenario: sc.name, mode: "kill at every call"}
+	cutRow := row{fs: fs.name, scenario: sc.name, mode: "kill at every call + power cut"}
+	var detail []string
+	detail = append(detail, "| step | killed before | after the kill | after the power cut |", "|---:|---|---|---|")
+	for k := 1; k <= steps+1; k++ {
+		sc.setUp(t, work, 0)
+		plan := tracer.Plan{At: k, Action: tracer.Kill}
+		what := "(not killed: the CLI completed)"
+		if k > steps {
+			plan = tracer.Plan{}
+		}
+		res, stderr := sc.traced(t, work, 1, plan)
+		completed := !plan.Action.Kills()
+		if completed {
+			if res.Status.ExitStatus() != 0 {
+				t.Fatalf("unkilled run: %v: %s", res.Status, stderr)
+			}
+		} else {
+			if !res.Acted {
+				t.Errorf("step %d: the kill point was never reached (%d calls)", k, len(res.Calls))
+				continue
+			}
+			what = res.Calls[k-1].String()
+		}
+		after := sc.look(work, 0, 1, sc.existed())
+		for _, v := range after.violations() {
+			t.Errorf("step %d (%s), after the kill: %s", k, what, v)
+		}
+		killRow.tally(after)
+		cutText := "n/a (no power cut on " + fs.name + ")"
+		if fs.canCut() {
+			dir, done, err := fs.powerCut()
+			if err != nil {
+				t.Fatal(err)
+			}
+			crashed := sc.look(filepath.Join(dir, filepath.Base(work)), 0, 1, sc.existed())
+			done()
+			for _, v := range crashed.violations() {
+				t.Errorf("step %d (%s), after the power cut: %s", k, what, v)
+			}
+			if completed && crashed.set() != "all-new" {
+				t.Errorf("acknowledged write lost in the power cut: %v", crashed)
+				cutRow.violations++
+			}
+			cutRow.tally(crashed)
+			cutText = crashed.String()
+		}
+		detail = append(detail, fmt.Sprintf("| %d | %s | %s | %s |", k, strings.ReplaceAll(what, work, "…"), after, cutText))
+		removeLeftovers(work, sc.look(work, 0, 1, sc.existed()))
+	}
+	suite.report.add(killRow)
+	if fs.canCut() {
+		suite.report.add(cutRow)
+	}
+	suite.report.detail(fmt.Sprintf("%s, %s: kill (and power cut) before each call", fs.name, sc.name), detail)
+}

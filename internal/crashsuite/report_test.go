@@ -1,0 +1,93 @@
+package crashsuite
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A row is one line of the summary table.
+type row struct {
+	fs, scenario, mode    string
+	states, violations    int
+	leftoverStates        int // states in which temp files were left behind
+	allOld, allNew, mixed int
+	notes                 string
+}
+
+type report struct {
+	mu      sync.Mutex
+	rows    []row
+	details []string // per-step tables
+}
+
+func newReport() *report { return &report{} }
+
+func (r *report) add(x row) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows = append(r.rows, x)
+}
+
+func (r *report) detail(title string, lines []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.details = append(r.details, "### "+title+"\n\n"+strings.Join(lines, "\n")+"\n")
+}
+
+// write prints the table to the file named by ATOMICWRITE_CRASH_REPORT
+// (default: atomicwrite-crash-report.md in the temp directory).
+func (r *report) write() error {
+	path := os.Getenv("ATOMICWRITE_CRASH_REPORT")
+	if path == "" {
+		path = filepath.Join(os.TempDir(), "atomicwrite-crash-report.md")
+	}
+	var uts unix.Utsname
+	unix.Uname(&uts)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Crash suite run of %s on Linux %s (%s), %s.\n\n",
+		time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, runtime.Version())
+	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | notes |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---|\n")
+	rows := slices.Clone(r.rows)
+	slices.SortStableFunc(rows, func(a, b row) int {
+		return strings.Compare(a.mode+a.fs+a.scenario, b.mode+b.fs+b.scenario)
+	})
+	for _, x := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %s |\n",
+			x.fs, x.scenario, x.mode, x.states, x.violations, x.leftoverStates, x.allOld, x.allNew, x.mixed, x.notes)
+	}
+	b.WriteString("\n")
+	for _, d := range r.details {
+		b.WriteString(d + "\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "crash suite report: %s\n%s", path, b.String()[:strings.Index(b.String(), "\n\n###")+1])
+	return nil
+}
+
+// tally adds one state to a row.
+func (x *row) tally(st state) {
+	x.states++
+	x.violations += len(st.violations())
+	if len(st.leftovers) > 0 {
+		x.leftoverStates++
+	}
+	switch st.set() {
+	case "all-old":
+		x.allOld++
+	case "all-new":
+		x.allNew++
+	default:
+		x.mixed++
+	}
+}

@@ -1,0 +1,191 @@
+package crashsuite
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+	"github.com/atomicwrite/atomicwrite/internal/tracer"
+)
+
+// A scenario is one write through the CLI: a single file, or a
+// transaction of 3 files in 2 directories, 2 of them existing.
+type scenario struct {
+	name    string
+	targets []scenarioTarget
+}
+
+type scenarioTarget struct {
+	rel     string // below the scenario's work directory
+	existed bool   // it exists before the write
+}
+
+var scenarios = []scenario{
+	{"single", []scenarioTarget{{"A/x", true}}},
+	{"txn", []scenarioTarget{{"A/x", true}, {"A/y", false}, {"B/z", true}}},
+}
+
+// content is what target i holds in generation gen: each generation's
+// payload is distinct and checksummed, so that old, new, torn, empty and
+// a mix of two can all be told apart.
+func content(i, gen int) []byte { return testenv.Payload(i, gen) }
+
+// setUp lays the scenario's starting state in work: generation gen of the
+// existing targets, none of the others, nothing else; and makes it durable.
+func (sc scenario) setUp(t *testing.T, work string, gen int) {
+	t.Helper()
+	os.RemoveAll(work)
+	for _, d := range []string{"A", "B"} {
+		if err := os.MkdirAll(filepath.Join(work, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tg := range sc.targets {
+		if tg.existed {
+			if err := os.WriteFile(filepath.Join(work, tg.rel), content(i, gen), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := syncFS(work); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// command returns the CLI invocation that writes generation gen.
+func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
+	t.Helper()
+	var input []byte
+	var args []string
+	for i, tg := range sc.targets {
+		if i > 0 {
+			input = append(input, 0)
+		}
+		input = append(input, content(i, gen)...)
+		args = append(args, filepath.Join(work, tg.rel))
+	}
+	// Standard input is a regular file, outside the scope: its reads are
+	// then the same in every run, and never counted as steps.
+	in, err := os.CreateTemp(workRoot, "stdin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close(); os.Remove(in.Name()) })
+	in.Write(input)
+	in.Seek(0, 0)
+	cmd := exec.Command(suite.bin, args...)
+	cmd.Stdin = in
+	return cmd
+}
+
+// traced runs the CLI writing generation gen under the tracer.
+func (sc scenario) traced(t *testing.T, work string, gen int, plan tracer.Plan) (tracer.Result, string) {
+	t.Helper()
+	cmd := sc.command(t, work, gen)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	plan.Scope = work + "/"
+	res, err := tracer.Run(cmd, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, stderr.String()
+}
+
+// A state is what a scenario's targets hold at some instant.
+type state struct {
+	each      []string // per target: "old", "new", "absent", or a violation
+	leftovers []string // files in A or B that are no target
+}
+
+// look reads the state of the scenario in work, where each target may hold
+// generation old or new (or, if it did not exist, nothing).
+func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
+	var st state
+	for i, tg := range sc.targets {
+		b, err := os.ReadFile(filepath.Join(work, tg.rel))
+		switch {
+		case os.IsNotExist(err) && !existedBefore[i]:
+			st.each = append(st.each, "absent")
+		case os.IsNotExist(err):
+			st.each = append(st.each, "MISSING (existed before)")
+		case err != nil:
+			st.each = append(st.each, "UNREADABLE: "+err.Error())
+		case bytes.Equal(b, content(i, new)):
+			st.each = append(st.each, "new")
+		case bytes.Equal(b, content(i, old)) && existedBefore[i]:
+			st.each = append(st.each, "old")
+		case len(b) == 0:
+			st.each = append(st.each, "EMPTY")
+		default:
+			st.each = append(st.each, fmt.Sprintf("TORN (%d bytes)", len(b)))
+		}
+	}
+	names := map[string]bool{}
+	for _, tg := range sc.targets {
+		names[tg.rel] = true
+	}
+	for _, d := range []string{"A", "B"} {
+		entries, _ := os.ReadDir(filepath.Join(work, d))
+		for _, e := range entries {
+			if rel := d + "/" + e.Name(); !names[rel] {
+				st.leftovers = append(st.leftovers, rel)
+			}
+		}
+	}
+	return st
+}
+
+// violations lists what in st breaks the contract.
+func (st state) violations() []string {
+	var v []string
+	for i, e := range st.each {
+		if e != "old" && e != "new" && e != "absent" {
+			v = append(v, fmt.Sprintf("target %d: %s", i, e))
+		}
+	}
+	return v
+}
+
+// set says whether the targets are all old, all new, or mixed.
+func (st state) set() string {
+	hasOld := slices.ContainsFunc(st.each, func(e string) bool { return e == "old" || e == "absent" })
+	hasNew := slices.Contains(st.each, "new")
+	switch {
+	case hasOld && hasNew:
+		return "mixed"
+	case hasNew:
+		return "all-new"
+	}
+	return "all-old"
+}
+
+func (st state) String() string {
+	s := st.set() + " [" + strings.Join(st.each, ", ") + "]"
+	if len(st.leftovers) > 0 {
+		s += fmt.Sprintf(", %d left over", len(st.leftovers))
+	}
+	return s
+}
+
+func (sc scenario) existed() []bool {
+	var e []bool
+	for _, tg := range sc.targets {
+		e = append(e, tg.existed)
+	}
+	return e
+}
+
+// removeLeftovers removes what a killed writer left behind. There is no
+// library sweep yet, so the suite does it; the count is reported.
+func removeLeftovers(work string, st state) {
+	for _, rel := range st.leftovers {
+		os.Remove(filepath.Join(work, rel))
+	}
+}

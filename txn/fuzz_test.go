@@ -1,0 +1,171 @@
+package txn_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+	"github.com/atomicwrite/atomicwrite/txn"
+)
+
+// FuzzTx runs random sequences of Tx operations against a model of what
+// the directories must hold afterwards. Each byte of ops is one operation:
+// its low 3 bits say which, the next 2 bits which target.
+func FuzzTx(f *testing.F) {
+	testenv.AddSeeds(f)
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 64 {
+			return
+		}
+		root := t.TempDir()
+		for _, d := range []string{"1", "2"} {
+			os.Mkdir(filepath.Join(root, d), 0o755)
+		}
+		names := []string{"1/a", "1/b", "2/c", "2/d"}
+		os.Symlink("a", filepath.Join(root, "1", "link"))
+		disk := map[string]string{} // what each name holds; absent: not there
+		for _, n := range names[:2] {
+			disk[n] = "initial " + n
+			testenv.WriteFile(t, filepath.Join(root, n), []byte(disk[n]), 0o644)
+		}
+
+		var m model
+		tx := txn.New()
+		for i, op := range ops {
+			name := names[(op>>3)&3]
+			data := fmt.Sprintf("op %d %s", i, name)
+			path := filepath.Join(root, name)
+			switch op & 7 {
+			case 0: // WriteFile
+				m.stage(t, name, data, tx.WriteFile(path, []byte(data)))
+			case 1: // Create, write, Close
+				w, err := tx.Create(path)
+				if err == nil {
+					w.Write([]byte(data))
+					err = w.Close()
+				}
+				m.stage(t, name, data, err)
+			case 2: // Create, left open
+				w, err := tx.Create(path)
+				if err == nil {
+					w.Write([]byte(data))
+					m.open++
+				}
+				m.stage(t, name, data, err)
+			case 3: // Commit
+				err := tx.Commit()
+				if m.commit(t, err) {
+					maps.Copy(disk, m.staged)
+				}
+			case 4: // Rollback
+				if err := tx.Rollback(); err != nil {
+					t.Fatalf("Rollback: %v", err)
+				}
+				m.end()
+			case 5: // a path whose directory does not exist
+				err := tx.WriteFile(filepath.Join(root, "none", "x"), []byte(data))
+				if m.done != errors.Is(err, txn.ErrTxDone) || err == nil {
+					t.Fatalf("bad path: %v", err)
+				}
+				if !m.done {
+					m.failed = true
+				}
+			case 6: // 1/a again, through its symlink
+				m.stage(t, "1/a", data, tx.WriteFile(filepath.Join(root, "1", "link"), []byte(data)))
+			case 7: // a new transaction
+				tx.Rollback()
+				tx, m = txn.New(), model{}
+			}
+		}
+		tx.Rollback()
+
+		// The directories hold exactly the model's files, and no temp.
+		for _, n := range names {
+			want, ok := disk[n]
+			got, err := os.ReadFile(filepath.Join(root, n))
+			if ok != (err == nil) || string(got) != want {
+				t.Errorf("%s: holds %q (%v), model says %q (present %v)", n, got, err, want, ok)
+			}
+		}
+		for _, d := range []string{"1", "2"} {
+			var want []string
+			for _, n := range names {
+				if _, ok := disk[n]; ok && filepath.Dir(n) == d {
+					want = append(want, filepath.Base(n))
+				}
+			}
+			if d == "1" {
+				want = append(want, "link")
+			}
+			testenv.DirHolds(t, filepath.Join(root, d), want...)
+		}
+	})
+}
+
+// model is what one Tx should be doing.
+type model struct {
+	staged map[string]string
+	open   int
+	failed bool
+	done   bool
+}
+
+// stage checks a staging call's error against the model and records it.
+func (m *model) stage(t *testing.T, name, data string, err error) {
+	t.Helper()
+	switch {
+	case m.done:
+		if !errors.Is(err, txn.ErrTxDone) {
+			t.Fatalf("staging %s after the end: %v, want ErrTxDone", name, err)
+		}
+	case m.staged[name] != "":
+		if !errors.Is(err, txn.ErrDuplicate) {
+			t.Fatalf("staging %s twice: %v, want ErrDuplicate", name, err)
+		}
+		m.failed = true
+	case err != nil:
+		t.Fatalf("staging %s: %v", name, err)
+	default:
+		if m.staged == nil {
+			m.staged = map[string]string{}
+		}
+		m.staged[name] = data
+	}
+}
+
+// commit checks Commit's error against the model; it reports whether the
+// staged files are now on disk.
+func (m *model) commit(t *testing.T, err error) bool {
+	t.Helper()
+	switch {
+	case m.done:
+		if !errors.Is(err, txn.ErrTxDone) {
+			t.Fatalf("Commit after the end: %v", err)
+		}
+		return false
+	case m.failed:
+		var pe *fs.PathError
+		if err == nil || !errors.As(err, &pe) {
+			t.Fatalf("Commit after a failed staging: %v", err)
+		}
+	case m.open > 0:
+		if !errors.Is(err, txn.ErrEntryOpen) {
+			t.Fatalf("Commit with %d open entries: %v", m.open, err)
+		}
+	case err != nil:
+		t.Fatalf("Commit: %v (staged %v)", err, slices.Sorted(maps.Keys(m.staged)))
+	}
+	ok := !m.failed && m.open == 0
+	m.end()
+	return ok
+}
+
+func (m *model) end() {
+	m.done = true
+}
