@@ -1,12 +1,17 @@
 package txn_test
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
@@ -45,7 +50,70 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	case "die": // args: root, step, occurrence[, step to fail with EIO first]
+		k, _ := strconv.Atoi(args[2])
+		var opts []atomic.Option
+		if len(args) > 3 {
+			var seen []protocol.Step
+			opts = append(opts, failAt(stepNamed(args[3]), 3, &seen))
+		}
+		opts = append(opts, dieAt(args[1], k)) // after: it calls the hook before it
+		s := setAt(args[0])
+		tx := txn.New(txn.WithDefaults(opts...))
+		for _, p := range []string{s.x, s.y, s.z} {
+			if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tx.Commit()
+		t.Fatal("the commit ran to its end: the kill point was never reached")
+	case "hold": // args: root; stages the set, says so, commits on a line of input
+		s := setAt(args[0])
+		tx := txn.New()
+		for _, p := range []string{s.x, s.y, s.z} {
+			if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fmt.Println("staged")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	default:
 		t.Fatalf("unknown child role %q", role)
 	}
+}
+
+// dieAt returns an option whose hook kills the process (SIGKILL: no
+// cleanup of any kind) the k-th time the step named step is reached.
+func dieAt(step string, k int) atomic.Option {
+	var mu sync.Mutex
+	n := 0
+	return func(s *protocol.Settings) {
+		prev := s.Inject
+		s.Inject = func(got protocol.Step) error {
+			mu.Lock()
+			if got.String() == step {
+				if n++; n == k {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					select {} // until the signal lands
+				}
+			}
+			mu.Unlock()
+			if prev != nil {
+				return prev(got)
+			}
+			return nil
+		}
+	}
+}
+
+func stepNamed(name string) protocol.Step {
+	for s := protocol.Step(0); s.String() != fmt.Sprintf("Step(%d)", int(s)); s++ {
+		if s.String() == name {
+			return s
+		}
+	}
+	panic("no step " + name)
 }

@@ -31,3 +31,18 @@ func ExampleTx() {
 	fmt.Println(string(m))
 	// Output: {"data": "data.csv", "rows": 1}
 }
+
+func ExampleRecover() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	// What a writer killed mid-write leaves: a temp file.
+	os.WriteFile(filepath.Join(dir, ".config.json.0123456789abcdef.aw-tmp"), []byte("half"), 0o600)
+
+	// At start-up, before the application writes there:
+	if err := txn.Recover(dir); err != nil {
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "files left")
+	// Output: 0 files left
+}

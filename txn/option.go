@@ -14,6 +14,12 @@ func WithDefaults(opts ...atomic.Option) Option {
 	return func(tx *Tx) { tx.defaults = append(tx.defaults, opts...) }
 }
 
+// WithJournalDir puts the Tx's intent journal in dir instead of the first
+// entry's directory: the directory that Recover must then be given.
+func WithJournalDir(dir string) Option {
+	return func(tx *Tx) { tx.journalDir = dir }
+}
+
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
 	var s protocol.Settings
 	for _, list := range [][]atomic.Option{tx.defaults, opts} {

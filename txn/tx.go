@@ -35,8 +35,9 @@ var (
 // meant. A Tx is safe for concurrent use; its entries are staged one at a
 // time.
 type Tx struct {
-	mu       sync.Mutex
-	defaults []atomic.Option
+	mu         sync.Mutex
+	defaults   []atomic.Option
+	journalDir string
 	dirs     protocol.Dirs
 	entries  []*protocol.Entry
 	staged   map[protocol.Key]string // target -> the name it was staged as
@@ -148,6 +149,11 @@ func (tx *Tx) fail(err error) error {
 // replaced. An error that wraps atomic.ErrNotDurable comes from the final
 // directory fsyncs: every target then holds its new content, but a power
 // loss could still undo some of the renames.
+//
+// Before its first rename, Commit makes an intent journal durable (in the
+// first entry's directory, or the one WithJournalDir names). If the process
+// dies in the middle of the renames, Recover on that directory finishes
+// them: the set ends all new (or, if the commit was turning back, all old).
 func (tx *Tx) Commit() error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
@@ -169,7 +175,17 @@ func (tx *Tx) Commit() error {
 		}
 		return multierr.Append(err, tx.discard())
 	}
-	return protocol.Commit(tx.entries)
+	var journalDir *protocol.Dir
+	if tx.journalDir != "" {
+		d, err := protocol.OpenDir(tx.journalDir, &tx.dirs)
+		if err != nil {
+			return multierr.Append(err, tx.discard())
+		}
+		journalDir = d
+	}
+	err := protocol.Commit(tx.entries, journalDir)
+	tx.entries = nil
+	return err
 }
 
 // Rollback discards everything staged: every temp file is removed and no

@@ -25,13 +25,18 @@ type set struct {
 
 func newSet(t *testing.T) set {
 	t.Helper()
-	root := t.TempDir()
-	s := set{a: filepath.Join(root, "a"), b: filepath.Join(root, "b")}
+	s := setAt(t.TempDir())
 	os.Mkdir(s.a, 0o755)
 	os.Mkdir(s.b, 0o755)
-	s.x, s.y, s.z = filepath.Join(s.a, "x"), filepath.Join(s.a, "y"), filepath.Join(s.b, "z")
 	testenv.WriteFile(t, s.x, []byte("old x"), 0o600)
 	testenv.WriteFile(t, s.z, []byte("old z"), 0o640)
+	return s
+}
+
+// setAt names the files of a set below root.
+func setAt(root string) set {
+	s := set{a: filepath.Join(root, "a"), b: filepath.Join(root, "b")}
+	s.x, s.y, s.z = filepath.Join(s.a, "x"), filepath.Join(s.a, "y"), filepath.Join(s.b, "z")
 	return s
 }
 

@@ -114,16 +114,19 @@ func TestFailureAtEachStep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Per entry: create, write, chown (x and z exist), chmod, close; then
-	// the commit: 3 syncs (of the reopened temps), 2 backup links (all but
-	// the last entry), 3 renames, 2 directory syncs.
+	// Per entry: create, write, chown (x and z exist), chmod, name (the
+	// unnamed temp is linked when the entry is closed), close; then the
+	// commit: 3 syncs (of the reopened temps), 2 backup links (all but the
+	// last entry), 2 directory syncs and the journal (the commit point),
+	// 3 renames, 2 directory syncs.
 	counts := map[protocol.Step]int{}
 	for _, st := range steps {
 		counts[st]++
 	}
 	want := map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepSync: 3, protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepRename: 3,
+		protocol.StepName: 3, protocol.StepClose: 3, protocol.StepSync: 3, protocol.StepLink: 2,
+		protocol.StepSyncStaged: 2, protocol.StepJournal: 1, protocol.StepRename: 3,
 		protocol.StepSyncDir: 2,
 	}
 	if fmt.Sprint(counts) != fmt.Sprint(want) {
@@ -143,8 +146,12 @@ func TestFailureAtEachStep(t *testing.T) {
 					t.Fatalf("Commit: %v, want EIO", err)
 				}
 				if step == protocol.StepSyncDir {
-					if !errors.Is(err, atomic.ErrNotDurable) {
-						t.Errorf("%q does not wrap ErrNotDurable", err)
+					if !errors.Is(err, atomic.ErrNotDurable) || !strings.Contains(err.Error(), "kept for Recover") {
+						t.Errorf("%q does not wrap ErrNotDurable and name the journal kept", err)
+					}
+					// The journal is kept, for a Recover that makes sure.
+					if err := txn.Recover(s.a); err != nil {
+						t.Fatal(err)
 					}
 					s.isNew(t)
 					return

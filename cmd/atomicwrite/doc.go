@@ -3,6 +3,7 @@
 // Usage:
 //
 //	atomicwrite [-m MODE] [-d DELIM] [--] PATH...
+//	atomicwrite --recover DIR...
 //
 // With one PATH, standard input, as raw bytes, becomes the new content of
 // PATH. With several, standard input is split on DELIM (default: a NUL
@@ -14,6 +15,10 @@
 // -m MODE gives every written file the octal mode MODE, as chmod does
 // (4755 is setuid plus 0755); without it a replaced file keeps its mode and
 // a new one gets 0666 minus the umask.
+//
+// --recover DIR... cleans up after writers that were killed: it finishes
+// each transaction that had passed its commit point (the intent journal
+// in DIR), and removes the temp files that dead writers left there.
 //
 // Exit status: 0 on success, 1 when the write failed, 2 for a usage error
 // (no PATH, a bad flag or mode, a chunk count that does not match the PATHs,

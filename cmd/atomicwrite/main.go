@@ -17,6 +17,7 @@ import (
 const version = "atomicwrite v0.1.0"
 
 const usage = `usage: atomicwrite [-m MODE] [-d DELIM] [--] PATH...
+       atomicwrite --recover DIR...
 
 Writes standard input to PATH atomically and durably. With several PATHs,
 standard input is split on DELIM into one chunk per PATH, and all are
@@ -24,6 +25,8 @@ written as one transaction.
 
   -m MODE    octal mode for every written file, as chmod (e.g. 644, 4755)
   -d DELIM   chunk delimiter for several PATHs (default \0); escapes \n \t \0 \\
+  --recover  finish or undo the transactions that writers killed in DIR left,
+             and remove their temp files (run it at start-up, or after a crash)
   -h, --help print this help
   --version  print the version
 `
@@ -76,6 +79,7 @@ func runErr(args []string, stdin io.Reader, stdout io.Writer) error {
 	delim := flags.String("d", `\0`, "")
 	showVersion := flags.Bool("version", false, "")
 	help := flags.Bool("help", false, "")
+	recoverDirs := flags.Bool("recover", false, "")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -90,6 +94,12 @@ func runErr(args []string, stdin io.Reader, stdout io.Writer) error {
 		return nil
 	}
 	paths := flags.Args()
+	if *recoverDirs {
+		if len(paths) == 0 {
+			return usageErrorf("--recover needs a DIR (see atomicwrite -h)")
+		}
+		return txn.Recover(paths...)
+	}
 	if len(paths) == 0 {
 		return usageErrorf("no PATH given (see atomicwrite -h)")
 	}

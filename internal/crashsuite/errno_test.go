@@ -26,6 +26,7 @@ var errnosFor = map[string][]syscall.Errno{
 	"linkat":          {syscall.EIO},
 	"renameat":        {syscall.EIO},
 	"unlinkat":        {syscall.EIO},
+	"flock":           {syscall.ENOLCK, syscall.EWOULDBLOCK},
 }
 
 // TestErrnoInjection makes each file system call of a write fail in turn,
@@ -85,7 +86,9 @@ func errnoInjection(t *testing.T, fs *filesystem, sc scenario) {
 				if res.Status.ExitStatus() == 0 {
 					tolerated = append(tolerated, name+" "+what)
 				}
-				removeLeftovers(work, st)
+				if len(st.leftovers) > 0 {
+					recoverCLI(t, work)
+				}
 			}
 		}
 	}

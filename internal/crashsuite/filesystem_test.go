@@ -67,41 +67,46 @@ func (fs *filesystem) unmount() {
 // canCut reports whether a power cut can be simulated on this filesystem.
 func (fs *filesystem) canCut() bool { return fs.cutBy != "" }
 
-// powerCut simulates a power loss at this instant, and returns the
-// directory where the filesystem, as the disk then held it, is mounted
-// again, with a function to call when done with it.
+// powerCut simulates a power loss at this instant: afterwards the
+// filesystem is mounted where it was, as the disk then held it. done puts
+// back the filesystem the suite goes on with.
 //
 // ext4 and xfs: the shutdown ioctl without a log flush drops everything the
 // journal had not committed; the image is then unmounted and mounted again.
 // btrfs has no such ioctl: a copy of the image, taken now, is what the disk
-// holds, and is mounted in its own place while the original goes on.
-func (fs *filesystem) powerCut() (string, func(), error) {
+// holds; it is mounted in the original's place (journals name directories
+// by path) until done.
+func (fs *filesystem) powerCut() (done func() error, err error) {
 	switch fs.cutBy {
 	case "shutdown":
 		if err := shutdown(fs.dir); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if err := run("umount", fs.dir); err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		return fs.dir, func() {}, fs.mount()
+		return func() error { return nil }, fs.mount()
 	case "copy":
 		crash := fs.image + ".crash"
 		os.Remove(crash)
 		if err := run("cp", "--sparse=always", fs.image, crash); err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		dir := fs.dir + "-crash"
-		os.Mkdir(dir, 0o755)
-		if err := run("mount", "-o", "loop", crash, dir); err != nil {
-			return "", nil, err
+		if err := run("umount", fs.dir); err != nil {
+			return nil, err
 		}
-		return dir, func() {
-			run("umount", dir)
-			os.Remove(crash)
+		if err := run("mount", "-o", "loop", crash, fs.dir); err != nil {
+			return nil, err
+		}
+		return func() error {
+			defer os.Remove(crash)
+			if err := run("umount", fs.dir); err != nil {
+				return err
+			}
+			return fs.mount()
 		}, nil
 	}
-	return "", nil, fmt.Errorf("%s: no power cut", fs.name)
+	return nil, fmt.Errorf("%s: no power cut", fs.name)
 }
 
 // shutdown is xfs_io's "shutdown" (no -f): FS_IOC_GOINGDOWN with

@@ -13,9 +13,10 @@ import (
 
 // TestPowerCut kills the writer just before each of its file system calls
 // in turn, checks what a still-running machine shows, then cuts the power
-// and checks what the disk shows after a remount. The last state is the
-// run that was not killed: after the power cut it must be all new, since
-// the CLI reported success.
+// and checks what the disk shows after a remount; and after each, runs
+// `atomicwrite --recover`, after which the set must be all old or all new
+// with nothing left behind. The last state is the run that was not killed:
+// after the power cut it must be all new, since the CLI reported success.
 func TestPowerCut(t *testing.T) {
 	requireSuite(t)
 	for _, fs := range suite.fss {
@@ -38,7 +39,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 	killRow := row{fs: fs.name, scenario: sc.name, mode: "kill at every call"}
 	cutRow := row{fs: fs.name, scenario: sc.name, mode: "kill at every call + power cut"}
 	var detail []string
-	detail = append(detail, "| step | killed before | after the kill | after the power cut |", "|---:|---|---|---|")
+	detail = append(detail, "| step | killed before | after the kill (machine running) | after the power cut |", "|---:|---|---|---|")
 	for k := 1; k <= steps+1; k++ {
 		sc.setUp(t, work, 0)
 		plan := tracer.Plan{At: k, Action: tracer.Kill}
@@ -66,12 +67,11 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 		killRow.tally(after)
 		cutText := "n/a (no power cut on " + fs.name + ")"
 		if fs.canCut() {
-			dir, done, err := fs.powerCut()
+			done, err := fs.powerCut()
 			if err != nil {
 				t.Fatal(err)
 			}
-			crashed := sc.look(filepath.Join(dir, filepath.Base(work)), 0, 1, sc.existed())
-			done()
+			crashed := sc.look(work, 0, 1, sc.existed())
 			for _, v := range crashed.violations() {
 				t.Errorf("step %d (%s), after the power cut: %s", k, what, v)
 			}
@@ -80,10 +80,28 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 				cutRow.violations++
 			}
 			cutRow.tally(crashed)
-			cutText = crashed.String()
+			recoverCLI(t, work)
+			rec := sc.look(work, 0, 1, sc.existed())
+			for _, v := range rec.recovered() {
+				t.Errorf("step %d (%s), power cut, then Recover: %s", k, what, v)
+			}
+			if completed && rec.set() != "all-new" {
+				t.Errorf("acknowledged write lost after Recover: %v", rec)
+			}
+			cutRow.tallyRecovered(rec)
+			cutText = crashed.String() + " → Recover → " + rec.String()
+			if err := done(); err != nil {
+				t.Fatal(err)
+			}
 		}
-		detail = append(detail, fmt.Sprintf("| %d | %s | %s | %s |", k, strings.ReplaceAll(what, work, "…"), after, cutText))
-		removeLeftovers(work, sc.look(work, 0, 1, sc.existed()))
+		// The machine kept running: Recover on what the kill left.
+		recoverCLI(t, work)
+		rec := sc.look(work, 0, 1, sc.existed())
+		for _, v := range rec.recovered() {
+			t.Errorf("step %d (%s), kill, then Recover: %s", k, what, v)
+		}
+		killRow.tallyRecovered(rec)
+		detail = append(detail, fmt.Sprintf("| %d | %s | %s → Recover → %s | %s |", k, strings.ReplaceAll(what, work, "…"), after, rec, cutText))
 	}
 	suite.report.add(killRow)
 	if fs.canCut() {

@@ -21,7 +21,9 @@ type row struct {
 	states, violations    int
 	leftoverStates        int // states in which temp files were left behind
 	allOld, allNew, mixed int
-	notes                 string
+	// after Recover
+	recMixed, recLeftovers int
+	notes                  string
 }
 
 type report struct {
@@ -56,15 +58,22 @@ func (r *report) write() error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Crash suite run of %s on Linux %s (%s), %s.\n\n",
 		time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, runtime.Version())
-	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | notes |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | after Recover: mixed | after Recover: leftovers | notes |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	rows := slices.Clone(r.rows)
 	slices.SortStableFunc(rows, func(a, b row) int {
 		return strings.Compare(a.mode+a.fs+a.scenario, b.mode+b.fs+b.scenario)
 	})
 	for _, x := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %s |\n",
-			x.fs, x.scenario, x.mode, x.states, x.violations, x.leftoverStates, x.allOld, x.allNew, x.mixed, x.notes)
+		rec := func(n int) string {
+			if x.mode == "contract tests" || strings.HasPrefix(x.mode, "errno") {
+				return "–"
+			}
+			return fmt.Sprint(n)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n",
+			x.fs, x.scenario, x.mode, x.states, x.violations, x.leftoverStates, x.allOld, x.allNew, x.mixed,
+			rec(x.recMixed), rec(x.recLeftovers), x.notes)
 	}
 	b.WriteString("\n")
 	for _, d := range r.details {
@@ -75,6 +84,17 @@ func (r *report) write() error {
 	}
 	fmt.Fprintf(os.Stderr, "crash suite report: %s\n%s", path, b.String()[:strings.Index(b.String(), "\n\n###")+1])
 	return nil
+}
+
+// tallyRecovered adds the state after Recover to a row.
+func (x *row) tallyRecovered(st state) {
+	x.violations += len(st.recovered()) - len(st.violations())
+	if st.set() == "mixed" {
+		x.recMixed++
+	}
+	if len(st.leftovers) > 0 {
+		x.recLeftovers++
+	}
 }
 
 // tally adds one state to a row.

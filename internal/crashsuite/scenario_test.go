@@ -184,10 +184,24 @@ func (sc scenario) existed() []bool {
 	return e
 }
 
-// removeLeftovers removes what a killed writer left behind. There is no
-// library sweep yet, so the suite does it; the count is reported.
-func removeLeftovers(work string, st state) {
-	for _, rel := range st.leftovers {
-		os.Remove(filepath.Join(work, rel))
+// recoverCLI runs `atomicwrite --recover` on the scenario's directories:
+// what an application does at start-up after a crash.
+func recoverCLI(t *testing.T, work string) {
+	t.Helper()
+	cmd := exec.Command(suite.bin, "--recover", filepath.Join(work, "A"), filepath.Join(work, "B"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("atomicwrite --recover: %v: %s", err, out)
 	}
+}
+
+// recovered checks the state after recovery: never mixed, nothing left.
+func (st state) recovered() []string {
+	v := st.violations()
+	if st.set() == "mixed" {
+		v = append(v, "mixed set after recovery: "+st.String())
+	}
+	if len(st.leftovers) > 0 {
+		v = append(v, fmt.Sprintf("left over after recovery: %q", st.leftovers))
+	}
+	return v
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/atomicwrite/atomicwrite/txn"
 )
 
 // killsPerRun is how many writers each filesystem and scenario sees killed.
@@ -22,7 +24,8 @@ const killsPerRun = 1000
 // Each target must then hold the complete content it had before the run
 // or the complete new one; a run that was not killed in time must have
 // written everything. The machine keeps running: renames already done stay
-// done, so mixed transaction sets show up here (and are reported).
+// done, so mixed transaction sets show up here (and are reported); after
+// txn.Recover, none may remain, nor any leftover file.
 func TestKillTorture(t *testing.T) {
 	requireSuite(t)
 	for _, fs := range suite.fss {
@@ -86,6 +89,7 @@ func torture(t *testing.T, fs *filesystem, sc scenario) {
 			}
 		}
 		st := state{}
+		before := slices.Clone(prev)
 		for i, tg := range sc.targets {
 			b, err := os.ReadFile(filepath.Join(work, tg.rel))
 			switch {
@@ -115,7 +119,35 @@ func torture(t *testing.T, fs *filesystem, sc scenario) {
 		if killed {
 			x.tally(st)
 		}
-		removeLeftovers(work, st)
+		if len(st.leftovers) > 0 || st.set() == "mixed" {
+			if err := txn.Recover(filepath.Join(work, "A"), filepath.Join(work, "B")); err != nil {
+				t.Fatal(err)
+			}
+			for i, tg := range sc.targets {
+				b, err := os.ReadFile(filepath.Join(work, tg.rel))
+				switch {
+				case err == nil && bytes.Equal(b, content(i, gen)):
+					st.each[i] = "new"
+				case err == nil && bytes.Equal(b, before[i]):
+					st.each[i] = "old"
+				case os.IsNotExist(err) && before[i] == nil:
+					st.each[i] = "absent"
+				default:
+					st.each[i] = fmt.Sprintf("WRONG after Recover (%d bytes, %v)", len(b), err)
+				}
+				prev[i] = nil
+				if err == nil {
+					prev[i] = b
+				}
+			}
+			st.leftovers = sc.look(work, gen, gen, sc.existed()).leftovers
+		}
+		for _, v := range st.recovered() {
+			t.Errorf("run %d, then Recover: %s", gen, v)
+		}
+		if killed {
+			x.tallyRecovered(st)
+		}
 	}
 	x.notes = fmt.Sprintf("%d runs finished before their kill; a run lasts about %v", completed, typical.Round(time.Millisecond))
 	suite.report.add(x)

@@ -20,21 +20,30 @@ var errTempReplaced = errors.New("temp file was replaced by another file")
 //
 //  1. fsync every temp, so that no rename below can ever expose a file
 //     whose data has not reached the disk;
-//  2. for a batch, hard-link each old target (but the last) to a backup
-//     name, so that a failed rename can put back what earlier renames
-//     replaced;
-//  3. rename each temp over its target, in the order given;
-//  4. remove the backups;
-//  5. fsync each distinct directory once, so that the renames (and the
-//     removals) survive a power loss.
 //
-// On an error in steps 1 to 3 no target is changed (a failed rename undoes
-// the ones before it) and no temp or backup remains. An error in step 5
-// (or in step 4) wraps ErrNotDurable: every target already holds its new
-// content.
+// and for a batch of more than one entry:
+//
+//  2. hard-link each old target (but the last) to a backup name, so that
+//     a failed rename can put back what earlier renames replaced;
+//  3. fsync each distinct directory, so that the temps' and backups' names
+//     are durable, and then write and fsync the intent journal in
+//     journalDir (nil: the first entry's directory): the commit point;
+//
+// then:
+//
+//  4. rename each temp over its target, in the order given;
+//  5. remove the backups;
+//  6. fsync each distinct directory once, so that the renames (and the
+//     removals) survive a power loss; then remove the journal.
+//
+// On an error before the commit point no target is changed; on an error in
+// the renames the journal is turned to "rollback" and the renames before it
+// are undone. Either way no temp, backup or journal remains. An error in
+// steps 5 or 6 wraps ErrNotDurable: every target already holds its new
+// content (and a journal kept in place lets Recover finish the job).
 //
 // Commit consumes the entries: afterwards they hold no file or name.
-func Commit(entries []*Entry) error {
+func Commit(entries []*Entry, journalDir *Dir) error {
 	for _, e := range entries {
 		if e.err != nil || !e.sealed {
 			err := e.err
@@ -47,8 +56,10 @@ func Commit(entries []*Entry) error {
 	if err := syncAll(entries); err != nil {
 		return multierr.Append(err, discardAll(entries))
 	}
+	var jf *journalFile
 	if len(entries) > 1 {
-		if err := linkBackups(entries[:len(entries)-1]); err != nil {
+		var err error
+		if jf, err = prepare(entries, journalDir); err != nil {
 			return multierr.Append(err, discardAll(entries))
 		}
 	}
@@ -58,12 +69,85 @@ func Commit(entries []*Entry) error {
 			err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 		}
 		if err != nil {
-			err = pathError("rename", e.Name, err)
-			return multierr.Combine(err, undo(entries[:i]), discardAll(entries))
+			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf))
 		}
 		e.temp = ""
 	}
-	return multierr.Append(removeBackups(entries), syncDirs(entries))
+	err := multierr.Append(removeBackups(entries), syncDirs(entries))
+	switch {
+	case jf == nil:
+	case err != nil:
+		// The renames may not survive a power loss; the journal lets
+		// Recover redo them if they do not.
+		what := "new content is in place; journal " + jf.name + " kept for Recover"
+		err = multierr.Append(err, pathError("commit", entries[0].Name, inPlace{what, errors.New("run Recover on its directory")}))
+	default:
+		if rerr := jf.remove(); rerr != nil {
+			what := "new content is in place, but the journal is left behind as " + jf.name
+			err = pathError("remove journal of", entries[0].Name, inPlace{what, rerr})
+		}
+	}
+	return err
+}
+
+// prepare takes a batch to its commit point: backups, durable names, and
+// the journal.
+func prepare(entries []*Entry, journalDir *Dir) (*journalFile, error) {
+	if err := linkBackups(entries[:len(entries)-1]); err != nil {
+		return nil, err
+	}
+	for _, e := range distinctDirs(entries) {
+		err := e.settings.inject(StepSyncStaged)
+		if err == nil {
+			err = syncFD(e.Dir.fd)
+		}
+		if err != nil {
+			return nil, pathError("sync directory of", e.Name, err)
+		}
+	}
+	if journalDir == nil {
+		journalDir = entries[0].Dir
+	}
+	err := entries[0].settings.inject(StepJournal)
+	if err != nil {
+		return nil, pathError("write journal of", entries[0].Name, err)
+	}
+	jf, err := writeJournal(journalDir, entries)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil, nil // no journal on this system: in-process undo only
+	}
+	if err != nil {
+		return nil, pathError("write journal of", entries[0].Name, err)
+	}
+	return jf, nil
+}
+
+// turnBack undoes a commit whose rename of entries[failed] failed: it
+// records the turn in the journal, puts back the targets replaced so far,
+// removes the journal, and only then the remaining temps and backups, so
+// that a crash at any point in between is recovered to the old targets.
+func turnBack(entries []*Entry, failed int, jf *journalFile) error {
+	var err error
+	if jf != nil {
+		if terr := jf.turnBack(entries[0].settings.random); terr != nil {
+			err = pathError("write journal of", entries[0].Name, terr)
+		}
+	}
+	if uerr := undo(entries[:failed]); uerr != nil {
+		err = multierr.Append(err, uerr)
+		if jf != nil && jf.j.state == stateRollback {
+			// Leave the journal, and every temp it names, to Recover: it
+			// will finish putting the old targets back.
+			return multierr.Append(err, pathError("undo", entries[0].Name,
+				fmt.Errorf("journal %s kept; run Recover on its directory", jf.name)))
+		}
+	}
+	if jf != nil {
+		if rerr := jf.remove(); rerr != nil {
+			err = multierr.Append(err, pathError("remove journal "+jf.name+" of", entries[0].Name, rerr))
+		}
+	}
+	return multierr.Append(err, discardAll(entries))
 }
 
 // removeBackups removes the backups once every rename is done. It comes
@@ -142,6 +226,11 @@ func (e *Entry) sync() error {
 		}
 		return nil
 	}
+	// The name comes before the fsync: btrfs makes a file linked after
+	// its fsync durable only with another fsync.
+	if err := e.name(); err != nil {
+		return err
+	}
 	err := e.settings.inject(StepSync)
 	if err == nil {
 		err = syncFD(int(e.file.Fd()))
@@ -186,6 +275,10 @@ func undo(done []*Entry) error {
 	var err error
 	for i := len(done) - 1; i >= 0; i-- {
 		e := done[i]
+		if rerr := e.settings.inject(StepUndo); rerr != nil {
+			err = multierr.Append(err, pathError("restore", e.Name, rerr))
+			continue
+		}
 		if e.backup != "" {
 			if rerr := unix.Renameat(e.Dir.fd, e.backup, e.Dir.fd, e.Base); rerr != nil {
 				// The backup is now the only copy of the old content: keep

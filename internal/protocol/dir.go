@@ -21,29 +21,42 @@ type Key struct {
 	base string
 }
 
-// Dirs is the set of directories one write or one transaction touches, each
-// opened once however many targets it holds. The zero value is empty and
-// ready to use.
+// Dirs is the set of directories one write, one transaction or one recovery
+// touches, each opened once however many targets it holds, and locked while
+// it is in the set (see lock.go). The zero value is an empty set of a
+// writer, ready to use.
 type Dirs struct {
 	list []*Dir
+	// Exclusive marks the set of a recovery, which locks its directories
+	// exclusively; writers lock theirs shared.
+	Exclusive bool
 }
 
-// adopt adds the directory open on fd, or closes fd and returns the handle
-// already in the set for the same directory.
-func (ds *Dirs) adopt(fd int, st *unix.Stat_t) *Dir {
+// adopt adds the directory open on fd, locking it, or closes fd and returns
+// the handle already in the set for the same directory.
+func (ds *Dirs) adopt(fd int) (*Dir, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
 	id := fileID{uint64(st.Dev), uint64(st.Ino)}
 	for _, d := range ds.list {
 		if d.id == id {
 			unix.Close(fd)
-			return d
+			return d, nil
 		}
+	}
+	if err := lock(fd, ds.Exclusive); err != nil {
+		unix.Close(fd)
+		return nil, err
 	}
 	d := &Dir{fd: fd, id: id}
 	ds.list = append(ds.list, d)
-	return d
+	return d, nil
 }
 
-// Close closes every directory in the set.
+// Close closes every directory in the set, which releases their locks.
 func (ds *Dirs) Close() error {
 	var err error
 	for _, d := range ds.list {
@@ -51,4 +64,18 @@ func (ds *Dirs) Close() error {
 	}
 	ds.list = nil
 	return err
+}
+
+// OpenDir opens the directory path into the set, as Resolve opens a
+// target's directory.
+func OpenDir(path string, dirs *Dirs) (*Dir, error) {
+	fd, err := openDir(unix.AT_FDCWD, path)
+	if err != nil {
+		return nil, pathError("open", path, err)
+	}
+	d, err := dirs.adopt(fd)
+	if err != nil {
+		return nil, pathError("lock", path, err)
+	}
+	return d, nil
 }

@@ -15,15 +15,24 @@ import (
 type Entry struct {
 	Target
 	settings Settings
-	temp     string   // the temp file's name in Target.Dir
+	temp     string   // the temp file's name in Target.Dir; "" while unnamed
 	file     *os.File // open while content is written; nil once sealed and closed
+	unnamed  bool     // the temp has no name yet (O_TMPFILE)
 	tempID   fileID   // the temp's inode, checked when it is reopened to sync
 	err      error    // the first failure; a failed entry is never committed
 	sealed   bool
 	backup   string // batches: a hard link to the old target, for undo
 }
 
+// errNoUnnamed reports that a filesystem cannot create unnamed files.
+var errNoUnnamed = errors.New("no O_TMPFILE here")
+
 // Stage creates the temp file for t.
+//
+// Where the filesystem can (O_TMPFILE, on Linux), the temp has no name
+// while the content is written: a writer killed meanwhile leaves nothing
+// behind. It is named (linked) only when it must be: before it is synced,
+// or when a batch closes it. Elsewhere it is named from the start.
 func Stage(t Target, s Settings) (*Entry, error) {
 	e := &Entry{Target: t, settings: s}
 	// A new file without an explicit mode is created as os.WriteFile or a
@@ -44,6 +53,17 @@ func Stage(t Target, s Settings) (*Entry, error) {
 	if err := e.settings.inject(StepCreate); err != nil {
 		return nil, pathError("create temp file for", t.Name, err)
 	}
+	if !s.NamedTemps {
+		fd, err := openUnnamed(t.Dir.fd, perm)
+		if err == nil {
+			e.file = os.NewFile(uintptr(fd), "unnamed temp file")
+			e.unnamed = true
+			return e, nil
+		}
+		if err != errNoUnnamed {
+			return nil, pathError("create temp file for", t.Name, err)
+		}
+	}
 	for {
 		e.temp = randomName(t.Base, tempSuffix, e.settings.random())
 		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
@@ -57,6 +77,30 @@ func Stage(t Target, s Settings) (*Entry, error) {
 			continue
 		}
 		return nil, pathError("create temp file for", t.Name, err)
+	}
+}
+
+// name links an unnamed temp into its directory under a fresh temp name.
+// As with a named one, a name already taken (or a link planted there) is
+// refused and the next is tried.
+func (e *Entry) name() error {
+	if !e.unnamed {
+		return nil
+	}
+	if err := e.settings.inject(StepName); err != nil {
+		return e.fail(pathError("name temp file for", e.Name, err))
+	}
+	for {
+		name := randomName(e.Base, tempSuffix, e.settings.random())
+		switch err := linkUnnamed(int(e.file.Fd()), e.Dir.fd, name); err {
+		case nil:
+			e.temp, e.unnamed = name, false
+			return nil
+		case unix.EEXIST, unix.EINTR:
+			continue
+		default:
+			return e.fail(pathError("name temp file for", e.Name, err))
+		}
 	}
 }
 
@@ -94,7 +138,7 @@ func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 	n, err := e.file.ReadFrom(r)
 	if err != nil {
 		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Path == e.temp {
+		if errors.As(err, &pe) && pe.Path == e.file.Name() {
 			return n, e.fail(pathError("write", e.Name, pe.Err))
 		}
 		// Anything else came from r.
@@ -166,6 +210,9 @@ func (e *Entry) Seal(keepOpen bool) error {
 	e.sealed = true
 	if keepOpen {
 		return nil
+	}
+	if err := e.name(); err != nil {
+		return err
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {

@@ -18,6 +18,11 @@ type Settings struct {
 	// Commit may call it from several goroutines at once.
 	Inject func(Step) error
 
+	// NamedTemps makes temp files named from the start even where they
+	// could stay unnamed until needed: the seam that tests the fallback for
+	// filesystems without O_TMPFILE. Nothing outside this module can set it.
+	NamedTemps bool
+
 	// Random, when not nil, replaces the source of the random part of temp
 	// and backup names: the seam for tests that plant files at the names a
 	// write will try. Nothing outside this module can set it.
@@ -38,18 +43,23 @@ func (s *Settings) random() uint64 {
 type Step int
 
 const (
-	StepCreate  Step = iota // create the temp file
-	StepWrite               // write content to it
-	StepChown               // give it the target's owner
-	StepChmod               // give it its final mode
-	StepSync                // fsync it
-	StepClose               // close it
-	StepLink                // hard-link a backup of the old target (batches)
-	StepRename              // rename it over the target
-	StepSyncDir             // fsync the target's directory
+	StepCreate   Step = iota // create the temp file
+	StepWrite                // write content to it
+	StepChown                // give it the target's owner
+	StepChmod                // give it its final mode
+	StepName                 // link an unnamed temp file into its directory
+	StepSync                 // fsync it
+	StepClose                // close it
+	StepLink                 // hard-link a backup of the old target (batches)
+	StepSyncStaged           // fsync the directories before the journal (batches)
+	StepJournal              // write and fsync the intent journal (batches)
+	StepRename               // rename it over the target
+	StepSyncDir              // fsync the target's directory
+	StepUndo                 // put back one target a failed batch replaced
 )
 
-var stepNames = [...]string{"create", "write", "chown", "chmod", "sync", "close", "link", "rename", "sync directory"}
+var stepNames = [...]string{"create", "write", "chown", "chmod", "name", "sync", "close", "link",
+	"sync staged", "journal", "rename", "sync directory", "undo"}
 
 func (s Step) String() string {
 	if s < 0 || int(s) >= len(stepNames) {

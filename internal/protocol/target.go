@@ -108,12 +108,11 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			return t, pathError("open", name, ErrNotRegular)
 		}
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return t, pathError("stat", name, err)
+	d, err := dirs.adopt(fd)
+	if err != nil {
+		return t, pathError("lock directory of", name, err)
 	}
-	t.Dir = dirs.adopt(fd, &st)
+	t.Dir = d
 	t.Base = base
 	return t, nil
 }

@@ -1,0 +1,47 @@
+package protocol
+
+import (
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Every writer holds a shared flock on each directory it stages temp files
+// in, from before it creates the first until it is done; a recovery holds an
+// exclusive one on each directory it cleans. So a recovery never meets the
+// temp file of a live writer (whose lock it would have to wait for), and the
+// liveness check is sound across processes, unlike a guess from a file's age
+// or a PID. The lock is released with the descriptor, so a killed writer
+// leaves none behind.
+//
+// Locks are taken without blocking and retried for up to lockWait: a
+// process that holds a directory's lock for good cannot hang a writer or a
+// recovery forever, and two that wait on each other cannot deadlock.
+const lockWait = 10 * time.Second
+
+var errLocked = errors.New("directory is locked by another writer or a recovery")
+
+func lock(fd int, exclusive bool) error {
+	how := unix.LOCK_SH
+	if exclusive {
+		how = unix.LOCK_EX
+	}
+	deadline := time.Now().Add(lockWait)
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
+		err := unix.Flock(fd, how|unix.LOCK_NB)
+		switch err {
+		case nil:
+			return nil
+		case unix.EINTR:
+			continue
+		case unix.EWOULDBLOCK:
+		default:
+			return err
+		}
+		if time.Now().After(deadline) {
+			return errLocked
+		}
+		time.Sleep(pause)
+	}
+}

@@ -1,0 +1,164 @@
+package txn_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+	"github.com/atomicwrite/atomicwrite/txn"
+)
+
+// killedAt runs a child that commits the set of s and is killed (SIGKILL,
+// by its own hook at the seam) when it reaches the k-th step; failFirst,
+// if set, is a step whose 3rd occurrence fails with EIO before that.
+func killedAt(t *testing.T, s set, step protocol.Step, k int, failFirst ...string) {
+	t.Helper()
+	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k)}, failFirst...)
+	err := testenv.Child(t, "die", args...).Run()
+	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child at %v #%d: %v, want killed", step, k, err)
+	}
+}
+
+func exitStatus(err error) (syscall.WaitStatus, bool) {
+	if ee, ok := err.(interface{ Sys() any }); ok {
+		ws, ok := ee.Sys().(syscall.WaitStatus)
+		return ws, ok
+	}
+	return 0, false
+}
+
+// A writer killed at each step of a 3-entry commit, then Recover: the set
+// is all old if the kill came before the journal was durable (the commit
+// point), all new after it, and nothing else remains: no temp, backup or
+// journal. A second Recover changes nothing.
+func TestRecoverAfterKill(t *testing.T) {
+	steps := []struct {
+		step  protocol.Step
+		count int
+		isNew bool
+	}{
+		{protocol.StepCreate, 3, false},
+		{protocol.StepWrite, 3, false},
+		{protocol.StepName, 3, false},
+		{protocol.StepSync, 3, false},
+		{protocol.StepLink, 2, false},
+		{protocol.StepSyncStaged, 2, false},
+		{protocol.StepJournal, 1, false},
+		{protocol.StepRename, 3, true},
+		{protocol.StepSyncDir, 2, true},
+	}
+	for _, st := range steps {
+		for k := 1; k <= st.count; k++ {
+			t.Run(fmt.Sprintf("%v#%d", st.step, k), func(t *testing.T) {
+				s := newSet(t)
+				killedAt(t, s, st.step, k)
+				for range 2 {
+					if err := txn.Recover(s.a, s.b); err != nil {
+						t.Fatal(err)
+					}
+					if st.isNew {
+						s.isNew(t)
+					} else {
+						s.isOld(t)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A commit whose third rename fails turns back; killed in the middle of
+// putting the first two back, it is recovered to the old set.
+func TestRecoverDuringUndo(t *testing.T) {
+	for k := 1; k <= 2; k++ {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			s := newSet(t)
+			killedAt(t, s, protocol.StepUndo, k, protocol.StepRename.String())
+			if err := txn.Recover(s.a, s.b); err != nil {
+				t.Fatal(err)
+			}
+			s.isOld(t)
+		})
+	}
+}
+
+// Recover leaves a live writer's files alone: it waits for the writer's
+// lock on the directory, and cleans up only once the writer is done.
+func TestRecoverWaitsForLiveWriter(t *testing.T) {
+	s := newSet(t)
+	child := testenv.Child(t, "hold", filepath.Dir(s.a))
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "staged\n" {
+		t.Fatalf("child said %q", line)
+	}
+	temps := func() int {
+		n := 0
+		for _, d := range []string{s.a, s.b} {
+			for _, e := range mustReadDir(t, d) {
+				if strings.HasSuffix(e.Name(), ".aw-tmp") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if n := temps(); n != 3 {
+		t.Fatalf("%d staged temps, want 3", n)
+	}
+	done := make(chan error)
+	go func() { done <- txn.Recover(s.a, s.b) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Recover returned (%v) while a writer was live", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if n := temps(); n != 3 {
+		t.Fatalf("Recover removed a live writer's temps: %d left of 3", n)
+	}
+	stdin.Write([]byte("commit\n"))
+	if err := child.Wait(); err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s.isNew(t)
+}
+
+// Recover removes only this library's files: temps, backups and journals
+// of the exact pattern, not other dot-files that look alike.
+func TestRecoverRemovesOnlyOurs(t *testing.T) {
+	dir := t.TempDir()
+	ours := []string{
+		".x.0123456789abcdef.aw-tmp",
+		".some name.fedcba9876543210.aw-old",
+		".txn.00000000000000aa.aw-journal", // torn: never a commit point
+	}
+	notOurs := []string{
+		".hidden", ".x.aw-tmp", ".x.0123456789ABCDEF.aw-tmp", "x.0123456789abcdef.aw-tmp",
+		".x.0123456789abcdef.aw-tmp~", "plain",
+	}
+	for _, n := range append(ours, notOurs...) {
+		testenv.WriteFile(t, filepath.Join(dir, n), []byte("x"), 0o644)
+	}
+	os.Symlink("/etc/passwd", filepath.Join(dir, ".y.0123456789abcdef.aw-tmp"))
+	if err := txn.Recover(dir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, dir, notOurs...)
+	if _, err := os.Stat("/etc/passwd"); err != nil {
+		t.Fatal("a link's target was removed")
+	}
+}
