@@ -38,12 +38,12 @@ type Tx struct {
 	mu         sync.Mutex
 	defaults   []atomic.Option
 	journalDir string
-	dirs     protocol.Dirs
-	entries  []*protocol.Entry
-	staged   map[protocol.Key]string // target -> the name it was staged as
-	open     int                     // entries made by Create and not closed
-	failed   error                   // the first staging failure
-	done     bool
+	dirs       protocol.Dirs
+	entries    []*protocol.Entry
+	staged     map[protocol.Key]string // target -> the name it was staged as
+	open       int                     // entries made by Create and not closed
+	failed     error                   // the first staging failure
+	done       bool
 }
 
 // New returns an empty transaction.

@@ -43,19 +43,19 @@ func (s *Settings) random() uint64 {
 type Step int
 
 const (
-	StepCreate   Step = iota // create the temp file
-	StepWrite                // write content to it
-	StepChown                // give it the target's owner
-	StepChmod                // give it its final mode
-	StepName                 // link an unnamed temp file into its directory
-	StepSync                 // fsync it
-	StepClose                // close it
-	StepLink                 // hard-link a backup of the old target (batches)
-	StepSyncStaged           // fsync the directories before the journal (batches)
-	StepJournal              // write and fsync the intent journal (batches)
-	StepRename               // rename it over the target
-	StepSyncDir              // fsync the target's directory
-	StepUndo                 // put back one target a failed batch replaced
+	StepCreate     Step = iota // create the temp file
+	StepWrite                  // write content to it
+	StepChown                  // give it the target's owner
+	StepChmod                  // give it its final mode
+	StepName                   // link an unnamed temp file into its directory
+	StepSync                   // fsync it
+	StepClose                  // close it
+	StepLink                   // hard-link a backup of the old target (batches)
+	StepSyncStaged             // fsync the directories before the journal (batches)
+	StepJournal                // write and fsync the intent journal (batches)
+	StepRename                 // rename it over the target
+	StepSyncDir                // fsync the target's directory
+	StepUndo                   // put back one target a failed batch replaced
 )
 
 var stepNames = [...]string{"create", "write", "chown", "chmod", "name", "sync", "close", "link",
