@@ -21,7 +21,7 @@ import (
 type File struct {
 	name  string
 	dirs  protocol.Dirs
-	entry *protocol.Entry
+	entry protocol.Entry
 	done  bool
 }
 
@@ -29,13 +29,18 @@ type File struct {
 // (symlinks followed) and its directory opened now; the temp file that
 // receives the content lives next to the resolved target.
 func Create(name string, opts ...Option) (*File, error) {
+	return create(name, opts, true)
+}
+
+// create is Create; stream says whether the content will stream in (and so
+// whether its temp stays unnamed while it does).
+func create(name string, opts []Option, stream bool) (*File, error) {
 	f := &File{name: name}
 	t, err := protocol.Resolve(name, &f.dirs)
 	if err != nil {
 		return nil, err
 	}
-	f.entry, err = protocol.Stage(t, settingsOf(opts))
-	if err != nil {
+	if err := f.entry.Stage(t, settingsOf(opts), stream); err != nil {
 		f.dirs.Close()
 		return nil, err
 	}
@@ -86,7 +91,7 @@ func (f *File) Commit() error {
 	// The temp stays open through Seal so that Commit fsyncs it on the
 	// descriptor it was written through, without reopening it.
 	f.entry.Seal(true) // a failure is kept in the entry; Commit reports it
-	return protocol.Commit([]*protocol.Entry{f.entry}, nil)
+	return protocol.Commit([]*protocol.Entry{&f.entry}, nil)
 }
 
 // Close discards the pending write: the temp file is removed and the target

@@ -3,8 +3,10 @@ package atomic_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -21,31 +23,62 @@ var singleWriteSteps = []protocol.Step{
 	protocol.StepName, protocol.StepSync, protocol.StepClose, protocol.StepRename, protocol.StepSyncDir,
 }
 
-// tempKinds are the two ways a temp file is staged: unnamed where the
-// filesystem allows (every one the tests run on), and named, the fallback
-// for the others, forced here through the NamedTemps seam.
+// tempKinds are the ways a temp file is staged: unnamed while content
+// streams in, where the filesystem allows (every one the tests run on);
+// named from the start for content given whole; and named for streamed
+// content too, the fallback for filesystems without O_TMPFILE, forced here
+// through the NamedTemps seam.
 var tempKinds = []struct {
 	name  string
 	opts  []atomic.Option
+	write func(path string, opts ...atomic.Option) error
 	steps []protocol.Step
 }{
-	{"unnamed", nil, singleWriteSteps},
-	{"named", []atomic.Option{namedTemps}, slices.DeleteFunc(slices.Clone(singleWriteSteps), func(s protocol.Step) bool { return s == protocol.StepName })},
+	{"unnamed", nil, writeStreamed, singleWriteSteps},
+	{"named", nil, writeWhole, withoutName(singleWriteSteps)},
+	{"named fallback", []atomic.Option{namedTemps}, writeStreamed, withoutName(singleWriteSteps)},
+}
+
+func writeStreamed(path string, opts ...atomic.Option) error {
+	return atomic.WriteFrom(path, strings.NewReader("new"), opts...)
+}
+
+func writeWhole(path string, opts ...atomic.Option) error {
+	return atomic.WriteString(path, "new", opts...)
+}
+
+func withoutName(steps []protocol.Step) []protocol.Step {
+	return slices.DeleteFunc(slices.Clone(steps), func(s protocol.Step) bool { return s == protocol.StepName })
 }
 
 func namedTemps(s *protocol.Settings) { s.NamedTemps = true }
 
+// oldTarget makes the target of the step tests: owned by another user where
+// the test may (root), so that the fchown step is taken. It returns the
+// steps the test should see.
+func oldTarget(t *testing.T, path string, steps []protocol.Step) []protocol.Step {
+	t.Helper()
+	testenv.WriteFile(t, path, []byte("old"), 0o644)
+	if os.Geteuid() == 0 {
+		if err := os.Chown(path, 1234, 5678); err != nil {
+			t.Fatal(err)
+		}
+		return steps
+	}
+	return slices.DeleteFunc(slices.Clone(steps), func(s protocol.Step) bool { return s == protocol.StepChown })
+}
+
 func TestProtocolOrder(t *testing.T) {
 	for _, kind := range tempKinds {
 		path := filepath.Join(t.TempDir(), "target")
-		testenv.WriteFile(t, path, []byte("old"), 0o644)
+		want := oldTarget(t, path, kind.steps)
 		var steps []protocol.Step
 		record := inject(func(s protocol.Step) error { steps = append(steps, s); return nil })
-		if err := atomic.WriteString(path, "new", append(kind.opts, record)...); err != nil {
+		if err := kind.write(path, append(kind.opts, record)...); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(steps, kind.steps) {
-			t.Errorf("%s: steps %v, want %v", kind.name, steps, kind.steps)
+		if !slices.Equal(steps, want) {
+			t.Errorf("%s: steps %v, want %v", kind.name, steps, want)
 		}
 	}
 }
@@ -57,25 +90,25 @@ func TestProtocolOrder(t *testing.T) {
 // new content is in place. No temp remains either way.
 func TestFailureAtEachStep(t *testing.T) {
 	for _, kind := range tempKinds {
-		for _, failAt := range kind.steps {
+		for _, failAt := range oldTarget(t, filepath.Join(t.TempDir(), "probe"), kind.steps) {
 			t.Run(kind.name+"/"+failAt.String(), func(t *testing.T) {
-				failureAt(t, failAt, kind.opts)
+				failureAt(t, failAt, kind.write, kind.opts)
 			})
 		}
 	}
 }
 
-func failureAt(t *testing.T, failAt protocol.Step, opts []atomic.Option) {
+func failureAt(t *testing.T, failAt protocol.Step, write func(string, ...atomic.Option) error, opts []atomic.Option) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "target")
-	testenv.WriteFile(t, path, []byte("old"), 0o644)
+	oldTarget(t, path, nil)
 	fail := inject(func(s protocol.Step) error {
 		if s == failAt {
 			return syscall.EIO
 		}
 		return nil
 	})
-	err := atomic.WriteString(path, "new", append(opts, fail)...)
+	err := write(path, append(opts, fail)...)
 	if !errors.Is(err, syscall.EIO) {
 		t.Fatalf("got %v, want EIO", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -210,4 +211,26 @@ func TestTempNeverMoreOpenThanFinal(t *testing.T) {
 // (the test seam of package protocol).
 func inject(f func(protocol.Step) error) atomic.Option {
 	return func(s *protocol.Settings) { s.Inject = f }
+}
+
+// In a setgid directory a new file takes the directory's group; a file
+// that replaces one of another group must still get the old file's.
+func TestOwnerKeptInSetgidDirectory(t *testing.T) {
+	testenv.RequireRoot(t)
+	dir := filepath.Join(t.TempDir(), "shared")
+	os.Mkdir(dir, 0o755)
+	os.Chown(dir, 0, 5678)
+	os.Chmod(dir, 0o2775)
+	for _, gid := range []int{0, 5678} {
+		path := filepath.Join(dir, fmt.Sprint(gid))
+		testenv.WriteFile(t, path, []byte("old"), 0o644)
+		os.Chown(path, 0, gid)
+		if err := atomic.WriteString(path, "new"); err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := os.Stat(path)
+		if got := fi.Sys().(*syscall.Stat_t).Gid; got != uint32(gid) {
+			t.Errorf("group became %d, want %d kept", got, gid)
+		}
+	}
 }

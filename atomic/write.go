@@ -5,7 +5,7 @@ import "io"
 // WriteFile replaces the content of the file name with data, atomically and
 // durably. See the package documentation for what that promises.
 func WriteFile(name string, data []byte, opts ...Option) error {
-	f, err := Create(name, opts...)
+	f, err := create(name, opts, false)
 	if err != nil {
 		return err
 	}
@@ -15,7 +15,7 @@ func WriteFile(name string, data []byte, opts ...Option) error {
 
 // WriteString is WriteFile with a string.
 func WriteString(name, data string, opts ...Option) error {
-	f, err := Create(name, opts...)
+	f, err := create(name, opts, false)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,10 @@ func TestFileCloseDiscards(t *testing.T) {
 			if _, err := f.Write([]byte("never committed")); err != nil {
 				t.Fatal(err)
 			}
-			want := map[string]int{"unnamed": 1, "named": 2}[kind.name]
+			want := map[string]int{"unnamed": 1, "named fallback": 2}[kind.name]
+			if want == 0 {
+				return // content given whole: not a Create
+			}
 			if n := len(listDir(t, dir)); n != want {
 				t.Fatalf("%d entries while writing, want %d (the target, and a temp if named)", n, want)
 			}

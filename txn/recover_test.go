@@ -47,7 +47,6 @@ func TestRecoverAfterKill(t *testing.T) {
 	}{
 		{protocol.StepCreate, 3, false},
 		{protocol.StepWrite, 3, false},
-		{protocol.StepName, 3, false},
 		{protocol.StepSync, 3, false},
 		{protocol.StepLink, 2, false},
 		{protocol.StepSyncStaged, 2, false},

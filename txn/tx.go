@@ -61,7 +61,7 @@ func New(opts ...Option) *Tx {
 func (tx *Tx) WriteFile(name string, data []byte, opts ...atomic.Option) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	e, err := tx.stage(name, opts)
+	e, err := tx.stage(name, opts, false)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (tx *Tx) WriteFile(name string, data []byte, opts ...atomic.Option) error {
 func (tx *Tx) WriteString(name, data string, opts ...atomic.Option) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	e, err := tx.stage(name, opts)
+	e, err := tx.stage(name, opts, false)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (tx *Tx) WriteString(name, data string, opts ...atomic.Option) error {
 func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	e, err := tx.stage(name, opts)
+	e, err := tx.stage(name, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +95,9 @@ func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error)
 	return &entryWriter{tx: tx, entry: e}, nil
 }
 
-// stage resolves name and creates its temp file. tx.mu is held.
-func (tx *Tx) stage(name string, opts []atomic.Option) (*protocol.Entry, error) {
+// stage resolves name and creates its temp file; stream says whether the
+// content will stream in. tx.mu is held.
+func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.Entry, error) {
 	if tx.done {
 		return nil, &fs.PathError{Op: "stage", Path: name, Err: ErrTxDone}
 	}
@@ -111,8 +112,8 @@ func (tx *Tx) stage(name string, opts []atomic.Option) (*protocol.Entry, error) 
 		}
 		return nil, tx.fail(&fs.PathError{Op: "stage", Path: name, Err: err})
 	}
-	e, err := protocol.Stage(t, tx.settingsOf(opts))
-	if err != nil {
+	e := new(protocol.Entry)
+	if err := e.Stage(t, tx.settingsOf(opts), stream); err != nil {
 		return nil, tx.fail(err)
 	}
 	if tx.staged == nil {

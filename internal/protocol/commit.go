@@ -201,7 +201,7 @@ func syncAll(entries []*Entry) error {
 // closed when sealed is reopened by name in its directory; the inode check
 // makes sure it is still the file this entry wrote.
 func (e *Entry) sync() error {
-	if e.file == nil {
+	if !e.file.open() {
 		fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return pathError("open temp file for", e.Name, err)
@@ -233,11 +233,10 @@ func (e *Entry) sync() error {
 	}
 	err := e.settings.inject(StepSync)
 	if err == nil {
-		err = syncFD(int(e.file.Fd()))
+		err = syncFD(e.file.fd)
 	}
 	if err != nil {
-		e.file.Close()
-		e.file = nil
+		e.file.close()
 		return pathError("sync", e.Name, err)
 	}
 	return e.closeFile()

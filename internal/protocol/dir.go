@@ -9,6 +9,10 @@ import (
 type Dir struct {
 	fd int
 	id fileID
+	// What a file created in it is given: the directory's group if it is
+	// setgid, else the creator's.
+	setgid bool
+	gid    uint32
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -26,10 +30,19 @@ type Key struct {
 // it is in the set (see lock.go). The zero value is an empty set of a
 // writer, ready to use.
 type Dirs struct {
-	list []*Dir
+	first Dir // kept inline: a single write allocates nothing for its directory
+	more  []*Dir
+	n     int
 	// Exclusive marks the set of a recovery, which locks its directories
 	// exclusively; writers lock theirs shared.
 	Exclusive bool
+}
+
+func (ds *Dirs) at(i int) *Dir {
+	if i == 0 {
+		return &ds.first
+	}
+	return ds.more[i-1]
 }
 
 // adopt adds the directory open on fd, locking it, or closes fd and returns
@@ -41,8 +54,8 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		return nil, err
 	}
 	id := fileID{uint64(st.Dev), uint64(st.Ino)}
-	for _, d := range ds.list {
-		if d.id == id {
+	for i := range ds.n {
+		if d := ds.at(i); d.id == id {
 			unix.Close(fd)
 			return d, nil
 		}
@@ -51,18 +64,23 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		unix.Close(fd)
 		return nil, err
 	}
-	d := &Dir{fd: fd, id: id}
-	ds.list = append(ds.list, d)
+	d := &ds.first
+	if ds.n > 0 {
+		d = &Dir{}
+		ds.more = append(ds.more, d)
+	}
+	*d = Dir{fd: fd, id: id, setgid: st.Mode&unix.S_ISGID != 0, gid: st.Gid}
+	ds.n++
 	return d, nil
 }
 
 // Close closes every directory in the set, which releases their locks.
 func (ds *Dirs) Close() error {
 	var err error
-	for _, d := range ds.list {
-		err = multierr.Append(err, unix.Close(d.fd))
+	for i := range ds.n {
+		err = multierr.Append(err, unix.Close(ds.at(i).fd))
 	}
-	ds.list = nil
+	ds.n, ds.more = 0, nil
 	return err
 }
 

@@ -16,7 +16,7 @@ type Entry struct {
 	Target
 	settings Settings
 	temp     string   // the temp file's name in Target.Dir; "" while unnamed
-	file     *os.File // open while content is written; nil once sealed and closed
+	file     tempFile // open while content is written; closed once sealed (batches)
 	unnamed  bool     // the temp has no name yet (O_TMPFILE)
 	tempID   fileID   // the temp's inode, checked when it is reopened to sync
 	err      error    // the first failure; a failed entry is never committed
@@ -27,14 +27,16 @@ type Entry struct {
 // errNoUnnamed reports that a filesystem cannot create unnamed files.
 var errNoUnnamed = errors.New("no O_TMPFILE here")
 
-// Stage creates the temp file for t.
+// Stage creates the temp file for t in e.
 //
-// Where the filesystem can (O_TMPFILE, on Linux), the temp has no name
-// while the content is written: a writer killed meanwhile leaves nothing
-// behind. It is named (linked) only when it must be: before it is synced,
-// or when a batch closes it. Elsewhere it is named from the start.
-func Stage(t Target, s Settings) (*Entry, error) {
-	e := &Entry{Target: t, settings: s}
+// For content that streams in (stream), and where the filesystem can
+// (O_TMPFILE, on Linux), the temp has no name while the content is written:
+// a writer killed meanwhile leaves nothing behind. It is named (linked)
+// only when it must be: before it is synced, or when a batch closes it.
+// Content given whole is written at once, so its temp is named from the
+// start: naming it later would only add a link(2) to the same window.
+func (e *Entry) Stage(t Target, s Settings, stream bool) error {
+	*e = Entry{Target: t, settings: s, file: tempFile{fd: -1}}
 	// A new file without an explicit mode is created as os.WriteFile or a
 	// shell redirect would create it: 0666, from which the kernel removes
 	// the umask (or applies the directory's default ACL). That is already
@@ -47,21 +49,21 @@ func Stage(t Target, s Settings) (*Entry, error) {
 	}
 	if s.HasMode {
 		if _, err := unixMode(s.Mode); err != nil {
-			return nil, pathError("chmod", t.Name, err)
+			return pathError("chmod", t.Name, err)
 		}
 	}
 	if err := e.settings.inject(StepCreate); err != nil {
-		return nil, pathError("create temp file for", t.Name, err)
+		return pathError("create temp file for", t.Name, err)
 	}
-	if !s.NamedTemps {
+	if stream && !s.NamedTemps {
 		fd, err := openUnnamed(t.Dir.fd, perm)
 		if err == nil {
-			e.file = os.NewFile(uintptr(fd), "unnamed temp file")
+			e.file.fd = fd
 			e.unnamed = true
-			return e, nil
+			return nil
 		}
 		if err != errNoUnnamed {
-			return nil, pathError("create temp file for", t.Name, err)
+			return pathError("create temp file for", t.Name, err)
 		}
 	}
 	for {
@@ -71,12 +73,12 @@ func Stage(t Target, s Settings) (*Entry, error) {
 		fd, err := unix.Openat(t.Dir.fd, e.temp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
 		switch err {
 		case nil:
-			e.file = os.NewFile(uintptr(fd), e.temp)
-			return e, nil
+			e.file.fd = fd
+			return nil
 		case unix.EEXIST, unix.EINTR:
 			continue
 		}
-		return nil, pathError("create temp file for", t.Name, err)
+		return pathError("create temp file for", t.Name, err)
 	}
 }
 
@@ -92,7 +94,7 @@ func (e *Entry) name() error {
 	}
 	for {
 		name := randomName(e.Base, tempSuffix, e.settings.random())
-		switch err := linkUnnamed(int(e.file.Fd()), e.Dir.fd, name); err {
+		switch err := linkUnnamed(e.file.fd, e.Dir.fd, name); err {
 		case nil:
 			e.temp, e.unnamed = name, false
 			return nil
@@ -109,9 +111,9 @@ func (e *Entry) Write(p []byte) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	n, err := e.file.Write(p)
+	n, err := e.file.write(p)
 	if err != nil {
-		return n, e.fail(pathError("write", e.Name, cause(err)))
+		return n, e.fail(pathError("write", e.Name, err))
 	}
 	return n, nil
 }
@@ -121,9 +123,9 @@ func (e *Entry) WriteString(s string) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	n, err := e.file.WriteString(s)
+	n, err := e.file.writeString(s)
 	if err != nil {
-		return n, e.fail(pathError("write", e.Name, cause(err)))
+		return n, e.fail(pathError("write", e.Name, err))
 	}
 	return n, nil
 }
@@ -135,10 +137,10 @@ func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	n, err := e.file.ReadFrom(r)
+	n, err := e.file.readFrom(r)
 	if err != nil {
 		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Path == e.file.Name() {
+		if errors.As(err, &pe) && pe.Path == fileName {
 			return n, e.fail(pathError("write", e.Name, pe.Err))
 		}
 		// Anything else came from r.
@@ -152,7 +154,7 @@ func (e *Entry) writable() error {
 	if e.err != nil {
 		return e.err
 	}
-	if e.sealed || e.file == nil {
+	if e.sealed || !e.file.open() {
 		return pathError("write", e.Name, fs.ErrClosed)
 	}
 	if err := e.settings.inject(StepWrite); err != nil {
@@ -186,8 +188,8 @@ func (e *Entry) Seal(keepOpen bool) error {
 	if e.sealed {
 		return nil
 	}
-	fd := int(e.file.Fd())
-	if e.Exists {
+	fd := e.file.fd
+	if e.Exists && !e.ownedLikeTarget() {
 		if err := e.settings.inject(StepChown); err != nil {
 			return e.fail(pathError("chown", e.Name, err))
 		}
@@ -222,6 +224,17 @@ func (e *Entry) Seal(keepOpen bool) error {
 	return e.closeFile()
 }
 
+// ownedLikeTarget reports whether the temp already has the old target's
+// owner and group, as it does in the common case of a process replacing its
+// own file: then there is no fchown to make.
+func (e *Entry) ownedLikeTarget() bool {
+	gid := uint32(os.Getegid())
+	if e.Dir.setgid {
+		gid = e.Dir.gid
+	}
+	return e.Stat.Uid == uint32(os.Geteuid()) && e.Stat.Gid == gid
+}
+
 // fchownLikeTarget gives the temp the old target's owner and group where the
 // process may: root can, and an owner can keep a group it belongs to. Where
 // it may not, the new file belongs to the writer, as with any editor.
@@ -237,13 +250,11 @@ func fchownLikeTarget(fd int, st *unix.Stat_t) error {
 }
 
 func (e *Entry) closeFile() error {
-	f := e.file
-	e.file = nil
 	if err := e.settings.inject(StepClose); err != nil {
-		f.Close()
+		e.file.close()
 		return e.fail(pathError("close", e.Name, err))
 	}
-	if err := f.Close(); err != nil {
+	if err := e.file.close(); err != nil {
 		return e.fail(pathError("close", e.Name, cause(err)))
 	}
 	return nil
@@ -254,9 +265,8 @@ func (e *Entry) closeFile() error {
 // follow symlinks.
 func (e *Entry) Discard() error {
 	var err error
-	if e.file != nil {
-		e.file.Close()
-		e.file = nil
+	if e.file.open() {
+		e.file.close()
 	}
 	if e.temp != "" {
 		err = e.unlink(e.temp)

@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type cell struct {
+	med, lo, hi time.Duration
+	ratio       float64 // to the limit of the same run
+}
+
+func (c cell) String() string {
+	return fmt.Sprintf("%s ms [%s–%s] ×%.2f", ms(c.med), ms(c.lo), ms(c.hi), c.ratio)
+}
+
+type results struct {
+	header string
+	// single[variant][fs]
+	singleCells map[string]map[string]cell
+	// batch[N/dirs][variant][fs]
+	batchCells map[string]map[string]map[string]cell
+	streamRows []string
+	cpuRows    []string
+}
+
+var fsOrder = []string{"ext4", "xfs", "btrfs", "tmpfs"}
+
+const singleOps = 10 // writes per rep and variant; a figure is per write
+
+func (r *results) single(fs filesystem) error {
+	data := bytes.Repeat([]byte("x"), 4096)
+	dir := filepath.Join(fs.dir, "single")
+	os.MkdirAll(dir, 0o755)
+	s, err := interleave(*reps, len(singles), func(v int) (time.Duration, error) {
+		path := filepath.Join(dir, fmt.Sprint(v))
+		os.WriteFile(path, data, 0o644)
+		start := time.Now()
+		for range singleOps {
+			if err := singles[v].write(path, data); err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start) / singleOps, nil
+	})
+	if err != nil {
+		return err
+	}
+	if r.singleCells == nil {
+		r.singleCells = map[string]map[string]cell{}
+	}
+	limit := s[0].median()
+	for v, sm := range s {
+		lo, hi := sm.spread()
+		if r.singleCells[singles[v].name] == nil {
+			r.singleCells[singles[v].name] = map[string]cell{}
+		}
+		r.singleCells[singles[v].name][fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
+	}
+	return nil
+}
+
+func batchSizes() []int {
+	if *quick {
+		return []int{10, 100}
+	}
+	return []int{10, 100, 1000}
+}
+
+func (r *results) batches(fs filesystem) error {
+	data := bytes.Repeat([]byte("x"), 4096)
+	if r.batchCells == nil {
+		r.batchCells = map[string]map[string]map[string]cell{}
+	}
+	for _, n := range batchSizes() {
+		for _, ndirs := range []int{1, 4} {
+			root := filepath.Join(fs.dir, fmt.Sprintf("batch-%d-%d", n, ndirs))
+			paths, err := batchPaths(root, n, ndirs)
+			if err != nil {
+				return err
+			}
+			for _, p := range paths {
+				os.WriteFile(p, data, 0o644)
+			}
+			nreps := *reps
+			if n >= 1000 {
+				nreps = max(3, *reps/3)
+			}
+			s, err := interleave(nreps, len(batches), func(v int) (time.Duration, error) {
+				start := time.Now()
+				err := batches[v].write(paths, data)
+				return time.Since(start), err
+			})
+			if err != nil {
+				return err
+			}
+			key := fmt.Sprintf("%d/%d", n, ndirs)
+			if r.batchCells[key] == nil {
+				r.batchCells[key] = map[string]map[string]cell{}
+			}
+			limit := s[0].median()
+			for v, sm := range s {
+				lo, hi := sm.spread()
+				m := r.batchCells[key][batches[v].name]
+				if m == nil {
+					m = map[string]cell{}
+					r.batchCells[key][batches[v].name] = m
+				}
+				m[fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
+			}
+			os.RemoveAll(root)
+		}
+	}
+	return nil
+}
+
+// gen yields size bytes from a fixed random buffer, as fast as memory.
+type gen struct {
+	buf  []byte
+	left int64
+}
+
+func newGen(size int64) *gen {
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(rand.Uint32())
+	}
+	return &gen{buf, size}
+}
+
+func (g *gen) Read(p []byte) (int, error) {
+	if g.left == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, g.buf[:min(int64(len(g.buf)), g.left)])
+	g.left -= int64(n)
+	return n, nil
+}
+
+const streamSize = 1 << 30
+
+func (r *results) stream(fs filesystem, cli string) error {
+	path := filepath.Join(fs.dir, "stream")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		return err
+	}
+	var rss int64
+	variants := []string{"truncate-and-rewrite (limit)", "atomicwrite WriteFrom", "atomicwrite CLI (stdin pipe)"}
+	s, err := interleave(max(3, *reps/3), len(variants), func(v int) (time.Duration, error) {
+		start := time.Now()
+		switch v {
+		case 0:
+			f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := io.Copy(f, newGen(streamSize)); err != nil {
+				return 0, err
+			}
+			if err := f.Sync(); err != nil {
+				return 0, err
+			}
+			f.Close()
+		case 1:
+			if err := atomicWriteFrom(path, newGen(streamSize)); err != nil {
+				return 0, err
+			}
+		case 2:
+			cmd := exec.Command(cli, path)
+			cmd.Stdin = newGen(streamSize)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return 0, fmt.Errorf("%v: %s", err, out)
+			}
+			rss = max(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+		}
+		return time.Since(start), nil
+	})
+	if err != nil {
+		return err
+	}
+	limit := s[0].median()
+	for v, sm := range s {
+		mbps := float64(streamSize) / sm.median().Seconds() / 1e6
+		r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | %s | %.0f MB/s | ×%.2f of the limit's throughput |",
+			fs.name, variants[v], mbps, float64(limit)/float64(sm.median())))
+	}
+	r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | CLI peak RSS | %.1f MiB | |", fs.name, float64(rss)/1024))
+	return nil
+}
+
+// cpu measures the CPU cost of a write on tmpfs, where no disk flush hides
+// it: time and allocations per write, and system calls per write.
+func (r *results) cpu(fs filesystem) error {
+	data := bytes.Repeat([]byte("x"), 4096)
+	dir := filepath.Join(fs.dir, "cpu")
+	os.MkdirAll(dir, 0o755)
+	const ops = 1000
+	var allocs []float64
+	for v := range singles {
+		path := filepath.Join(dir, fmt.Sprint(v))
+		os.WriteFile(path, data, 0o644)
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for range ops {
+			singles[v].write(path, data)
+		}
+		runtime.ReadMemStats(&m1)
+		allocs = append(allocs, float64(m1.Mallocs-m0.Mallocs)/ops)
+	}
+	s, err := interleave(*reps, len(singles), func(v int) (time.Duration, error) {
+		path := filepath.Join(dir, fmt.Sprint(v))
+		start := time.Now()
+		for range ops {
+			if err := singles[v].write(path, data); err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start) / ops, nil
+	})
+	if err != nil {
+		return err
+	}
+	limit := s[0].median()
+	for v, sm := range s {
+		r.cpuRows = append(r.cpuRows, fmt.Sprintf("| %s | %s µs | ×%.2f | %.1f | %s |",
+			singles[v].name, us(sm.median()), float64(sm.median())/float64(limit), allocs[v], syscallsPerWrite(v, dir)))
+	}
+	// A transaction's cost per entry, next to a single write's.
+	paths, err := batchPaths(filepath.Join(dir, "txn"), 100, 1)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		os.WriteFile(p, data, 0o644)
+	}
+	ts, err := interleave(*reps, 2, func(v int) (time.Duration, error) {
+		start := time.Now()
+		if v == 0 {
+			for _, p := range paths {
+				if err := singles[1].write(p, data); err != nil {
+					return 0, err
+				}
+			}
+		} else if err := batches[1].write(paths, data); err != nil {
+			return 0, err
+		}
+		return time.Since(start) / 100, nil
+	})
+	if err != nil {
+		return err
+	}
+	r.cpuRows = append(r.cpuRows, fmt.Sprintf("| atomicwrite txn, per entry (N=100) | %s µs | ×%.2f of an atomicwrite single write (%s µs) | | |",
+		us(ts[1].median()), float64(ts[1].median())/float64(ts[0].median()), us(ts[0].median())))
+	return nil
+}
+
+// syscallsPerWrite counts, with strace, the system calls of 200 writes of
+// variant v in a child process, less those of a child that writes nothing.
+func syscallsPerWrite(v int, dir string) string {
+	if _, err := exec.LookPath("strace"); err != nil {
+		return "(no strace)"
+	}
+	count := func(n int) (int, error) {
+		out := filepath.Join(dir, "strace.out")
+		exe, _ := os.Executable()
+		cmd := exec.Command("strace", "-f", "-c", "-o", out, exe, "-child", fmt.Sprint(v), filepath.Join(dir, "sc"), fmt.Sprint(n))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("%v: %s", err, b)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			return 0, err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 4 && f[len(f)-1] == "total" {
+				var calls int
+				fmt.Sscan(f[2], &calls)
+				return calls, nil
+			}
+		}
+		return 0, fmt.Errorf("no total in %s", b)
+	}
+	base, err := count(0)
+	if err != nil {
+		return err.Error()
+	}
+	with, err := count(200)
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%.1f", float64(with-base)/200)
+}
+
+func child(op string, args []string) int {
+	var v, n int
+	fmt.Sscan(op, &v)
+	fmt.Sscan(args[1], &n)
+	data := bytes.Repeat([]byte("x"), 4096)
+	for range n {
+		if err := singles[v].write(args[0], data); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return 0
+}
+
+func (r *results) markdown() string {
+	var b strings.Builder
+	b.WriteString(r.header + "\n\n")
+	b.WriteString("### One durable 4 KiB write (per write)\n\n| variant | " + strings.Join(fsOrder, " | ") + " |\n|---|---|---|---|---|\n")
+	for _, sv := range singles {
+		b.WriteString("| " + sv.name)
+		for _, fs := range fsOrder {
+			b.WriteString(" | " + cellText(r.singleCells[sv.name], fs))
+		}
+		b.WriteString(" |\n")
+	}
+	b.WriteString("\n### Transactions of N files of 4 KiB (per batch)\n\n| N / directories | variant | " + strings.Join(fsOrder, " | ") + " |\n|---|---|---|---|---|---|\n")
+	for _, n := range batchSizes() {
+		for _, d := range []int{1, 4} {
+			key := fmt.Sprintf("%d/%d", n, d)
+			for _, bv := range batches {
+				b.WriteString(fmt.Sprintf("| %s | %s", key, bv.name))
+				for _, fs := range fsOrder {
+					b.WriteString(" | " + cellText(r.batchCells[key][bv.name], fs))
+				}
+				b.WriteString(" |\n")
+			}
+		}
+	}
+	if len(r.streamRows) > 0 {
+		b.WriteString("\n### Streaming 1 GiB\n\n| filesystem | variant | throughput | ratio |\n|---|---|---|---|\n")
+		b.WriteString(strings.Join(r.streamRows, "\n") + "\n")
+	}
+	if len(r.cpuRows) > 0 {
+		b.WriteString("\n### CPU cost on tmpfs (no disk flush to hide it)\n\n| variant | time per write | ratio to the limit | allocations per write | system calls per write |\n|---|---|---|---|---|\n")
+		b.WriteString(strings.Join(r.cpuRows, "\n") + "\n")
+	}
+	return b.String()
+}
+
+func cellText(m map[string]cell, fs string) string {
+	c, ok := m[fs]
+	if !ok {
+		return "–"
+	}
+	return c.String()
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/txn"
+	natefinch "github.com/natefinch/atomic"
+	"github.com/google/renameio/v2"
+	"golang.org/x/sys/unix"
+)
+
+// A single is one way to replace one file durably (or not, for the floor).
+type single struct {
+	name  string
+	write func(path string, data []byte) error
+}
+
+var singles = []single{
+	{"limit (bare syscalls)", bareWrite},
+	{"atomicwrite", func(p string, d []byte) error { return atomic.WriteFile(p, d) }},
+	{"renameio/v2", func(p string, d []byte) error { return renameio.WriteFile(p, d, 0o644) }},
+	{"natefinch/atomic", func(p string, d []byte) error { return natefinch.WriteFile(p, bytes.NewReader(d)) }},
+	{"os.WriteFile (not durable)", func(p string, d []byte) error { return os.WriteFile(p, d, 0o644) }},
+}
+
+// bareWrite is the physical limit of one durable replacement: the protocol's
+// system calls and nothing else.
+func bareWrite(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	tmp := dir + "." + base + ".tmp"
+	fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := unix.Write(fd, data); err != nil {
+		return err
+	}
+	if err := unix.Fsync(fd); err != nil {
+		return err
+	}
+	unix.Close(fd)
+	if err := unix.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Fsync(fd)
+}
+
+// A batch is one way to replace a set of files.
+type batch struct {
+	name  string
+	write func(paths []string, data []byte) error
+}
+
+var batches = []batch{
+	{"limit (staged, one syncfs)", stagedSyncfs},
+	{"atomicwrite txn", func(paths []string, data []byte) error {
+		tx := txn.New()
+		defer tx.Rollback()
+		for _, p := range paths {
+			if err := tx.WriteFile(p, data); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}},
+	{"sequential atomicwrite", func(paths []string, data []byte) error {
+		for _, p := range paths {
+			if err := atomic.WriteFile(p, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	{"sequential renameio/v2", func(paths []string, data []byte) error {
+		for _, p := range paths {
+			if err := renameio.WriteFile(p, data, 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// stagedSyncfs is the best staged sequence: write every temp, one syncfs,
+// rename every temp, fsync each directory once. Not atomic as a set: the
+// limit of what a batch's durability costs.
+func stagedSyncfs(paths []string, data []byte) error {
+	var tmps []string
+	for _, p := range paths {
+		tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".tmp")
+		fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+		if err != nil {
+			return err
+		}
+		if _, err := unix.Write(fd, data); err != nil {
+			return err
+		}
+		unix.Close(fd)
+		tmps = append(tmps, tmp)
+	}
+	fd, err := unix.Open(filepath.Dir(paths[0]), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	err = unix.Syncfs(fd)
+	unix.Close(fd)
+	if err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
+	for i, p := range paths {
+		if err := unix.Rename(tmps[i], p); err != nil {
+			return err
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchPaths lays out n targets over ndirs directories below root.
+func batchPaths(root string, n, ndirs int) ([]string, error) {
+	var paths []string
+	for i := range n {
+		d := filepath.Join(root, fmt.Sprint(i%ndirs))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+		paths = append(paths, filepath.Join(d, fmt.Sprintf("f%04d", i)))
+	}
+	return paths, nil
+}
