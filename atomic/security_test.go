@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -254,4 +255,28 @@ func TestPlantedTempNames(t *testing.T) {
 	}
 	testenv.DirHolds(t, dir, "target", plantLink, plantFile)
 	unchanged()
+}
+
+// Anyone who can open a directory can flock it. A lock held for good (here
+// from another open file description, as another process's would be) only
+// delays a writer, which then writes without it.
+func TestLockedDirectoryDoesNotStopWriters(t *testing.T) {
+	dir := t.TempDir()
+	squatter, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer squatter.Close()
+	if err := syscall.Flock(int(squatter.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := atomic.WriteString(filepath.Join(dir, "target"), "new"); err != nil {
+		t.Fatalf("write under a held lock: %v", err)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Errorf("the write did not wait for the lock (%v): it was not held", waited)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "target"), []byte("new"))
+	testenv.DirHolds(t, dir, "target")
 }

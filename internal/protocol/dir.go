@@ -60,7 +60,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 			return d, nil
 		}
 	}
-	if err := lock(fd, ds.Exclusive); err != nil {
+	if err := lock(fd, ds.Exclusive); err != nil && (ds.Exclusive || err != errLocked) {
 		unix.Close(fd)
 		return nil, err
 	}

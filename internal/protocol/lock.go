@@ -15,10 +15,17 @@ import (
 // or a PID. The lock is released with the descriptor, so a killed writer
 // leaves none behind.
 //
-// Locks are taken without blocking and retried for up to lockWait: a
-// process that holds a directory's lock for good cannot hang a writer or a
-// recovery forever, and two that wait on each other cannot deadlock.
-const lockWait = 10 * time.Second
+// Anyone who can open a directory can flock it, so a lock held for good must
+// not stop writers: a writer waits up to writerLockWait, then goes on
+// without the lock (the worst a real recovery running then can do is sweep
+// its temp, and the write fails cleanly on the rename). A recovery waits up
+// to recoveryLockWait, then reports the directory busy and leaves it alone.
+// Locks are polled, never blocked on, so two that wait on each other cannot
+// deadlock.
+const (
+	writerLockWait   = 2 * time.Second
+	recoveryLockWait = 10 * time.Second
+)
 
 var errLocked = errors.New("directory is locked by another writer or a recovery")
 
@@ -27,7 +34,11 @@ func lock(fd int, exclusive bool) error {
 	if exclusive {
 		how = unix.LOCK_EX
 	}
-	deadline := time.Now().Add(lockWait)
+	wait := writerLockWait
+	if exclusive {
+		wait = recoveryLockWait
+	}
+	deadline := time.Now().Add(wait)
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
 		err := unix.Flock(fd, how|unix.LOCK_NB)
 		switch err {
