@@ -21,10 +21,11 @@ type fsKind struct {
 }
 
 var fsKinds = []fsKind{
-	{"ext4", "128M", []string{"mkfs.ext4", "-q", "-F"}, "shutdown"},
-	// xfs refuses images under 300 MB.
-	{"xfs", "320M", []string{"mkfs.xfs", "-q", "-f"}, "shutdown"},
-	{"btrfs", "256M", []string{"mkfs.btrfs", "-q", "-f"}, "copy"},
+	{"ext4", "512M", []string{"mkfs.ext4", "-q", "-F"}, "shutdown"},
+	// xfs refuses images under 300 MB; under load its deferred freeing of
+	// replaced files needs room to spare.
+	{"xfs", "1G", []string{"mkfs.xfs", "-q", "-f"}, "shutdown"},
+	{"btrfs", "512M", []string{"mkfs.btrfs", "-q", "-f"}, "copy"},
 	{"tmpfs", "", nil, ""},
 }
 
