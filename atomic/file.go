@@ -91,7 +91,7 @@ func (f *File) Commit() error {
 	// The temp stays open through Seal so that Commit fsyncs it on the
 	// descriptor it was written through, without reopening it.
 	f.entry.Seal(true) // a failure is kept in the entry; Commit reports it
-	return protocol.Commit([]*protocol.Entry{&f.entry}, nil)
+	return protocol.Commit([]*protocol.Entry{&f.entry}, protocol.CommitOptions{})
 }
 
 // Close discards the pending write: the temp file is removed and the target

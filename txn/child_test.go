@@ -50,16 +50,20 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die": // args: root, step, occurrence[, step to fail with EIO first]
+	case "die": // args: root, step, occurrence, per-file sync[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []atomic.Option
-		if len(args) > 3 {
+		if len(args) > 4 {
 			var seen []protocol.Step
-			opts = append(opts, failAt(stepNamed(args[3]), 3, &seen))
+			opts = append(opts, failAt(stepNamed(args[4]), 3, &seen))
 		}
 		opts = append(opts, dieAt(args[1], k)) // after: it calls the hook before it
 		s := setAt(args[0])
-		tx := txn.New(txn.WithDefaults(opts...))
+		txOpts := []txn.Option{txn.WithDefaults(opts...)}
+		if args[3] == "true" {
+			txOpts = append(txOpts, txn.WithPerFileSync())
+		}
+		tx := txn.New(txOpts...)
 		for _, p := range []string{s.x, s.y, s.z} {
 			if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
 				t.Fatal(err)

@@ -20,6 +20,16 @@ func WithJournalDir(dir string) Option {
 	return func(tx *Tx) { tx.journalDir = dir }
 }
 
+// WithPerFileSync makes Commit fsync each staged file (several at a time)
+// and each directory, instead of one syncfs(2) per filesystem. syncfs lets
+// the filesystem write a whole batch in one journal commit, but it also
+// flushes whatever else is dirty on that filesystem: on a filesystem where
+// other processes keep much unwritten data (a database, say), per-file
+// syncs are cheaper. Outside Linux, Commit always syncs per file.
+func WithPerFileSync() Option {
+	return func(tx *Tx) { tx.perFileSync = true }
+}
+
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
 	var s protocol.Settings
 	for _, list := range [][]atomic.Option{tx.defaults, opts} {

@@ -15,12 +15,13 @@ import (
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
-// killedAt runs a child that commits the set of s and is killed (SIGKILL,
-// by its own hook at the seam) when it reaches the k-th step; failFirst,
-// if set, is a step whose 3rd occurrence fails with EIO before that.
-func killedAt(t *testing.T, s set, step protocol.Step, k int, failFirst ...string) {
+// killedAt runs a child that commits the set of s (per file: with
+// WithPerFileSync) and is killed (SIGKILL, by its own hook at the seam) when
+// it reaches the k-th step; failFirst, if set, is a step whose 3rd
+// occurrence fails with EIO before that.
+func killedAt(t *testing.T, s set, step protocol.Step, k int, perFile string, failFirst ...string) {
 	t.Helper()
-	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k)}, failFirst...)
+	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), perFile}, failFirst...)
 	err := testenv.Child(t, "die", args...).Run()
 	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 		t.Fatalf("child at %v #%d: %v, want killed", step, k, err)
@@ -40,36 +41,30 @@ func exitStatus(err error) (syscall.WaitStatus, bool) {
 // point), all new after it, and nothing else remains: no temp, backup or
 // journal. A second Recover changes nothing.
 func TestRecoverAfterKill(t *testing.T) {
-	steps := []struct {
-		step  protocol.Step
-		count int
-		isNew bool
-	}{
-		{protocol.StepCreate, 3, false},
-		{protocol.StepWrite, 3, false},
-		{protocol.StepSync, 3, false},
-		{protocol.StepLink, 2, false},
-		{protocol.StepSyncStaged, 2, false},
-		{protocol.StepJournal, 1, false},
-		{protocol.StepRename, 3, true},
-		{protocol.StepSyncDir, 2, true},
-	}
-	for _, st := range steps {
-		for k := 1; k <= st.count; k++ {
-			t.Run(fmt.Sprintf("%v#%d", st.step, k), func(t *testing.T) {
-				s := newSet(t)
-				killedAt(t, s, st.step, k)
-				for range 2 {
-					if err := txn.Recover(s.a, s.b); err != nil {
-						t.Fatal(err)
+	for _, strategy := range syncStrategies {
+		perFile := fmt.Sprint(strategy.opts != nil)
+		for _, step := range []protocol.Step{
+			protocol.StepCreate, protocol.StepWrite, protocol.StepLink, protocol.StepSync,
+			protocol.StepSyncStaged, protocol.StepJournal, protocol.StepRename, protocol.StepSyncDir,
+		} {
+			// After the journal (the commit point), the set must end new.
+			isNew := step == protocol.StepRename || step == protocol.StepSyncDir
+			for k := 1; k <= strategy.steps[step]; k++ {
+				t.Run(fmt.Sprintf("%s/%v#%d", strategy.name, step, k), func(t *testing.T) {
+					s := newSet(t)
+					killedAt(t, s, step, k, perFile)
+					for range 2 {
+						if err := txn.Recover(s.a, s.b); err != nil {
+							t.Fatal(err)
+						}
+						if isNew {
+							s.isNew(t)
+						} else {
+							s.isOld(t)
+						}
 					}
-					if st.isNew {
-						s.isNew(t)
-					} else {
-						s.isOld(t)
-					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
@@ -80,7 +75,7 @@ func TestRecoverDuringUndo(t *testing.T) {
 	for k := 1; k <= 2; k++ {
 		t.Run(fmt.Sprint(k), func(t *testing.T) {
 			s := newSet(t)
-			killedAt(t, s, protocol.StepUndo, k, protocol.StepRename.String())
+			killedAt(t, s, protocol.StepUndo, k, "false", protocol.StepRename.String())
 			if err := txn.Recover(s.a, s.b); err != nil {
 				t.Fatal(err)
 			}

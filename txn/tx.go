@@ -35,15 +35,16 @@ var (
 // meant. A Tx is safe for concurrent use; its entries are staged one at a
 // time.
 type Tx struct {
-	mu         sync.Mutex
-	defaults   []atomic.Option
-	journalDir string
-	dirs       protocol.Dirs
-	entries    []*protocol.Entry
-	staged     map[protocol.Key]string // target -> the name it was staged as
-	open       int                     // entries made by Create and not closed
-	failed     error                   // the first staging failure
-	done       bool
+	mu          sync.Mutex
+	defaults    []atomic.Option
+	journalDir  string
+	perFileSync bool
+	dirs        protocol.Dirs
+	entries     []*protocol.Entry
+	staged      map[protocol.Key]string // target -> the name it was staged as
+	open        int                     // entries made by Create and not closed
+	failed      error                   // the first staging failure
+	done        bool
 }
 
 // New returns an empty transaction.
@@ -184,7 +185,7 @@ func (tx *Tx) Commit() error {
 		}
 		journalDir = d
 	}
-	err := protocol.Commit(tx.entries, journalDir)
+	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, PerFileSync: tx.perFileSync})
 	tx.entries = nil
 	return err
 }

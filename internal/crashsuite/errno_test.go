@@ -27,6 +27,7 @@ var errnosFor = map[string][]syscall.Errno{
 	"renameat":        {syscall.EIO},
 	"unlinkat":        {syscall.EIO},
 	"flock":           {syscall.ENOLCK, syscall.EWOULDBLOCK},
+	"syncfs":          {syscall.EIO},
 }
 
 // TestErrnoInjection makes each file system call of a write fail in turn,

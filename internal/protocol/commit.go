@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"go.uber.org/multierr"
@@ -16,18 +17,31 @@ const maxParallelSyncs = 16
 
 var errTempReplaced = errors.New("temp file was replaced by another file")
 
+// CommitOptions are a batch's choices.
+type CommitOptions struct {
+	JournalDir *Dir // where the journal goes; nil: the first entry's directory
+	// PerFileSync makes a batch fsync each temp (several at a time) and
+	// each directory, instead of one syncfs per filesystem.
+	PerFileSync bool
+}
+
 // Commit makes every sealed entry's content its target's, in order.
 //
-//  1. fsync every temp, so that no rename below can ever expose a file
+// A single entry:
+//
+//  1. fsync the temp, so that the rename below can never expose a file
 //     whose data has not reached the disk;
 //
-// and for a batch of more than one entry:
+// a batch of more than one entry:
 //
-//  2. hard-link each old target (but the last) to a backup name, so that
+//  1. hard-link each old target (but the last) to a backup name, so that
 //     a failed rename can put back what earlier renames replaced;
-//  3. fsync each distinct directory, so that the temps' and backups' names
-//     are durable, and then write and fsync the intent journal in
-//     journalDir (nil: the first entry's directory): the commit point;
+//  2. make every temp durable, data and name, and every backup's name: one
+//     syncfs per filesystem, which lets the filesystem write everything in
+//     one journal commit (the cost: it also flushes other processes' dirty
+//     data there); or, with PerFileSync, an fsync of each temp (16 at a
+//     time) and of each directory;
+//  3. write and fsync the intent journal: the commit point;
 //
 // then:
 //
@@ -43,7 +57,7 @@ var errTempReplaced = errors.New("temp file was replaced by another file")
 // content (and a journal kept in place lets Recover finish the job).
 //
 // Commit consumes the entries: afterwards they hold no file or name.
-func Commit(entries []*Entry, journalDir *Dir) error {
+func Commit(entries []*Entry, opts CommitOptions) error {
 	for _, e := range entries {
 		if e.err != nil || !e.sealed {
 			err := e.err
@@ -53,13 +67,17 @@ func Commit(entries []*Entry, journalDir *Dir) error {
 			return multierr.Append(err, discardAll(entries))
 		}
 	}
-	if err := syncAll(entries); err != nil {
-		return multierr.Append(err, discardAll(entries))
-	}
 	var jf *journalFile
-	if len(entries) > 1 {
+	switch len(entries) {
+	case 0:
+		return nil
+	case 1:
+		if err := syncAll(entries); err != nil {
+			return multierr.Append(err, discardAll(entries))
+		}
+	default:
 		var err error
-		if jf, err = prepare(entries, journalDir); err != nil {
+		if jf, err = prepare(entries, opts); err != nil {
 			return multierr.Append(err, discardAll(entries))
 		}
 	}
@@ -92,19 +110,27 @@ func Commit(entries []*Entry, journalDir *Dir) error {
 
 // prepare takes a batch to its commit point: backups, durable names, and
 // the journal.
-func prepare(entries []*Entry, journalDir *Dir) (*journalFile, error) {
+func prepare(entries []*Entry, opts CommitOptions) (*journalFile, error) {
 	if err := linkBackups(entries[:len(entries)-1]); err != nil {
 		return nil, err
 	}
-	for _, e := range distinctDirs(entries) {
-		err := e.settings.inject(StepSyncStaged)
-		if err == nil {
-			err = syncFD(e.Dir.fd)
+	if opts.PerFileSync || !haveSyncfs {
+		if err := syncAll(entries); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, pathError("sync directory of", e.Name, err)
+		for _, e := range distinctDirs(entries) {
+			err := e.settings.inject(StepSyncStaged)
+			if err == nil {
+				err = syncFD(e.Dir.fd)
+			}
+			if err != nil {
+				return nil, pathError("sync directory of", e.Name, err)
+			}
 		}
+	} else if err := syncFilesystems(entries); err != nil {
+		return nil, err
 	}
+	journalDir := opts.JournalDir
 	if journalDir == nil {
 		journalDir = entries[0].Dir
 	}
@@ -167,6 +193,28 @@ func removeBackups(entries []*Entry) error {
 		e.backup = ""
 	}
 	return err
+}
+
+// syncFilesystems makes every temp durable, and every name in the entries'
+// directories, with one syncfs per filesystem. The temps of a batch are
+// closed, and an unnamed temp is named when closed, so there is nothing to
+// do for them one by one.
+func syncFilesystems(entries []*Entry) error {
+	var done []uint64
+	for _, e := range entries {
+		if slices.Contains(done, e.Dir.id.dev) {
+			continue
+		}
+		done = append(done, e.Dir.id.dev)
+		err := e.settings.inject(StepSync)
+		if err == nil {
+			err = syncfs(e.Dir.fd)
+		}
+		if err != nil {
+			return pathError("sync filesystem of", e.Name, err)
+		}
+	}
+	return nil
 }
 
 // syncAll fsyncs every entry's temp, several at a time.
