@@ -8,8 +8,8 @@ import (
 
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/txn"
-	natefinch "github.com/natefinch/atomic"
 	"github.com/google/renameio/v2"
+	natefinch "github.com/natefinch/atomic"
 	"golang.org/x/sys/unix"
 )
 
