@@ -19,6 +19,7 @@ var (
 	only    = flag.String("fs", "", "comma-separated filesystems to run on (default: ext4,xfs,btrfs,tmpfs)")
 	quick   = flag.Bool("quick", false, "skip the 1 GiB streaming and the N=1000 batches")
 	childOp = flag.String("child", "", "internal: run one variant in a loop (for syscall counting)")
+	parts   = flag.String("only", "single,batch,stream,cpu", "comma-separated workloads to run")
 )
 
 const nsEnv = "ATOMICWRITE_BENCH_NAMESPACE"
@@ -85,20 +86,28 @@ func benchmark() error {
 		header: fmt.Sprintf("Measured %s on Linux %s, %d reps interleaved per figure (median, [min–max], ×ratio to the limit measured in the same run).",
 			time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), *reps),
 	}
+	want := map[string]bool{}
+	for _, p := range strings.Split(*parts, ",") {
+		want[p] = true
+	}
 	for _, fs := range fss {
 		fmt.Fprintf(os.Stderr, "== %s\n", fs.name)
-		if err := r.single(fs); err != nil {
-			return err
+		if want["single"] {
+			if err := r.single(fs); err != nil {
+				return err
+			}
 		}
-		if err := r.batches(fs); err != nil {
-			return err
+		if want["batch"] {
+			if err := r.batches(fs); err != nil {
+				return err
+			}
 		}
-		if !*quick {
+		if want["stream"] && !*quick {
 			if err := r.stream(fs, cli); err != nil {
 				return err
 			}
 		}
-		if fs.name == "tmpfs" {
+		if want["cpu"] && fs.name == "tmpfs" {
 			if err := r.cpu(fs); err != nil {
 				return err
 			}

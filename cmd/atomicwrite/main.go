@@ -116,7 +116,7 @@ func runErr(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	if len(paths) == 1 {
-		return atomic.WriteFrom(paths[0], stdin, opts...)
+		return writeOne(paths[0], stdin, opts)
 	}
 	return writeChunks(paths, stdin, sep, opts)
 }
