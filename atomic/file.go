@@ -90,7 +90,7 @@ func (f *File) Commit() error {
 	defer f.dirs.Close()
 	// The temp stays open through Seal so that Commit fsyncs it on the
 	// descriptor it was written through, without reopening it.
-	f.entry.Seal(true) // a failure is kept in the entry; Commit reports it
+	f.entry.Seal(protocol.KeepOpen) // a failure is kept in the entry; Commit reports it
 	return protocol.Commit([]*protocol.Entry{&f.entry}, protocol.CommitOptions{})
 }
 

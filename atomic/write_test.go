@@ -37,6 +37,18 @@ func TestWriteVariants(t *testing.T) {
 			defer f.Close()
 			return atomic.WriteFrom(p, f) // copy_file_range
 		}},
+		{"WriteFromPipe", func(p string, d []byte) error {
+			r, w, err := os.Pipe()
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			go func() {
+				w.Write(d)
+				w.Close()
+			}()
+			return atomic.WriteFrom(p, r) // splice(2) from the pipe
+		}},
 		{"Create", func(p string, d []byte) error {
 			f, err := atomic.Create(p)
 			if err != nil {

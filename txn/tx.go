@@ -128,7 +128,7 @@ func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.E
 // seal ends an entry's content. Sealed entries hold no file descriptor, so
 // a Tx can stage more files than the process may have open. tx.mu is held.
 func (tx *Tx) seal(e *protocol.Entry) error {
-	if err := e.Seal(false); err != nil {
+	if err := e.Seal(protocol.BatchSealMode(tx.perFileSync)); err != nil {
 		// The temp goes now rather than at Commit or Rollback: nothing
 		// will ever read it.
 		e.Discard()

@@ -72,7 +72,12 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 	case 0:
 		return nil
 	case 1:
-		if err := syncAll(entries); err != nil {
+		// Open (a single write), or closed by a batch of one.
+		sync := syncAll
+		if !entries[0].file.open() && !opts.PerFileSync && haveSyncfs {
+			sync = syncFilesystems
+		}
+		if err := sync(entries); err != nil {
 			return multierr.Append(err, discardAll(entries))
 		}
 	default:

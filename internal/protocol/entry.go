@@ -174,14 +174,38 @@ func (e *Entry) fail(err error) error {
 // Err reports the entry's first failure, if any.
 func (e *Entry) Err() error { return e.err }
 
+// A SealMode says what Seal does with the temp's descriptor.
+type SealMode int
+
+const (
+	// KeepOpen keeps it for Commit to fsync: a single write.
+	KeepOpen SealMode = iota
+	// CloseFile closes it, so that a large batch does not hold one
+	// descriptor per entry: a batch whose Commit syncs by syncfs.
+	CloseFile
+	// CloseForReopen closes it and notes which file it was: a batch whose
+	// Commit reopens each temp by name to fsync it, and checks that the
+	// name still leads to this file.
+	CloseForReopen
+)
+
+// BatchSealMode is how a batch seals its entries: closed, and noted for
+// reopening if its Commit will sync per file (perFileSync, or a system
+// without syncfs).
+func BatchSealMode(perFileSync bool) SealMode {
+	if perFileSync || !haveSyncfs {
+		return CloseForReopen
+	}
+	return CloseFile
+}
+
 // Seal ends the content: it gives the temp its owner and final mode, and
-// unless keepOpen, closes it so that a large batch does not hold one file
-// descriptor per entry (Commit reopens it to sync).
+// does with its descriptor what mode says.
 //
 // Owner and mode are set after the content is written because a write by a
 // process without CAP_FSETID clears setuid and setgid, and owner before mode
 // because fchown clears them too.
-func (e *Entry) Seal(keepOpen bool) error {
+func (e *Entry) Seal(mode SealMode) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -198,29 +222,31 @@ func (e *Entry) Seal(keepOpen bool) error {
 		}
 	}
 	if e.settings.HasMode || e.Exists {
-		mode := uint32(e.Stat.Mode) & 0o7777
+		perm := uint32(e.Stat.Mode) & 0o7777
 		if e.settings.HasMode {
-			mode, _ = unixMode(e.settings.Mode) // checked in Stage
+			perm, _ = unixMode(e.settings.Mode) // checked in Stage
 		}
 		if err := e.settings.inject(StepChmod); err != nil {
 			return e.fail(pathError("chmod", e.Name, err))
 		}
-		if err := unix.Fchmod(fd, mode); err != nil {
+		if err := unix.Fchmod(fd, perm); err != nil {
 			return e.fail(pathError("chmod", e.Name, err))
 		}
 	}
 	e.sealed = true
-	if keepOpen {
+	if mode == KeepOpen {
 		return nil
 	}
 	if err := e.name(); err != nil {
 		return err
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return e.fail(pathError("stat", e.Name, err))
+	if mode == CloseForReopen {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return e.fail(pathError("stat", e.Name, err))
+		}
+		e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
 	}
-	e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
 	return e.closeFile()
 }
 

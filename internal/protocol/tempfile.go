@@ -43,6 +43,14 @@ func (f *tempFile) writeString(s string) (int, error) {
 // readFrom returns the error of a write as an *os.PathError naming
 // fileName, and any other error (the reader's) as it is.
 func (f *tempFile) readFrom(r io.Reader) (int64, error) {
+	if src, ok := r.(*os.File); ok {
+		if n, handled, err := spliceFrom(f.fd, src); handled {
+			if err != nil {
+				err = &os.PathError{Op: "splice", Path: fileName, Err: err}
+			}
+			return n, err
+		}
+	}
 	if f.file == nil {
 		f.file = os.NewFile(uintptr(f.fd), fileName)
 	}
