@@ -13,5 +13,8 @@
 // renames run. See docs/protocol.md.
 //
 // Each entry is the same protocol as a write of package atomic, with the
-// same options and the same guarantees for that one file.
+// same options and the same guarantees for that one file. A Tx resolves
+// each directory path once, when it first stages a file there: later
+// entries named in the same directory go to the directory that was opened
+// then, whatever is renamed along the path meanwhile.
 package txn

@@ -380,3 +380,26 @@ func mustReadDir(t *testing.T, dir string) []os.DirEntry {
 	}
 	return entries
 }
+
+// A Tx resolves each directory path once: an entry staged after the
+// directory was renamed away lands where the first entry of that path did,
+// not in a directory that took the name meanwhile.
+func TestDirectoryResolvedOnce(t *testing.T) {
+	root := t.TempDir()
+	a := filepath.Join(root, "a")
+	os.Mkdir(a, 0o755)
+	tx := txn.New()
+	if err := tx.WriteString(filepath.Join(a, "x"), "x"); err != nil {
+		t.Fatal(err)
+	}
+	os.Rename(a, a+".moved")
+	os.Mkdir(a, 0o755)
+	if err := tx.WriteString(filepath.Join(a, "y"), "y"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, a+".moved", "x", "y")
+	testenv.DirHolds(t, a)
+}

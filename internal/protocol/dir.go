@@ -33,6 +33,12 @@ type Dirs struct {
 	first Dir // kept inline: a single write allocates nothing for its directory
 	more  []*Dir
 	n     int
+	// The directories as the caller named them, each resolved once: a Tx
+	// with many files in one directory opens it once, and every entry
+	// lands in the directory that the first resolved, whatever is renamed
+	// along the path meanwhile.
+	firstPath string
+	byPath    map[string]*Dir
 	// Exclusive marks the set of a recovery, which locks its directories
 	// exclusively; writers lock theirs shared.
 	Exclusive bool
@@ -74,13 +80,33 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	return d, nil
 }
 
+// named returns the directory already opened for the path dir, if any.
+func (ds *Dirs) named(dir string) *Dir {
+	if ds.n > 0 && ds.firstPath == dir {
+		return &ds.first
+	}
+	return ds.byPath[dir]
+}
+
+// remember notes that the path dir leads to d.
+func (ds *Dirs) remember(dir string, d *Dir) {
+	if d == &ds.first && ds.firstPath == "" {
+		ds.firstPath = dir
+		return
+	}
+	if ds.byPath == nil {
+		ds.byPath = make(map[string]*Dir)
+	}
+	ds.byPath[dir] = d
+}
+
 // Close closes every directory in the set, which releases their locks.
 func (ds *Dirs) Close() error {
 	var err error
 	for i := range ds.n {
 		err = multierr.Append(err, unix.Close(ds.at(i).fd))
 	}
-	ds.n, ds.more = 0, nil
+	ds.n, ds.more, ds.firstPath, ds.byPath = 0, nil, "", nil
 	return err
 }
 

@@ -48,13 +48,22 @@ type journalEntry struct {
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
 func (j *journal) encode() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\nstate %s\n", journalMagic, j.state)
+	b := make([]byte, 0, 64+len(j.entries)*128)
+	b = append(b, journalMagic+"\nstate "...)
+	b = append(b, j.state...)
+	b = append(b, '\n')
 	for _, e := range j.entries {
-		fmt.Fprintf(&b, "entry %s %s %s %s\n", strconv.Quote(e.dir), strconv.Quote(e.name), strconv.Quote(e.temp), strconv.Quote(e.backup))
+		b = append(b, "entry "...)
+		b = strconv.AppendQuote(b, e.dir)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, e.name)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, e.temp)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, e.backup)
+		b = append(b, '\n')
 	}
-	fmt.Fprintf(&b, "end %08x\n", crc32.Checksum(b.Bytes(), crc32c))
-	return b.Bytes()
+	return fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32c))
 }
 
 var errTornJournal = errors.New("incomplete or damaged journal")
@@ -121,11 +130,16 @@ type journalFile struct {
 // point. Every temp (and backup) must already be durable, names included,
 // since a recovery will rename them.
 func writeJournal(dir *Dir, entries []*Entry) (*journalFile, error) {
-	jf := &journalFile{dir: dir, j: journal{state: stateCommit}}
+	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
+	paths := map[*Dir]string{}
 	for _, e := range entries {
-		path, err := dirPath(e.Dir.fd)
-		if err != nil {
-			return nil, err
+		path, ok := paths[e.Dir]
+		if !ok {
+			var err error
+			if path, err = dirPath(e.Dir.fd); err != nil {
+				return nil, err
+			}
+			paths[e.Dir] = path
 		}
 		jf.j.entries = append(jf.j.entries, journalEntry{path, e.Base, e.temp, e.backup})
 	}

@@ -54,13 +54,28 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	if base == "" {
 		return t, pathError("open", name, unix.EISDIR)
 	}
-	fd, err := openDir(unix.AT_FDCWD, dir)
-	if err != nil {
-		return t, pathError("open", name, err)
+	// fd is the directory the search is in; owned says whether it must be
+	// closed when the search moves on (it is not if it belongs to dirs).
+	start := dirs.named(dir)
+	if start == nil {
+		sfd, err := openDir(unix.AT_FDCWD, dir)
+		if err != nil {
+			return t, pathError("open", name, err)
+		}
+		if start, err = dirs.adopt(sfd); err != nil {
+			return t, pathError("lock directory of", name, err)
+		}
+		dirs.remember(dir, start)
+	}
+	fd, owned := start.fd, false
+	closeFD := func() {
+		if owned {
+			unix.Close(fd)
+		}
 	}
 	for hops := 0; ; hops++ {
 		if base == "" {
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, unix.EISDIR)
 		}
 		err := unix.Fstatat(fd, base, &t.Stat, unix.AT_SYMLINK_NOFOLLOW)
@@ -68,7 +83,7 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			break
 		}
 		if err != nil {
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, err)
 		}
 		if t.Stat.Mode&unix.S_IFMT != unix.S_IFLNK {
@@ -76,7 +91,7 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			break
 		}
 		if hops == maxSymlinks {
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, unix.ELOOP)
 		}
 		link, err := readLink(fd, base, &t.Stat)
@@ -84,36 +99,38 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			continue // changed since the fstatat above: look again
 		}
 		if err != nil {
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, err)
 		}
 		dir, base = split(link)
 		// openat ignores fd for an absolute link, and resolves a relative
 		// one against the directory that holds the link.
 		next, err := openDir(fd, dir)
-		unix.Close(fd)
+		closeFD()
 		if err != nil {
 			return t, pathError("open", name, err)
 		}
-		fd = next
+		fd, owned = next, true
 	}
 	if t.Exists {
 		switch t.Stat.Mode & unix.S_IFMT {
 		case unix.S_IFREG:
 		case unix.S_IFDIR:
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, unix.EISDIR)
 		default:
-			unix.Close(fd)
+			closeFD()
 			return t, pathError("open", name, ErrNotRegular)
 		}
 	}
-	d, err := dirs.adopt(fd)
-	if err != nil {
-		return t, pathError("lock directory of", name, err)
+	t.Dir, t.Base = start, base
+	if owned { // the search followed a link to another directory
+		d, err := dirs.adopt(fd)
+		if err != nil {
+			return t, pathError("lock directory of", name, err)
+		}
+		t.Dir = d
 	}
-	t.Dir = d
-	t.Base = base
 	return t, nil
 }
 
