@@ -244,3 +244,36 @@ func checkUnchanged(t *testing.T, before dirState) {
 		}
 	}
 }
+
+// A failed write holds nothing afterwards: no descriptor (and so no
+// directory lock) stays open, whichever step failed.
+func TestFailedWritesLeakNothing(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	unix.Mkfifo(fifo, 0o644)
+	os.Symlink("fifo", filepath.Join(dir, "link"))
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	openFDs := func() int {
+		entries, err := os.ReadDir("/dev/fd")
+		if err != nil {
+			t.Skip("no /dev/fd here")
+		}
+		return len(entries)
+	}
+	before := openFDs()
+	for range 50 {
+		for _, path := range []string{fifo, filepath.Join(dir, "link"), filepath.Join(dir, "sub"), filepath.Join(dir, "none", "x")} {
+			if err := atomic.WriteString(path, "x"); err == nil {
+				t.Fatalf("writing %s succeeded", path)
+			}
+		}
+		f, err := atomic.Create(filepath.Join(dir, "target"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if after := openFDs(); after != before {
+		t.Errorf("%d descriptors open after the failed writes, %d before", after, before)
+	}
+}

@@ -38,6 +38,7 @@ func create(name string, opts []Option, stream bool) (*File, error) {
 	f := &File{name: name}
 	t, err := protocol.Resolve(name, &f.dirs)
 	if err != nil {
+		f.dirs.Close()
 		return nil, err
 	}
 	if err := f.entry.Stage(t, settingsOf(opts), stream); err != nil {

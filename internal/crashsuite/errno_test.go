@@ -38,14 +38,7 @@ var errnosFor = map[string][]syscall.Errno{
 // not name; or, if it succeeds in spite of the failure, have written
 // everything.
 func TestErrnoInjection(t *testing.T) {
-	requireSuite(t)
-	for _, fs := range suite.fss {
-		for _, sc := range scenarios {
-			t.Run(fs.name+"/"+sc.name, func(t *testing.T) {
-				errnoInjection(t, fs, sc)
-			})
-		}
-	}
+	forEachCase(t, errnoInjection)
 }
 
 func errnoInjection(t *testing.T, fs *filesystem, sc scenario) {

@@ -18,14 +18,7 @@ import (
 // with nothing left behind. The last state is the run that was not killed:
 // after the power cut it must be all new, since the CLI reported success.
 func TestPowerCut(t *testing.T) {
-	requireSuite(t)
-	for _, fs := range suite.fss {
-		for _, sc := range scenarios {
-			t.Run(fs.name+"/"+sc.name, func(t *testing.T) {
-				powerCut(t, fs, sc)
-			})
-		}
-	}
+	forEachCase(t, powerCut)
 }
 
 func powerCut(t *testing.T, fs *filesystem, sc scenario) {

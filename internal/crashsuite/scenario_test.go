@@ -33,6 +33,16 @@ var scenarios = []scenario{
 	{"txn", []scenarioTarget{{"A/x", true}, {"A/y", false}, {"B/z", true}}},
 }
 
+// forEachCase runs check on every filesystem and scenario, as subtests.
+func forEachCase(t *testing.T, check func(*testing.T, *filesystem, scenario)) {
+	requireSuite(t)
+	for _, fs := range suite.fss {
+		for _, sc := range scenarios {
+			t.Run(fs.name+"/"+sc.name, func(t *testing.T) { check(t, fs, sc) })
+		}
+	}
+}
+
 // content is what target i holds in generation gen: each generation's
 // payload is distinct and checksummed, so that old, new, torn, empty and
 // a mix of two can all be told apart.

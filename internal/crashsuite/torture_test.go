@@ -27,14 +27,7 @@ const killsPerRun = 1000
 // done, so mixed transaction sets show up here (and are reported); after
 // txn.Recover, none may remain, nor any leftover file.
 func TestKillTorture(t *testing.T) {
-	requireSuite(t)
-	for _, fs := range suite.fss {
-		for _, sc := range scenarios {
-			t.Run(fs.name+"/"+sc.name, func(t *testing.T) {
-				torture(t, fs, sc)
-			})
-		}
-	}
+	forEachCase(t, torture)
 }
 
 func torture(t *testing.T, fs *filesystem, sc scenario) {

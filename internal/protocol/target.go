@@ -35,7 +35,8 @@ func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
 
 // Resolve follows name's symlinks to the regular file (or absent entry) they
 // finally name, and opens the directory that holds it, sharing handles
-// through dirs.
+// through dirs. The directories it opens stay in dirs, even when it fails:
+// closing dirs closes them.
 //
 // The links are followed one at a time, each relative to the open handle of
 // the directory that holds it, rather than with a path-level realpath: that
@@ -54,8 +55,6 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	if base == "" {
 		return t, pathError("open", name, unix.EISDIR)
 	}
-	// fd is the directory the search is in; owned says whether it must be
-	// closed when the search moves on (it is not if it belongs to dirs).
 	start := dirs.named(dir)
 	if start == nil {
 		sfd, err := openDir(unix.AT_FDCWD, dir)
@@ -67,6 +66,8 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		}
 		dirs.remember(dir, start)
 	}
+	// fd is the directory the search is in; owned says whether it must be
+	// closed when the search moves on (it is not if it belongs to dirs).
 	fd, owned := start.fd, false
 	closeFD := func() {
 		if owned {
