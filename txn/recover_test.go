@@ -156,3 +156,24 @@ func TestRecoverRemovesOnlyOurs(t *testing.T) {
 		t.Fatal("a link's target was removed")
 	}
 }
+
+// WithJournalDir puts the journal elsewhere: that is the directory Recover
+// needs. A failed final directory fsync keeps the journal there.
+func TestJournalDir(t *testing.T) {
+	s := newSet(t)
+	jdir := t.TempDir()
+	var seen []protocol.Step
+	tx := txn.New(txn.WithJournalDir(jdir), txn.WithDefaults(failAt(protocol.StepSyncDir, 1, &seen)))
+	s.stage(t, tx)
+	if err := tx.Commit(); err == nil || !strings.Contains(err.Error(), "kept for Recover") {
+		t.Fatalf("Commit: %v, want the journal kept", err)
+	}
+	if n := len(mustReadDir(t, jdir)); n != 1 {
+		t.Fatalf("%d files in the journal directory, want the journal", n)
+	}
+	if err := txn.Recover(jdir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, jdir)
+	s.isNew(t)
+}
