@@ -151,16 +151,16 @@ func TestEndedTx(t *testing.T) {
 func TestStagingFailure(t *testing.T) {
 	tests := []struct {
 		name  string
-		stage func(tx *txn.Tx, s set) error
+		stage func(t *testing.T, tx *txn.Tx, s set) error
 		want  error
 	}{
-		{"missing parent", func(tx *txn.Tx, s set) error {
+		{"missing parent", func(t *testing.T, tx *txn.Tx, s set) error {
 			return tx.WriteString(filepath.Join(s.b, "no", "file"), "new")
 		}, fs.ErrNotExist},
-		{"target is a directory", func(tx *txn.Tx, s set) error {
+		{"target is a directory", func(t *testing.T, tx *txn.Tx, s set) error {
 			return tx.WriteString(s.b, "new")
 		}, syscall.EISDIR},
-		{"disk full", func(tx *txn.Tx, s set) error {
+		{"disk full", func(t *testing.T, tx *txn.Tx, s set) error {
 			mnt := testenv.Tmpfs(t, "64k")
 			w, err := tx.Create(filepath.Join(mnt, "big"))
 			if err != nil {
@@ -176,7 +176,7 @@ func TestStagingFailure(t *testing.T) {
 			s := newSet(t)
 			tx := txn.New()
 			s.stage(t, tx)
-			err := tt.stage(tx, s)
+			err := tt.stage(t, tx, s)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("staging: got %v, want %v", err, tt.want)
 			}
