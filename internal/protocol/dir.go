@@ -66,7 +66,11 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 			return d, nil
 		}
 	}
-	if err := lock(fd, ds.Exclusive); err != nil && (ds.Exclusive || err != errLocked) {
+	// A writer goes on without the lock if it cannot have it (held for good
+	// by someone else, or no flock on this filesystem): the lock only
+	// protects its temps from a concurrent Recover. A recovery without its
+	// lock must not sweep.
+	if err := lock(fd, ds.Exclusive); err != nil && ds.Exclusive {
 		unix.Close(fd)
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 //
 // Anyone who can open a directory can flock it, so a lock held for good must
 // not stop writers: a writer waits up to writerLockWait, then goes on
-// without the lock (the worst a real recovery running then can do is sweep
+// without the lock (as it does where the filesystem has no flock) (the worst a real recovery running then can do is sweep
 // its temp, and the write fails cleanly on the rename). A recovery waits up
 // to recoveryLockWait, then reports the directory busy and leaves it alone.
 // Locks are polled, never blocked on, so two that wait on each other cannot
