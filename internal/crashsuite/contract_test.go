@@ -7,9 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // TestContractOnEachFilesystem runs the contract tests of atomic and txn
@@ -18,7 +19,10 @@ import (
 // machine's root filesystem.
 func TestContractOnEachFilesystem(t *testing.T) {
 	requireSuite(t)
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gotool, err := testenv.GoTool()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, fs := range suite.fss {
 		t.Run(fs.name, func(t *testing.T) {
 			tmp := filepath.Join(fs.dir, "contract")
@@ -27,7 +31,7 @@ func TestContractOnEachFilesystem(t *testing.T) {
 			}
 			defer os.RemoveAll(tmp)
 			cmd := exec.Command(gotool, "test", "-count=1", "-v", "./atomic", "./txn")
-			cmd.Dir = filepath.Join("..", "..")
+			cmd.Dir = testenv.ModuleRoot()
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 			out, err := cmd.CombinedOutput()
 			x := row{fs: fs.name, scenario: "atomic, txn", mode: "contract tests", states: 1}

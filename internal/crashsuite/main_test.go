@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // suite is what TestMain set up for the tests: the CLI binary and the
@@ -103,10 +103,8 @@ func setUp() error {
 	}
 	// The unprivileged uid of the contract tests must be able to enter.
 	os.Chmod(workRoot, 0o755)
-	suite.bin = filepath.Join(workRoot, "atomicwrite")
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(gotool, "build", "-o", suite.bin, "../../cmd/atomicwrite").CombinedOutput(); err != nil {
-		return fmt.Errorf("building the CLI: %v\n%s", err, out)
+	if suite.bin, err = testenv.BuildCLI(workRoot); err != nil {
+		return err
 	}
 	for _, kind := range fsKinds {
 		fs, err := mkfs(kind, workRoot)

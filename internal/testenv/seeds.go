@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +15,7 @@ import (
 // []byte, string or uint8.
 func AddSeeds(f *testing.F) {
 	f.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(here), "..", "..", "testdata", "fuzz", f.Name())
+	dir := filepath.Join(ModuleRoot(), "testdata", "fuzz", f.Name())
 	files, err := os.ReadDir(dir)
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no seed corpus for %s: %v", f.Name(), err)
