@@ -96,6 +96,9 @@ func (r *results) batches(fs filesystem) error {
 				nreps = max(3, *reps/3)
 			}
 			s, err := interleave(nreps, len(batches), func(v int) (time.Duration, error) {
+				if err := settle(fs.dir); err != nil {
+					return 0, err
+				}
 				start := time.Now()
 				err := batches[v].write(paths, data)
 				return time.Since(start), err
@@ -154,12 +157,36 @@ func (r *results) stream(fs filesystem, cli string) error {
 		return err
 	}
 	var rss int64
-	variants := []string{"truncate-and-rewrite (limit)", "atomicwrite WriteFrom", "atomicwrite CLI (stdin pipe)", "dd conv=fsync (truncate-and-rewrite through the same pipe)"}
-	s, err := interleave(max(5, *reps/2), len(variants), func(v int) (time.Duration, error) {
+	const (
+		truncate = iota
+		bareReplace
+		writeFrom
+		cliPipe
+		ddPipe
+	)
+	variants := []string{
+		truncate:    "truncate-and-rewrite (limit)",
+		bareReplace: "bare replace (temp, write, fsync, rename, fsync dir)",
+		writeFrom:   "atomicwrite WriteFrom",
+		cliPipe:     "atomicwrite CLI (stdin pipe)",
+		ddPipe:      "dd conv=fsync (truncate-and-rewrite through the same pipe)",
+	}
+	s, err := interleave(max(7, *reps*2/3), len(variants), func(v int) (time.Duration, error) {
+		if err := settle(fs.dir); err != nil {
+			return 0, err
+		}
 		start := time.Now()
 		switch v {
-		case 0:
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		case truncate, bareReplace:
+			target := path
+			if v == bareReplace {
+				target = path + ".tmp"
+			}
+			flags := os.O_WRONLY | os.O_TRUNC
+			if v == bareReplace {
+				flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
+			}
+			f, err := os.OpenFile(target, flags, 0o644)
 			if err != nil {
 				return 0, err
 			}
@@ -170,15 +197,23 @@ func (r *results) stream(fs filesystem, cli string) error {
 				return 0, err
 			}
 			f.Close()
-		case 1:
+			if v == bareReplace {
+				if err := os.Rename(target, path); err != nil {
+					return 0, err
+				}
+				if err := syncDir(fs.dir); err != nil {
+					return 0, err
+				}
+			}
+		case writeFrom:
 			if err := atomicWriteFrom(path, newGen(streamSize)); err != nil {
 				return 0, err
 			}
-		case 2, 3:
+		case cliPipe, ddPipe:
 			// As a shell pipeline would feed it: a producer writing large
 			// chunks into the pipe.
 			cmd := exec.Command(cli, path)
-			if v == 3 {
+			if v == ddPipe {
 				cmd = exec.Command("dd", "of="+path, "bs=1M", "conv=fsync", "status=none")
 			}
 			in, err := cmd.StdinPipe()
@@ -193,7 +228,7 @@ func (r *results) stream(fs filesystem, cli string) error {
 			if err := cmd.Wait(); err != nil || werr != nil {
 				return 0, fmt.Errorf("%s: %v %v", variants[v], err, werr)
 			}
-			if v == 2 {
+			if v == cliPipe {
 				rss = max(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
 			}
 		}
@@ -202,14 +237,20 @@ func (r *results) stream(fs filesystem, cli string) error {
 	if err != nil {
 		return err
 	}
-	limit := s[0].median()
+	limit := s[truncate].median()
+	best, _ := s[truncate].spread()
 	for v, sm := range s {
+		lo, hi := sm.spread()
 		mbps := float64(streamSize) / sm.median().Seconds() / 1e6
-		ratio := fmt.Sprintf("×%.2f of the limit's throughput", float64(limit)/float64(sm.median()))
-		if v == 2 {
-			ratio += fmt.Sprintf("; ×%.2f of dd's through the same pipe", float64(s[3].median())/float64(sm.median()))
+		ratio := fmt.Sprintf("×%.2f (best run ×%.2f)", float64(limit)/float64(sm.median()), float64(best)/float64(lo))
+		switch v {
+		case writeFrom:
+			ratio += fmt.Sprintf("; ×%.2f of the bare replace", float64(s[bareReplace].median())/float64(sm.median()))
+		case cliPipe:
+			ratio += fmt.Sprintf("; ×%.2f of dd through the same pipe", float64(s[ddPipe].median())/float64(sm.median()))
 		}
-		r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | %s | %.0f MB/s | %s |", fs.name, variants[v], mbps, ratio))
+		r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | %s | %.0f MB/s [%.0f–%.0f] | %s |", fs.name, variants[v], mbps,
+			float64(streamSize)/hi.Seconds()/1e6, float64(streamSize)/lo.Seconds()/1e6, ratio))
 	}
 	r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | CLI peak RSS | %.1f MiB | |", fs.name, float64(rss)/1024))
 	return nil
@@ -358,7 +399,7 @@ func (r *results) markdown() string {
 		}
 	}
 	if len(r.streamRows) > 0 {
-		b.WriteString("\n### Streaming 1 GiB\n\n| filesystem | variant | throughput | ratio |\n|---|---|---|---|\n")
+		b.WriteString("\n### Streaming 1 GiB\n\n| filesystem | variant | throughput, median [min–max] | to truncate-and-rewrite's throughput |\n|---|---|---|---|\n")
 		b.WriteString(strings.Join(r.streamRows, "\n") + "\n")
 	}
 	if len(r.cpuRows) > 0 {

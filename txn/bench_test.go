@@ -7,15 +7,28 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
 // BenchmarkCommit measures a transaction of n 4 KiB files per op; divide
-// by n for the cost of an entry. See also bench/ for the comparison.
+// by n for the cost of an entry. "links" keeps hard-link backups, as on a
+// filesystem that cannot exchange two names. See also bench/ for the
+// comparison.
 func BenchmarkCommit(b *testing.B) {
 	data := bytes.Repeat([]byte("x"), 4096)
-	for _, n := range []int{10, 100} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+	links := atomic.Option(func(s *protocol.Settings) { s.LinkBackups = true })
+	for _, bc := range []struct {
+		n    int
+		opts []txn.Option
+	}{{10, nil}, {100, nil}, {100, []txn.Option{txn.WithDefaults(links)}}} {
+		n := bc.n
+		name := fmt.Sprint(n)
+		if bc.opts != nil {
+			name += "/links"
+		}
+		b.Run(name, func(b *testing.B) {
 			dir := b.TempDir()
 			var names []string
 			for i := range n {
@@ -24,7 +37,7 @@ func BenchmarkCommit(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				tx := txn.New()
+				tx := txn.New(bc.opts...)
 				for _, name := range names {
 					if err := tx.WriteFile(name, data); err != nil {
 						b.Fatal(err)

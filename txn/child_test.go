@@ -50,7 +50,7 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die": // args: root, step, occurrence, per-file sync[, step to fail with EIO first]
+	case "die": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []atomic.Option
 		if len(args) > 4 {
@@ -60,8 +60,10 @@ func TestChild(t *testing.T) {
 		opts = append(opts, dieAt(args[1], k)) // after: it calls the hook before it
 		s := setAt(args[0])
 		txOpts := []txn.Option{txn.WithDefaults(opts...)}
-		if args[3] == "true" {
-			txOpts = append(txOpts, txn.WithPerFileSync())
+		for _, st := range syncStrategies {
+			if st.name == args[3] {
+				txOpts = append(txOpts, st.opts...)
+			}
 		}
 		tx := txn.New(txOpts...)
 		for _, p := range []string{s.x, s.y, s.z} {

@@ -15,13 +15,13 @@ import (
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
-// killedAt runs a child that commits the set of s (per file: with
-// WithPerFileSync) and is killed (SIGKILL, by its own hook at the seam) when
-// it reaches the k-th step; failFirst, if set, is a step whose 3rd
-// occurrence fails with EIO before that.
-func killedAt(t *testing.T, s set, step protocol.Step, k int, perFile string, failFirst ...string) {
+// killedAt runs a child that commits the set of s with the named sync
+// strategy (see syncStrategies) and is killed (SIGKILL, by its own hook at
+// the seam) when it reaches the k-th step; failFirst, if set, is a step
+// whose 3rd occurrence fails with EIO before that.
+func killedAt(t *testing.T, s set, step protocol.Step, k int, strategy string, failFirst ...string) {
 	t.Helper()
-	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), perFile}, failFirst...)
+	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), strategy}, failFirst...)
 	err := testenv.Child(t, "die", args...).Run()
 	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 		t.Fatalf("child at %v #%d: %v, want killed", step, k, err)
@@ -42,7 +42,6 @@ func exitStatus(err error) (syscall.WaitStatus, bool) {
 // journal. A second Recover changes nothing.
 func TestRecoverAfterKill(t *testing.T) {
 	for _, strategy := range syncStrategies {
-		perFile := fmt.Sprint(strategy.opts != nil)
 		for _, step := range []protocol.Step{
 			protocol.StepCreate, protocol.StepWrite, protocol.StepLink, protocol.StepSync,
 			protocol.StepSyncStaged, protocol.StepJournal, protocol.StepRename, protocol.StepSyncDir,
@@ -52,7 +51,7 @@ func TestRecoverAfterKill(t *testing.T) {
 			for k := 1; k <= strategy.steps[step]; k++ {
 				t.Run(fmt.Sprintf("%s/%v#%d", strategy.name, step, k), func(t *testing.T) {
 					s := newSet(t)
-					killedAt(t, s, step, k, perFile)
+					killedAt(t, s, step, k, strategy.name)
 					for range 2 {
 						if err := txn.Recover(s.a, s.b); err != nil {
 							t.Fatal(err)
@@ -72,15 +71,17 @@ func TestRecoverAfterKill(t *testing.T) {
 // A commit whose third rename fails turns back; killed in the middle of
 // putting the first two back, it is recovered to the old set.
 func TestRecoverDuringUndo(t *testing.T) {
-	for k := 1; k <= 2; k++ {
-		t.Run(fmt.Sprint(k), func(t *testing.T) {
-			s := newSet(t)
-			killedAt(t, s, protocol.StepUndo, k, "false", protocol.StepRename.String())
-			if err := txn.Recover(s.a, s.b); err != nil {
-				t.Fatal(err)
-			}
-			s.isOld(t)
-		})
+	for _, strategy := range []string{"syncfs", "syncfs/links"} {
+		for k := 1; k <= 2; k++ {
+			t.Run(fmt.Sprint(strategy, k), func(t *testing.T) {
+				s := newSet(t)
+				killedAt(t, s, protocol.StepUndo, k, strategy, protocol.StepRename.String())
+				if err := txn.Recover(s.a, s.b); err != nil {
+					t.Fatal(err)
+				}
+				s.isOld(t)
+			})
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,8 +25,8 @@ import (
 func TestRenameFailureRestores(t *testing.T) {
 	t.Run("target became a directory", func(t *testing.T) {
 		s := newSet(t)
-		tx := txn.New()
-		s.stage(t, tx) // x, y in a; z in b: z is renamed last
+		tx := txn.New(txn.WithDefaults(linkBackups)) // an exchange would not fail: see below
+		s.stage(t, tx)                               // x, y in a; z in b: z is renamed last
 		os.Remove(s.z)
 		os.Mkdir(s.z, 0o755)
 		os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
@@ -74,6 +75,41 @@ func TestRenameFailureRestores(t *testing.T) {
 	})
 }
 
+// Where the filesystem exchanges names, a target that another process
+// turned into a directory after it was staged is exchanged like a file:
+// nothing refuses it. The new set is in place, and the directory, whole,
+// is kept under the temp's name, which the error gives; Recover then leaves
+// it alone.
+func TestExchangedDirectoryKept(t *testing.T) {
+	s := newSet(t)
+	tx := txn.New()
+	s.stage(t, tx)
+	os.Remove(s.z)
+	os.Mkdir(s.z, 0o755)
+	os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
+	err := tx.Commit()
+	if !errors.Is(err, atomic.ErrNotDurable) || !isDirError(err) {
+		t.Fatalf("Commit: %v, want EISDIR wrapping ErrNotDurable", err)
+	}
+	m := regexp.MustCompile(`left behind as (\S+\.aw-tmp)`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("Commit: %v, want the directory's new name", err)
+	}
+	testenv.FileHolds(t, filepath.Join(s.b, m[1], "inside"), []byte("keep"))
+	testenv.FileHolds(t, s.x, []byte("new x"))
+	testenv.FileHolds(t, s.z, []byte("new z"))
+	if err := txn.Recover(s.a, s.b); !isDirError(err) {
+		t.Errorf("Recover: %v, want it to report the directory it cannot remove", err)
+	}
+	testenv.FileHolds(t, filepath.Join(s.b, m[1], "inside"), []byte("keep"))
+	testenv.FileHolds(t, s.z, []byte("new z"))
+	testenv.DirHolds(t, s.a, "x", "y")
+}
+
+// linkBackups makes a batch keep hard-link backups, as on a filesystem
+// that cannot exchange two names (every filesystem the tests run on can).
+var linkBackups = atomic.Option(func(s *protocol.Settings) { s.LinkBackups = true })
+
 func isDirError(err error) bool {
 	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
 }
@@ -113,13 +149,13 @@ func TestFailureAtEachStep(t *testing.T) {
 	}
 }
 
-// syncStrategies are the two ways a batch makes its temps durable, and the
-// steps of a 3-entry commit in 2 directories (one filesystem) under each:
-// per entry, create, write, chown (x and z exist; as root they belong to
-// another user), chmod, close; then 2 backup links (all but the last
-// entry); then one syncfs, or 3 fsyncs of the reopened temps and 2 of the
-// directories; the journal (the commit point); 3 renames; 2 directory
-// syncs.
+// syncStrategies are the ways a batch makes its temps durable, with
+// exchanges or with link backups, and the steps of a 3-entry commit in 2
+// directories (one filesystem) under each: per entry, create, write, chown
+// (x and z exist; as root they belong to another user), chmod, close; with
+// link backups, 2 links (all but the last entry); then one syncfs, or 3
+// fsyncs of the reopened temps and 2 of the directories; the journal (the
+// commit point); 3 renames (exchanges for x and z); 2 directory syncs.
 var syncStrategies = []struct {
 	name  string
 	opts  []txn.Option
@@ -127,10 +163,20 @@ var syncStrategies = []struct {
 }{
 	{"syncfs", nil, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 1,
+		protocol.StepClose: 3, protocol.StepSync: 1,
 		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
 	}},
 	{"per-file", []txn.Option{txn.WithPerFileSync()}, map[protocol.Step]int{
+		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
+		protocol.StepClose: 3, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
+		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
+	}},
+	{"syncfs/links", []txn.Option{txn.WithDefaults(linkBackups)}, map[protocol.Step]int{
+		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
+		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 1,
+		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
+	}},
+	{"per-file/links", []txn.Option{txn.WithPerFileSync(), txn.WithDefaults(linkBackups)}, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
 		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
 		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,

@@ -25,6 +25,7 @@ var errnosFor = map[string][]syscall.Errno{
 	"close":           {syscall.EIO},
 	"linkat":          {syscall.EIO},
 	"renameat":        {syscall.EIO},
+	"renameat2":       {syscall.EIO},
 	"unlinkat":        {syscall.EIO},
 	"flock":           {syscall.ENOLCK, syscall.EWOULDBLOCK},
 	"syncfs":          {syscall.EIO},

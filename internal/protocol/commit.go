@@ -34,8 +34,10 @@ type CommitOptions struct {
 //
 // a batch of more than one entry:
 //
-//  1. hard-link each old target (but the last) to a backup name, so that
-//     a failed rename can put back what earlier renames replaced;
+//  1. only where the filesystem cannot exchange two names (see
+//     canExchange): hard-link each old target (but the last) to a backup
+//     name, so that a failed rename can put back what earlier renames
+//     replaced;
 //  2. make every temp durable, data and name, and every backup's name: one
 //     syncfs per filesystem, which lets the filesystem write everything in
 //     one journal commit (the cost: it also flushes other processes' dirty
@@ -45,7 +47,11 @@ type CommitOptions struct {
 //
 // then:
 //
-//  4. rename each temp over its target, in the order given;
+//  4. rename each temp over its target, in the order given; where the
+//     filesystem can, a batch exchanges temp and target instead, so that
+//     the temp's name keeps the old content for the undo (the backup costs
+//     no system call of its own), and a new target is renamed only if
+//     nothing took its name since it was staged;
 //  5. remove the backups;
 //  6. fsync each distinct directory once, so that the renames (and the
 //     removals) survive a power loss; then remove the journal.
@@ -68,6 +74,7 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 		}
 	}
 	var jf *journalFile
+	swap := false
 	switch len(entries) {
 	case 0:
 		return nil
@@ -82,14 +89,14 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 		}
 	default:
 		var err error
-		if jf, err = prepare(entries, opts); err != nil {
+		if jf, swap, err = prepare(entries, opts); err != nil {
 			return multierr.Append(err, discardAll(entries))
 		}
 	}
 	for i, e := range entries {
 		err := e.settings.inject(StepRename)
 		if err == nil {
-			err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+			err = e.replace(swap)
 		}
 		if err != nil {
 			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf))
@@ -114,14 +121,17 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 }
 
 // prepare takes a batch to its commit point: backups, durable names, and
-// the journal.
-func prepare(entries []*Entry, opts CommitOptions) (*journalFile, error) {
-	if err := linkBackups(entries[:len(entries)-1]); err != nil {
-		return nil, err
+// the journal. It reports whether the renames will exchange (see Commit).
+func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
+	swap := !entries[0].settings.LinkBackups && exchangeable(entries)
+	if !swap {
+		if err := linkBackups(entries[:len(entries)-1]); err != nil {
+			return nil, false, err
+		}
 	}
 	if opts.PerFileSync || !haveSyncfs {
 		if err := syncAll(entries); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, e := range distinctDirs(entries) {
 			err := e.settings.inject(StepSyncStaged)
@@ -129,11 +139,11 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, error) {
 				err = syncFD(e.Dir.fd)
 			}
 			if err != nil {
-				return nil, pathError("sync directory of", e.Name, err)
+				return nil, false, pathError("sync directory of", e.Name, err)
 			}
 		}
 	} else if err := syncFilesystems(entries); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	journalDir := opts.JournalDir
 	if journalDir == nil {
@@ -141,16 +151,55 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, error) {
 	}
 	err := entries[0].settings.inject(StepJournal)
 	if err != nil {
-		return nil, pathError("write journal of", entries[0].Name, err)
+		return nil, false, pathError("write journal of", entries[0].Name, err)
 	}
-	jf, err := writeJournal(journalDir, entries)
+	jf, err := writeJournal(journalDir, entries, swap)
 	if errors.Is(err, errors.ErrUnsupported) {
-		return nil, nil // no journal on this system: in-process undo only
+		return nil, swap, nil // no journal on this system: in-process undo only
 	}
 	if err != nil {
-		return nil, pathError("write journal of", entries[0].Name, err)
+		return nil, false, pathError("write journal of", entries[0].Name, err)
 	}
-	return jf, nil
+	return jf, swap, nil
+}
+
+// exchangeable reports whether every filesystem of the batch can exchange
+// two names.
+func exchangeable(entries []*Entry) bool {
+	var done []uint64
+	for _, e := range entries {
+		if slices.Contains(done, e.Dir.id.dev) {
+			continue
+		}
+		done = append(done, e.Dir.id.dev)
+		if !canExchange(e.Dir.fd) {
+			return false
+		}
+	}
+	return true
+}
+
+// replace puts the temp in its target's place: a rename, or in a batch that
+// swaps, an exchange after which the temp's name holds the old content (the
+// backup, for undo and for Recover), or for a target that did not exist, a
+// rename that refuses to replace a file that appeared since: that file
+// would have no backup.
+func (e *Entry) replace(swap bool) error {
+	if !swap {
+		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+	}
+	if e.Exists {
+		err := exchange(e.Dir.fd, e.temp, e.Base)
+		if err == nil {
+			e.backup = e.temp
+			return nil
+		}
+		if err != unix.ENOENT {
+			return err
+		}
+		// The old target is gone already: nothing to keep.
+	}
+	return renameNoReplace(e.Dir.fd, e.temp, e.Base)
 }
 
 // turnBack undoes a commit whose rename of entries[failed] failed: it

@@ -17,18 +17,24 @@ import (
 // finishes the renames that a crash interrupted, or, if the commit had
 // turned back, finishes putting the old targets back.
 //
-// Format, version 1: text, one record a line, every name in Go's quoted
+// Format, version 2: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
 // so that a journal torn by a crash while it was written is recognised:
 //
-//	atomicwrite journal v1
+//	atomicwrite journal v2
 //	state commit|rollback
-//	entry "<directory>" "<name>" "<temp>" "<backup, or empty>"
+//	entry "<directory>" "<name>" "<temp>" "<backup, or empty>" <old inode>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
+//
+// A backup equal to the temp means the rename is an exchange (see Commit):
+// the temp's name holds the new content before it and the old content,
+// whose inode number the entry records, after it. Version 1 had no inode
+// and never exchanged; Recover still reads it.
 const (
-	journalMagic  = "atomicwrite journal v1"
-	journalSuffix = ".aw-journal"
+	journalMagic   = "atomicwrite journal v2"
+	journalMagicV1 = "atomicwrite journal v1"
+	journalSuffix  = ".aw-journal"
 )
 
 const (
@@ -43,7 +49,11 @@ type journal struct {
 
 type journalEntry struct {
 	dir, name, temp, backup string
+	oldIno                  uint64 // the old target's, when backup == temp
 }
+
+// swapped reports whether the entry's rename is an exchange.
+func (e *journalEntry) swapped() bool { return e.backup != "" && e.backup == e.temp }
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
@@ -61,6 +71,8 @@ func (j *journal) encode() []byte {
 		b = strconv.AppendQuote(b, e.temp)
 		b = append(b, ' ')
 		b = strconv.AppendQuote(b, e.backup)
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, e.oldIno, 10)
 		b = append(b, '\n')
 	}
 	return fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32c))
@@ -77,23 +89,24 @@ func decodeJournal(b []byte) (*journal, error) {
 		return nil, errTornJournal
 	}
 	j := &journal{}
+	v1 := false
 	sc := bufio.NewScanner(bytes.NewReader(b[:i+1]))
 	sc.Buffer(nil, 1<<20)
 	for n := 0; sc.Scan(); n++ {
 		line := sc.Text()
 		switch {
 		case n == 0:
-			if line != journalMagic {
+			if v1 = line == journalMagicV1; !v1 && line != journalMagic {
 				return nil, fmt.Errorf("unknown journal version %q", line)
 			}
 		case strings.HasPrefix(line, "state "):
 			j.state = strings.TrimPrefix(line, "state ")
 		case strings.HasPrefix(line, "entry "):
-			f, err := unquoteFields(strings.TrimPrefix(line, "entry "))
-			if err != nil || len(f) != 4 {
+			e, err := decodeEntry(strings.TrimPrefix(line, "entry "), v1)
+			if err != nil {
 				return nil, fmt.Errorf("bad journal entry %q", line)
 			}
-			j.entries = append(j.entries, journalEntry{f[0], f[1], f[2], f[3]})
+			j.entries = append(j.entries, e)
 		default:
 			return nil, fmt.Errorf("bad journal line %q", line)
 		}
@@ -104,19 +117,43 @@ func decodeJournal(b []byte) (*journal, error) {
 	return j, nil
 }
 
-// unquoteFields splits a line of space-separated Go-quoted strings.
-func unquoteFields(s string) ([]string, error) {
+// decodeEntry reads the fields of an entry line: four quoted names, and in
+// version 2 an inode number.
+func decodeEntry(s string, v1 bool) (journalEntry, error) {
+	f, rest, err := unquoteFields(s, 4)
+	if err != nil {
+		return journalEntry{}, err
+	}
+	e := journalEntry{dir: f[0], name: f[1], temp: f[2], backup: f[3]}
+	switch {
+	case v1 && rest != "":
+		return journalEntry{}, errors.New("extra fields")
+	case v1:
+		if e.swapped() {
+			return journalEntry{}, errors.New("version 1 never exchanged")
+		}
+	default:
+		if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil {
+			return journalEntry{}, err
+		}
+	}
+	return e, nil
+}
+
+// unquoteFields reads n space-separated Go-quoted strings from the start of
+// s, and returns them and what follows.
+func unquoteFields(s string, n int) ([]string, string, error) {
 	var out []string
-	for s != "" {
+	for len(out) < n {
 		q, err := strconv.QuotedPrefix(s)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		u, _ := strconv.Unquote(q)
 		out = append(out, u)
 		s = strings.TrimPrefix(s[len(q):], " ")
 	}
-	return out, nil
+	return out, s, nil
 }
 
 // A journalFile is the journal of one commit, in the directory dir.
@@ -128,8 +165,8 @@ type journalFile struct {
 
 // writeJournal makes the journal of entries durable in dir: the commit
 // point. Every temp (and backup) must already be durable, names included,
-// since a recovery will rename them.
-func writeJournal(dir *Dir, entries []*Entry) (*journalFile, error) {
+// since a recovery will rename them. swap says the renames will exchange.
+func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
 	paths := map[*Dir]string{}
 	for _, e := range entries {
@@ -141,7 +178,11 @@ func writeJournal(dir *Dir, entries []*Entry) (*journalFile, error) {
 			}
 			paths[e.Dir] = path
 		}
-		jf.j.entries = append(jf.j.entries, journalEntry{path, e.Base, e.temp, e.backup})
+		je := journalEntry{dir: path, name: e.Base, temp: e.temp, backup: e.backup}
+		if swap && e.Exists {
+			je.backup, je.oldIno = e.temp, e.Stat.Ino
+		}
+		jf.j.entries = append(jf.j.entries, je)
 	}
 	name, err := writeDurably(dir, "txn", journalSuffix, jf.j.encode(), entries[0].settings.random)
 	if err != nil {

@@ -111,6 +111,10 @@ func recoverJournal(set *Dirs, dir *Dir, name string) error {
 	}
 	for i, e := range j.entries {
 		d := dirs[i]
+		if e.swapped() {
+			err = multierr.Append(err, recoverExchange(d, &e, j.state))
+			continue
+		}
 		tempThere := exists(d.fd, e.temp)
 		switch {
 		case j.state == stateCommit && tempThere:
@@ -144,6 +148,39 @@ func recoverJournal(set *Dirs, dir *Dir, name string) error {
 		return err
 	}
 	return syncFD(dir.fd)
+}
+
+// recoverExchange finishes or undoes one entry whose rename is an exchange.
+// Its temp's name holds the new content until the exchange and the old
+// content after it; the old content's inode number tells the two apart.
+func recoverExchange(d *Dir, e *journalEntry, state string) error {
+	var st unix.Stat_t
+	switch err := unix.Fstatat(d.fd, e.temp, &st, unix.AT_SYMLINK_NOFOLLOW); {
+	case err == unix.ENOENT:
+		return nil // finished and cleaned up (or undone) already
+	case err != nil:
+		return err
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		// Not a temp of ours: a target that another process made a
+		// directory after it was staged, exchanged away (see Commit).
+		if state == stateCommit {
+			return nil // the sweep reports it; never removed
+		}
+		if err := exchange(d.fd, e.temp, e.name); err != nil {
+			return err
+		}
+		return unix.Unlinkat(d.fd, e.temp, 0)
+	}
+	exchanged := st.Ino == e.oldIno
+	if exchanged == (state == stateCommit) {
+		// The temp holds what the target must not: the old content of a
+		// finished exchange, or the new content of a rolled-back one.
+		return unix.Unlinkat(d.fd, e.temp, 0)
+	}
+	// The temp holds what the target must: the new content of an exchange
+	// not made yet, or the old content of one to undo.
+	return unix.Renameat(d.fd, e.temp, d.fd, e.name)
 }
 
 func exists(dirfd int, name string) bool {

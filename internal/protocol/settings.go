@@ -23,6 +23,13 @@ type Settings struct {
 	// filesystems without O_TMPFILE. Nothing outside this module can set it.
 	NamedTemps bool
 
+	// LinkBackups makes a batch keep its undo copies as hard links made
+	// before the commit point, as it does on filesystems that cannot
+	// exchange two names: the seam that tests that way on filesystems that
+	// can. A batch reads it from its first entry. Nothing outside this
+	// module can set it.
+	LinkBackups bool
+
 	// Random, when not nil, replaces the source of the random part of temp
 	// and backup names: the seam for tests that plant files at the names a
 	// write will try. Nothing outside this module can set it.
