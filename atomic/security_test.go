@@ -189,7 +189,10 @@ func TestTempNotReadableByOthers(t *testing.T) {
 		snooper.Wait()
 	}()
 	secret := bytes.Repeat([]byte("SECRET"), 20000)
-	for i := range 400 {
+	// At least a second of writes: on tmpfs 400 writes can be over before
+	// the snooper has started.
+	start := time.Now()
+	for i := 0; i < 400 || time.Since(start) < time.Second; i++ {
 		opts := []atomic.Option{}
 		if i%2 == 0 {
 			opts = append(opts, atomic.WithMode(0o600)) // else the existing 0600 is kept

@@ -40,6 +40,25 @@ func TestRenameFailureRestores(t *testing.T) {
 		testenv.DirHolds(t, s.b, "z")
 		testenv.FileHolds(t, filepath.Join(s.z, "inside"), []byte("keep"))
 	})
+	// y did not exist when staged; a file another process creates there
+	// before Commit is not replaced (it would have no backup): the commit
+	// turns back and the file is kept.
+	t.Run("new target appeared", func(t *testing.T) {
+		s := newSet(t)
+		tx := txn.New()
+		s.stage(t, tx)
+		os.WriteFile(s.y, []byte("theirs"), 0o644)
+		err := tx.Commit()
+		var pe *fs.PathError
+		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) || pe.Path != s.y {
+			t.Fatalf("Commit: %v, want EEXIST naming %s", err, s.y)
+		}
+		testenv.FileHolds(t, s.x, []byte("old x"))
+		testenv.FileHolds(t, s.y, []byte("theirs"))
+		testenv.FileHolds(t, s.z, []byte("old z"))
+		testenv.DirHolds(t, s.a, "x", "y")
+		testenv.DirHolds(t, s.b, "z")
+	})
 	t.Run("target made immutable", func(t *testing.T) {
 		s := newSet(t)
 		tx := txn.New()
