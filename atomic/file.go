@@ -35,7 +35,7 @@ func Create(name string, opts ...Option) (*File, error) {
 // create is Create; stream says whether the content will stream in (and so
 // whether its temp stays unnamed while it does).
 func create(name string, opts []Option, stream bool) (*File, error) {
-	f := &File{name: name}
+	f := &File{name: name, dirs: protocol.Dirs{Single: true}}
 	t, err := protocol.Resolve(name, &f.dirs)
 	if err != nil {
 		f.dirs.Close()
@@ -69,7 +69,7 @@ func (f *File) WriteString(s string) (int, error) {
 }
 
 // ReadFrom appends everything r yields to the new content. It copies in
-// the kernel where it can (copy_file_range, splice), through a fixed-size
+// the kernel where it can (copy_file_range), through a fixed-size
 // buffer otherwise: memory does not grow with the input.
 func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.check("write"); err != nil {

@@ -47,7 +47,7 @@ func TestWriteVariants(t *testing.T) {
 				w.Write(d)
 				w.Close()
 			}()
-			return atomic.WriteFrom(p, r) // splice(2) from the pipe
+			return atomic.WriteFrom(p, r) // from the pipe, a pipe's worth at a time
 		}},
 		{"Create", func(p string, d []byte) error {
 			f, err := atomic.Create(p)

@@ -403,3 +403,34 @@ func TestDirectoryResolvedOnce(t *testing.T) {
 	testenv.DirHolds(t, a+".moved", "x", "y")
 	testenv.DirHolds(t, a)
 }
+
+// In a setgid directory the temps of a Tx take the directory's group; each
+// replaced file keeps its own group, whichever entry came first (the owner
+// new files get is learnt once per directory, from the first temp).
+func TestTxOwnerKeptInSetgidDirectory(t *testing.T) {
+	testenv.RequireRoot(t)
+	dir := filepath.Join(t.TempDir(), "shared")
+	os.Mkdir(dir, 0o755)
+	os.Chown(dir, 0, 5678)
+	os.Chmod(dir, 0o2775)
+	for _, order := range [][]int{{0, 5678}, {5678, 0}} {
+		tx := txn.New()
+		for _, gid := range order {
+			path := filepath.Join(dir, fmt.Sprint(gid))
+			testenv.WriteFile(t, path, []byte("old"), 0o644)
+			os.Chown(path, 0, gid)
+			if err := tx.WriteString(path, "new"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		for _, gid := range order {
+			fi, _ := os.Stat(filepath.Join(dir, fmt.Sprint(gid)))
+			if got := fi.Sys().(*syscall.Stat_t).Gid; got != uint32(gid) {
+				t.Errorf("order %v: group of %d became %d, want it kept", order, gid, got)
+			}
+		}
+	}
+}

@@ -7,9 +7,8 @@ import (
 )
 
 // pipeSize is how large the CLI asks its input pipe to be: the library
-// splices from a pipe up to a pipe's worth at a time, and with the default
-// 64 KiB a fast producer and this process spend their time waking each
-// other up.
+// copies from a pipe up to 1 MiB at a time, and with the default 64 KiB a
+// fast producer and this process spend their time waking each other up.
 const pipeSize = 1 << 20
 
 // enlargePipe asks for a larger pipe: a hint, which fails harmlessly on

@@ -8,11 +8,12 @@ import (
 // A Dir is an open handle on a directory that holds targets.
 type Dir struct {
 	fd int
-	id fileID
-	// What a file created in it is given: the directory's group if it is
-	// setgid, else the creator's.
-	setgid bool
-	gid    uint32
+	id fileID // zero in a Single set, where nothing is compared with it
+	// Who a file this process creates here belongs to (the directory's
+	// group if it is setgid, else the creator's), learnt from the first
+	// temp made here: see Entry.ownedLikeTarget.
+	newOwner   [2]uint32
+	knowsOwner bool
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -42,6 +43,10 @@ type Dirs struct {
 	// Exclusive marks the set of a recovery, which locks its directories
 	// exclusively; writers lock theirs shared.
 	Exclusive bool
+	// Single marks the set of a single write, which compares its
+	// directories with nothing (no Key, one filesystem to sync): they are
+	// not told apart, which spares an fstat per write.
+	Single bool
 }
 
 func (ds *Dirs) at(i int) *Dir {
@@ -54,16 +59,19 @@ func (ds *Dirs) at(i int) *Dir {
 // adopt adds the directory open on fd, locking it, or closes fd and returns
 // the handle already in the set for the same directory.
 func (ds *Dirs) adopt(fd int) (*Dir, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	id := fileID{uint64(st.Dev), uint64(st.Ino)}
-	for i := range ds.n {
-		if d := ds.at(i); d.id == id {
+	var id fileID
+	if !ds.Single {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
 			unix.Close(fd)
-			return d, nil
+			return nil, err
+		}
+		id = fileID{uint64(st.Dev), uint64(st.Ino)}
+		for i := range ds.n {
+			if d := ds.at(i); d.id == id {
+				unix.Close(fd)
+				return d, nil
+			}
 		}
 	}
 	// A writer goes on without the lock if it cannot have it (held for good
@@ -79,7 +87,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		d = &Dir{}
 		ds.more = append(ds.more, d)
 	}
-	*d = Dir{fd: fd, id: id, setgid: st.Mode&unix.S_ISGID != 0, gid: st.Gid}
+	*d = Dir{fd: fd, id: id}
 	ds.n++
 	return d, nil
 }
@@ -110,7 +118,7 @@ func (ds *Dirs) Close() error {
 	for i := range ds.n {
 		err = multierr.Append(err, unix.Close(ds.at(i).fd))
 	}
-	ds.n, ds.more, ds.firstPath, ds.byPath = 0, nil, "", nil
+	*ds = Dirs{Exclusive: ds.Exclusive, Single: ds.Single}
 	return err
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
@@ -131,7 +130,7 @@ func (e *Entry) WriteString(s string) (int, error) {
 }
 
 // ReadFrom appends everything r yields. It copies through the kernel
-// (copy_file_range, splice) where it can and a fixed buffer otherwise, so
+// (copy_file_range) where it can and a fixed buffer otherwise, so
 // memory does not grow with the input.
 func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 	if err := e.writable(); err != nil {
@@ -213,7 +212,7 @@ func (e *Entry) Seal(mode SealMode) error {
 		return nil
 	}
 	fd := e.file.fd
-	if e.Exists && !e.ownedLikeTarget() {
+	if e.Exists && !e.ownedLikeTarget(fd) {
 		if err := e.settings.inject(StepChown); err != nil {
 			return e.fail(pathError("chown", e.Name, err))
 		}
@@ -250,15 +249,22 @@ func (e *Entry) Seal(mode SealMode) error {
 	return e.closeFile()
 }
 
-// ownedLikeTarget reports whether the temp already has the old target's
-// owner and group, as it does in the common case of a process replacing its
-// own file: then there is no fchown to make.
-func (e *Entry) ownedLikeTarget() bool {
-	gid := uint32(os.Getegid())
-	if e.Dir.setgid {
-		gid = e.Dir.gid
+// ownedLikeTarget reports whether the temp (open on fd) already has the
+// old target's owner and group, as it does in the common case of a process
+// replacing its own file: then there is no fchown to make. Every temp this
+// process makes in a directory gets the same owner, so one fstat per
+// directory answers for all; if it fails, the answer is no, and the fchown
+// is made.
+func (e *Entry) ownedLikeTarget(fd int) bool {
+	d := e.Dir
+	if !d.knowsOwner {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) != nil {
+			return false
+		}
+		d.newOwner, d.knowsOwner = [2]uint32{st.Uid, st.Gid}, true
 	}
-	return e.Stat.Uid == uint32(os.Geteuid()) && e.Stat.Gid == gid
+	return e.Stat.Uid == d.newOwner[0] && e.Stat.Gid == d.newOwner[1]
 }
 
 // fchownLikeTarget gives the temp the old target's owner and group where the
