@@ -22,9 +22,9 @@ var kinds = []struct {
 	name, size string
 	mkfs       []string
 }{
-	{"ext4", "4G", []string{"mkfs.ext4", "-q", "-F"}},
-	{"xfs", "4G", []string{"mkfs.xfs", "-q", "-f"}},
-	{"btrfs", "4G", []string{"mkfs.btrfs", "-q", "-f"}},
+	{"ext4", "8G", []string{"mkfs.ext4", "-q", "-F"}},
+	{"xfs", "8G", []string{"mkfs.xfs", "-q", "-f"}},
+	{"btrfs", "8G", []string{"mkfs.btrfs", "-q", "-f"}},
 	{"tmpfs", "", nil},
 }
 
@@ -89,7 +89,8 @@ func warm(dir string) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, 1<<20)
+	// Not zeros: a virtual disk may store a block of zeros as a hole.
+	buf := newGen(0).buf
 	for {
 		if _, err := f.Write(buf); err != nil {
 			if !errors.Is(err, syscall.ENOSPC) {
@@ -116,11 +117,12 @@ func warm(dir string) error {
 }
 
 // settle lets the filesystem finish what the previous variant left behind
-// before the next one is timed: dirty data (syncfs) and, on xfs, the
-// inactivation of the inodes it replaced, which runs in the background after
-// the rename returns (statfs waits for it). Without it, each variant paid for
-// the one before it, and a variant that replaces files paid for its own
-// predecessor's deletions while a truncate frees its blocks in its own call.
+// before the next one is timed: dirty data, and on xfs the inactivation of
+// the inodes it replaced, which runs in the background after the rename
+// returns. A freeze waits for all of it; a thaw lets the next variant in.
+// Without it, each variant paid for the one before it, and a variant that
+// replaces a 1 GiB file paid for its predecessor's deletion, while a
+// truncate frees the old blocks within its own call.
 func settle(dir string) error {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
@@ -130,6 +132,27 @@ func settle(dir string) error {
 	if err := unix.Syncfs(fd); err != nil {
 		return err
 	}
-	var st unix.Statfs_t
-	return unix.Fstatfs(fd, &st)
+	if err := fsIoctl(fd, fifreeze); err != nil {
+		if err == unix.EOPNOTSUPP || err == unix.ENOTTY || err == unix.EINVAL {
+			return nil // tmpfs: nothing runs behind a call's back
+		}
+		return fmt.Errorf("freeze %s: %v", dir, err)
+	}
+	if err := fsIoctl(fd, fithaw); err != nil {
+		return fmt.Errorf("thaw %s: %v", dir, err)
+	}
+	return nil
+}
+
+// The freeze and thaw ioctls (linux/fs.h: _IOWR('X', 119 and 120, int)).
+const (
+	fifreeze = 0xc0045877
+	fithaw   = 0xc0045878
+)
+
+func fsIoctl(fd int, req uintptr) error {
+	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), req, 0); errno != 0 {
+		return errno
+	}
+	return nil
 }
