@@ -62,8 +62,7 @@ func (f *tempFile) readFrom(r io.Reader) (int64, error) {
 // copyPipe copies src, a pipe, to the end of the file, a pipe's worth at a
 // time. Measured on ext4 and xfs with a 1 MiB pipe, read and write through
 // a 1 MiB buffer beat splice(2) into the file (which copies the pages into
-// the page cache all the same) by ×1.5–2, and os's 32 KiB buffer by ×1.2;
-// on btrfs all three were even.
+// the page cache all the same) by ×1.5–2; on btrfs the two were even.
 func (f *tempFile) copyPipe(src *os.File) (int64, error) {
 	buf := make([]byte, pipeChunk)
 	var total int64
