@@ -218,10 +218,7 @@ func inject(f func(protocol.Step) error) atomic.Option {
 // that replaces one of another group must still get the old file's.
 func TestOwnerKeptInSetgidDirectory(t *testing.T) {
 	testenv.RequireRoot(t)
-	dir := filepath.Join(t.TempDir(), "shared")
-	os.Mkdir(dir, 0o755)
-	os.Chown(dir, 0, 5678)
-	os.Chmod(dir, 0o2775)
+	dir := testenv.SetgidDir(t, 5678)
 	for _, gid := range []int{0, 5678} {
 		path := filepath.Join(dir, fmt.Sprint(gid))
 		testenv.WriteFile(t, path, []byte("old"), 0o644)

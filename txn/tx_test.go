@@ -409,10 +409,7 @@ func TestDirectoryResolvedOnce(t *testing.T) {
 // new files get is learnt once per directory, from the first temp).
 func TestTxOwnerKeptInSetgidDirectory(t *testing.T) {
 	testenv.RequireRoot(t)
-	dir := filepath.Join(t.TempDir(), "shared")
-	os.Mkdir(dir, 0o755)
-	os.Chown(dir, 0, 5678)
-	os.Chmod(dir, 0o2775)
+	dir := testenv.SetgidDir(t, 5678)
 	for _, order := range [][]int{{0, 5678}, {5678, 0}} {
 		tx := txn.New()
 		for _, gid := range order {

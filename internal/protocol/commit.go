@@ -166,12 +166,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 // exchangeable reports whether every filesystem of the batch can exchange
 // two names.
 func exchangeable(entries []*Entry) bool {
-	var done []uint64
-	for _, e := range entries {
-		if slices.Contains(done, e.Dir.id.dev) {
-			continue
-		}
-		done = append(done, e.Dir.id.dev)
+	for _, e := range distinctFilesystems(entries) {
 		if !canExchange(e.Dir.fd) {
 			return false
 		}
@@ -254,12 +249,7 @@ func removeBackups(entries []*Entry) error {
 // closed, and an unnamed temp is named when closed, so there is nothing to
 // do for them one by one.
 func syncFilesystems(entries []*Entry) error {
-	var done []uint64
-	for _, e := range entries {
-		if slices.Contains(done, e.Dir.id.dev) {
-			continue
-		}
-		done = append(done, e.Dir.id.dev)
+	for _, e := range distinctFilesystems(entries) {
 		err := e.settings.inject(StepSync)
 		if err == nil {
 			err = syncfs(e.Dir.fd)
@@ -413,6 +403,20 @@ func syncDirs(entries []*Entry) error {
 		}
 	}
 	return err
+}
+
+// distinctFilesystems returns the first entry of each filesystem among
+// entries.
+func distinctFilesystems(entries []*Entry) []*Entry {
+	var devs []uint64
+	var firsts []*Entry
+	for _, e := range entries {
+		if !slices.Contains(devs, e.Dir.id.dev) {
+			devs = append(devs, e.Dir.id.dev)
+			firsts = append(firsts, e)
+		}
+	}
+	return firsts
 }
 
 // distinctDirs returns the first entry of each directory among entries.

@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -65,4 +66,21 @@ func clip(b []byte) []byte {
 		return append(b[:64:64], "..."...)
 	}
 	return b
+}
+
+// SetgidDir makes a directory below t.TempDir() that is setgid and belongs
+// to group gid, so that files created in it take that group. Root only.
+func SetgidDir(t testing.TB, gid int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 0, gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o2775); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
