@@ -23,6 +23,9 @@ func WithMode(perm fs.FileMode) Option {
 }
 
 func settingsOf(opts []Option) protocol.Settings {
+	if len(opts) == 0 {
+		return protocol.Settings{} // s below escapes (to each option): no allocation here
+	}
 	var s protocol.Settings
 	for _, o := range opts {
 		if o != nil {

@@ -73,6 +73,18 @@ func TestChild(t *testing.T) {
 		}
 		tx.Commit()
 		t.Fatal("the commit ran to its end: the kill point was never reached")
+	case "die-moved": // args: root; stages the set, moves its first directory away, dies at the second rename
+		s := setAt(args[0])
+		tx := txn.New(txn.WithDefaults(dieAt(protocol.StepRename.String(), 2)))
+		s.stage(t, tx)
+		if err := os.Rename(s.a, s.a+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(s.a, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tx.Commit()
+		t.Fatal("the commit ran to its end: the kill point was never reached")
 	case "hold": // args: root; stages the set, says so, commits on a line of input
 		s := setAt(args[0])
 		tx := txn.New()

@@ -31,6 +31,9 @@ func WithPerFileSync() Option {
 }
 
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
+	if len(tx.defaults) == 0 && len(opts) == 0 {
+		return protocol.Settings{} // s below escapes (to each option): no allocation here
+	}
 	var s protocol.Settings
 	for _, list := range [][]atomic.Option{tx.defaults, opts} {
 		for _, o := range list {

@@ -86,6 +86,25 @@ func TestRecoverDuringUndo(t *testing.T) {
 	}
 }
 
+// A directory renamed between staging and Commit, with another made in its
+// place: the journal names the directory where it is at the commit point,
+// so Recover finishes the commit there, not in the newcomer.
+func TestRecoverDirectoryMovedBeforeCommit(t *testing.T) {
+	s := newSet(t)
+	err := testenv.Child(t, "die-moved", filepath.Dir(s.a)).Run()
+	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child: %v, want killed", err)
+	}
+	moved := setAt(filepath.Dir(s.a))
+	moved.a += ".moved"
+	moved.x, moved.y = filepath.Join(moved.a, "x"), filepath.Join(moved.a, "y")
+	if err := txn.Recover(moved.a, moved.b); err != nil {
+		t.Fatal(err)
+	}
+	moved.isNew(t)
+	testenv.DirHolds(t, s.a)
+}
+
 // Recover leaves a live writer's files alone: it waits for the writer's
 // lock on the directory, and cleans up only once the writer is done.
 func TestRecoverWaitsForLiveWriter(t *testing.T) {
@@ -209,6 +228,39 @@ func TestRecoverVersion1Journal(t *testing.T) {
 	testenv.FileHolds(t, filepath.Join(dir, "x"), []byte("new x"))
 	testenv.FileHolds(t, filepath.Join(dir, "y"), []byte("new y"))
 	testenv.DirHolds(t, dir, "x", "y")
+}
+
+// Rolling back goes by what each journal entry says: an exchanged target
+// gets its old content back from the temp's name; a new target that was
+// renamed is removed; and a target with no backup whose inode is still the
+// old one (the last of a batch: renamed without an exchange, here never
+// renamed because its temp vanished) is kept, not taken for a new file.
+func TestRecoverRollbackByInode(t *testing.T) {
+	dir := t.TempDir()
+	xTemp := ".x.0000000000000001.aw-tmp"
+	testenv.WriteFile(t, filepath.Join(dir, xTemp), []byte("old x"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "x"), []byte("new x"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "n"), []byte("new n"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "y"), []byte("old y"), 0o644)
+	writeJournal(t, dir, "v2", "rollback",
+		fmt.Sprintf("%q %q %q %q %d", dir, "x", xTemp, xTemp, inode(t, filepath.Join(dir, xTemp))),
+		fmt.Sprintf("%q %q %q %q 0", dir, "n", ".n.0000000000000002.aw-tmp", ""),
+		fmt.Sprintf("%q %q %q %q %d", dir, "y", ".y.0000000000000003.aw-tmp", "", inode(t, filepath.Join(dir, "y"))))
+	if err := txn.Recover(dir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "x"), []byte("old x"))
+	testenv.FileHolds(t, filepath.Join(dir, "y"), []byte("old y"))
+	testenv.DirHolds(t, dir, "x", "y")
+}
+
+func inode(t *testing.T, path string) uint64 {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Ino
 }
 
 // Rolling back an exchange that swapped a directory in (a target another

@@ -103,9 +103,9 @@ func TestExchangedDirectoryKept(t *testing.T) {
 	s := newSet(t)
 	tx := txn.New()
 	s.stage(t, tx)
-	os.Remove(s.z)
-	os.Mkdir(s.z, 0o755)
-	os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
+	os.Remove(s.x)
+	os.Mkdir(s.x, 0o755)
+	os.WriteFile(filepath.Join(s.x, "inside"), []byte("keep"), 0o644)
 	err := tx.Commit()
 	if !errors.Is(err, atomic.ErrNotDurable) || !isDirError(err) {
 		t.Fatalf("Commit: %v, want EISDIR wrapping ErrNotDurable", err)
@@ -114,15 +114,37 @@ func TestExchangedDirectoryKept(t *testing.T) {
 	if m == nil {
 		t.Fatalf("Commit: %v, want the directory's new name", err)
 	}
-	testenv.FileHolds(t, filepath.Join(s.b, m[1], "inside"), []byte("keep"))
+	testenv.FileHolds(t, filepath.Join(s.a, m[1], "inside"), []byte("keep"))
 	testenv.FileHolds(t, s.x, []byte("new x"))
 	testenv.FileHolds(t, s.z, []byte("new z"))
 	if err := txn.Recover(s.a, s.b); !isDirError(err) {
 		t.Errorf("Recover: %v, want it to report the directory it cannot remove", err)
 	}
-	testenv.FileHolds(t, filepath.Join(s.b, m[1], "inside"), []byte("keep"))
-	testenv.FileHolds(t, s.z, []byte("new z"))
-	testenv.DirHolds(t, s.a, "x", "y")
+	testenv.FileHolds(t, filepath.Join(s.a, m[1], "inside"), []byte("keep"))
+	testenv.FileHolds(t, s.x, []byte("new x"))
+	testenv.DirHolds(t, s.a, m[1], "x", "y")
+}
+
+// The last target of a batch is renamed, not exchanged (nothing after it
+// can turn the batch back, so it needs no undo copy): made a directory
+// after staging, it refuses the rename, and the commit turns back. Every
+// target is old again, and the directory is untouched.
+func TestLastTargetMadeDirectoryTurnsBack(t *testing.T) {
+	s := newSet(t)
+	tx := txn.New()
+	s.stage(t, tx)
+	os.Remove(s.z)
+	os.Mkdir(s.z, 0o755)
+	os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
+	err := tx.Commit()
+	var pe *fs.PathError
+	if !isDirError(err) || errors.Is(err, atomic.ErrNotDurable) || !errors.As(err, &pe) || pe.Path != s.z {
+		t.Fatalf("Commit: %v, want EISDIR naming %s", err, s.z)
+	}
+	testenv.FileHolds(t, s.x, []byte("old x"))
+	testenv.DirHolds(t, s.a, "x")
+	testenv.FileHolds(t, filepath.Join(s.z, "inside"), []byte("keep"))
+	testenv.DirHolds(t, s.b, "z")
 }
 
 // linkBackups makes a batch keep hard-link backups, as on a filesystem

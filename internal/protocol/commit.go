@@ -50,8 +50,8 @@ type CommitOptions struct {
 //  4. rename each temp over its target, in the order given; where the
 //     filesystem can, a batch exchanges temp and target instead, so that
 //     the temp's name keeps the old content for the undo (the backup costs
-//     no system call of its own), and a new target is renamed only if
-//     nothing took its name since it was staged;
+//     no system call of its own; the last target needs none), and a new
+//     target is renamed only if nothing took its name since it was staged;
 //  5. remove the backups;
 //  6. fsync each distinct directory once, so that the renames (and the
 //     removals) survive a power loss; then remove the journal.
@@ -96,7 +96,7 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 	for i, e := range entries {
 		err := e.settings.inject(StepRename)
 		if err == nil {
-			err = e.replace(swap)
+			err = e.replace(swap, i == len(entries)-1)
 		}
 		if err != nil {
 			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf))
@@ -174,16 +174,15 @@ func exchangeable(entries []*Entry) bool {
 	return true
 }
 
-// replace puts the temp in its target's place: a rename, or in a batch that
-// swaps, an exchange after which the temp's name holds the old content (the
-// backup, for undo and for Recover), or for a target that did not exist, a
-// rename that refuses to replace a file that appeared since: that file
-// would have no backup.
-func (e *Entry) replace(swap bool) error {
-	if !swap {
+// replace puts the temp in its target's place: a rename; or in a batch that
+// swaps (see Commit), for an existing target, an exchange (see exchanges),
+// and for a target that did not exist, a rename that refuses to replace a
+// file that appeared since: that file would have no backup.
+func (e *Entry) replace(swap, last bool) error {
+	switch {
+	case !swap:
 		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
-	}
-	if e.Exists {
+	case e.exchanges(swap, last):
 		err := exchange(e.Dir.fd, e.temp, e.Base)
 		if err == nil {
 			e.backup = e.temp
@@ -193,9 +192,18 @@ func (e *Entry) replace(swap bool) error {
 			return err
 		}
 		// The old target is gone already: nothing to keep.
+	case e.Exists:
+		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	}
 	return renameNoReplace(e.Dir.fd, e.temp, e.Base)
 }
+
+// exchanges reports whether the entry's target is exchanged with its temp,
+// after which the temp's name holds the old content: the backup, for undo
+// and for Recover. Every existing target of a batch that swaps is, but the
+// last: no rename after it can fail and turn the batch back, so its old
+// content is never needed, and a plain rename spares the unlink.
+func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !last }
 
 // turnBack undoes a commit whose rename of entries[failed] failed: it
 // records the turn in the journal, puts back the targets replaced so far,

@@ -9,6 +9,9 @@ import (
 type Dir struct {
 	fd int
 	id fileID // zero in a Single set, where nothing is compared with it
+	// The path the directory was opened by, when that is exactly where
+	// the handle is (see openNamedDir); for the journal, see pathNow.
+	path string
 	// Who a file this process creates here belongs to (the directory's
 	// group if it is setgid, else the creator's), learnt from the first
 	// temp made here: see Entry.ownedLikeTarget.
@@ -112,6 +115,21 @@ func (ds *Dirs) remember(dir string, d *Dir) {
 	ds.byPath[dir] = d
 }
 
+// pathNow returns the absolute path that leads to the directory now, for
+// the journal: a recovery in another process has only paths. The path it
+// was opened by serves if it still leads here, which a stat tells; if the
+// directory was renamed since (or was reached through a symlink or a
+// relative path), the kernel is asked, which costs more (dirPath).
+func (d *Dir) pathNow() (string, error) {
+	if d.path != "" {
+		var st unix.Stat_t
+		if unix.Lstat(d.path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id {
+			return d.path, nil
+		}
+	}
+	return dirPath(d.fd)
+}
+
 // Close closes every directory in the set, which releases their locks.
 func (ds *Dirs) Close() error {
 	var err error
@@ -125,13 +143,16 @@ func (ds *Dirs) Close() error {
 // OpenDir opens the directory path into the set, as Resolve opens a
 // target's directory.
 func OpenDir(path string, dirs *Dirs) (*Dir, error) {
-	fd, err := openDir(unix.AT_FDCWD, path)
+	fd, exact, err := openNamedDir(path)
 	if err != nil {
 		return nil, pathError("open", path, err)
 	}
 	d, err := dirs.adopt(fd)
 	if err != nil {
 		return nil, pathError("lock", path, err)
+	}
+	if exact {
+		d.path = path
 	}
 	return d, nil
 }

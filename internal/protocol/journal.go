@@ -64,18 +64,31 @@ func (j *journal) encode() []byte {
 	b = append(b, '\n')
 	for _, e := range j.entries {
 		b = append(b, "entry "...)
-		b = strconv.AppendQuote(b, e.dir)
+		b = appendQuote(b, e.dir)
 		b = append(b, ' ')
-		b = strconv.AppendQuote(b, e.name)
+		b = appendQuote(b, e.name)
 		b = append(b, ' ')
-		b = strconv.AppendQuote(b, e.temp)
+		b = appendQuote(b, e.temp)
 		b = append(b, ' ')
-		b = strconv.AppendQuote(b, e.backup)
+		b = appendQuote(b, e.backup)
 		b = append(b, ' ')
 		b = strconv.AppendUint(b, e.oldIno, 10)
 		b = append(b, '\n')
 	}
 	return fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32c))
+}
+
+// appendQuote appends s in Go's quoted form, as strconv.AppendQuote does,
+// taking a shortcut for the common name that needs no escape.
+func appendQuote(b []byte, s string) []byte {
+	for i := range len(s) {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 var errTornJournal = errors.New("incomplete or damaged journal")
@@ -168,19 +181,19 @@ type journalFile struct {
 // since a recovery will rename them. swap says the renames will exchange.
 func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
-	paths := map[*Dir]string{}
-	for _, e := range entries {
-		path, ok := paths[e.Dir]
-		if !ok {
-			var err error
-			if path, err = dirPath(e.Dir.fd); err != nil {
-				return nil, err
-			}
-			paths[e.Dir] = path
+	for _, e := range distinctDirs(entries) {
+		var err error
+		if e.Dir.path, err = e.Dir.pathNow(); err != nil {
+			return nil, err
 		}
-		je := journalEntry{dir: path, name: e.Base, temp: e.temp, backup: e.backup}
-		if swap && e.Exists {
-			je.backup, je.oldIno = e.temp, e.Stat.Ino
+	}
+	for i, e := range entries {
+		je := journalEntry{dir: e.Dir.path, name: e.Base, temp: e.temp, backup: e.backup}
+		if e.Exists {
+			je.oldIno = e.Stat.Ino
+			if e.exchanges(swap, i == len(entries)-1) {
+				je.backup = e.temp
+			}
 		}
 		jf.j.entries = append(jf.j.entries, je)
 	}

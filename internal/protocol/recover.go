@@ -126,6 +126,10 @@ func recoverJournal(set *Dirs, dir *Dir, name string) error {
 			if exists(d.fd, e.backup) {
 				err = multierr.Append(err, unix.Renameat(d.fd, e.backup, d.fd, e.name))
 			}
+		case j.state == stateRollback && e.oldIno != 0 && inode(d.fd, e.name) == e.oldIno:
+			// Still the old target, never renamed over: a target with no
+			// backup, the last of a batch, whose temp another process
+			// removed before its rename failed.
 		case j.state == stateRollback:
 			// Renamed, and there was nothing before it: remove it.
 			if uerr := unix.Unlinkat(d.fd, e.name, 0); uerr != unix.ENOENT {
@@ -186,6 +190,15 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 func exists(dirfd int, name string) bool {
 	var st unix.Stat_t
 	return unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil
+}
+
+// inode returns the inode number of name in dirfd, or 0 if it has none.
+func inode(dirfd int, name string) uint64 {
+	var st unix.Stat_t
+	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 func readDirNames(dirfd int) ([]string, error) {

@@ -57,12 +57,15 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	}
 	start := dirs.named(dir)
 	if start == nil {
-		sfd, err := openDir(unix.AT_FDCWD, dir)
+		sfd, exact, err := openNamedDir(dir)
 		if err != nil {
 			return t, pathError("open", name, err)
 		}
 		if start, err = dirs.adopt(sfd); err != nil {
 			return t, pathError("lock directory of", name, err)
+		}
+		if exact {
+			start.path = dir
 		}
 		dirs.remember(dir, start)
 	}

@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -20,11 +21,29 @@ func openDir(at int, path string) (int, error) {
 	if err != errLinkOnPath {
 		return fd, err
 	}
+	return openDirWalking(at, path)
+}
+
+// openNamedDir opens the directory path, relative to the working directory,
+// as openDir does. It also reports whether path is the handle's own path
+// (absolute, clean, and opened with no symlink on it), which the journal
+// can then use instead of asking the kernel (see Dir.pathNow).
+func openNamedDir(path string) (fd int, exact bool, err error) {
+	fd, err = openNoSymlinks(unix.AT_FDCWD, path)
+	if err == errLinkOnPath {
+		fd, err = openDirWalking(unix.AT_FDCWD, path)
+		return fd, false, err
+	}
+	return fd, err == nil && filepath.IsAbs(path) && filepath.Clean(path) == path, err
+}
+
+// openDirWalking opens the directory path with walk.
+func openDirWalking(at int, path string) (int, error) {
 	search, owned, err := walk(at, path)
 	if err != nil {
 		return -1, err
 	}
-	fd, err = retry(func() (int, error) {
+	fd, err := retry(func() (int, error) {
 		return unix.Openat(search, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	})
 	if owned {
