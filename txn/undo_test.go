@@ -101,12 +101,7 @@ func TestRenameFailureRestores(t *testing.T) {
 // it alone.
 func TestExchangedDirectoryKept(t *testing.T) {
 	s := newSet(t)
-	tx := txn.New()
-	s.stage(t, tx)
-	os.Remove(s.x)
-	os.Mkdir(s.x, 0o755)
-	os.WriteFile(filepath.Join(s.x, "inside"), []byte("keep"), 0o644)
-	err := tx.Commit()
+	err := commitWithDirectoryAt(t, s, s.x)
 	if !errors.Is(err, atomic.ErrNotDurable) || !isDirError(err) {
 		t.Fatalf("Commit: %v, want EISDIR wrapping ErrNotDurable", err)
 	}
@@ -131,12 +126,7 @@ func TestExchangedDirectoryKept(t *testing.T) {
 // target is old again, and the directory is untouched.
 func TestLastTargetMadeDirectoryTurnsBack(t *testing.T) {
 	s := newSet(t)
-	tx := txn.New()
-	s.stage(t, tx)
-	os.Remove(s.z)
-	os.Mkdir(s.z, 0o755)
-	os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
-	err := tx.Commit()
+	err := commitWithDirectoryAt(t, s, s.z)
 	var pe *fs.PathError
 	if !isDirError(err) || errors.Is(err, atomic.ErrNotDurable) || !errors.As(err, &pe) || pe.Path != s.z {
 		t.Fatalf("Commit: %v, want EISDIR naming %s", err, s.z)
@@ -145,6 +135,19 @@ func TestLastTargetMadeDirectoryTurnsBack(t *testing.T) {
 	testenv.DirHolds(t, s.a, "x")
 	testenv.FileHolds(t, filepath.Join(s.z, "inside"), []byte("keep"))
 	testenv.DirHolds(t, s.b, "z")
+}
+
+// commitWithDirectoryAt stages the set, then (as another process could)
+// replaces the target path by a directory holding a file "inside", and
+// commits.
+func commitWithDirectoryAt(t *testing.T, s set, path string) error {
+	t.Helper()
+	tx := txn.New()
+	s.stage(t, tx)
+	os.Remove(path)
+	os.Mkdir(path, 0o755)
+	testenv.WriteFile(t, filepath.Join(path, "inside"), []byte("keep"), 0o644)
+	return tx.Commit()
 }
 
 // linkBackups makes a batch keep hard-link backups, as on a filesystem
