@@ -3,6 +3,7 @@ package atomic
 import (
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
@@ -17,11 +18,15 @@ import (
 //	... write to f ...
 //	return f.Commit()
 //
-// is always safe. A File is not safe for concurrent use.
+// is always safe. Writes come from one goroutine at a time; Commit or Close
+// may come from another while a write is in flight (a cancellation): that
+// write either lands before the File ends or fails with fs.ErrClosed, and
+// never reaches any other file.
 type File struct {
 	name  string
 	dirs  protocol.Dirs
 	entry protocol.Entry
+	mu    sync.Mutex
 	done  bool
 }
 
@@ -84,10 +89,9 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 // directory fsync failed. Commit ends the File either way: later calls of
 // Close do nothing.
 func (f *File) Commit() error {
-	if err := f.check("commit"); err != nil {
+	if err := f.end("commit"); err != nil {
 		return err
 	}
-	f.done = true
 	defer f.dirs.Close()
 	// The temp stays open through Seal so that Commit fsyncs it on the
 	// descriptor it was written through, without reopening it.
@@ -101,20 +105,36 @@ func (f *File) Close() error {
 	if f == nil {
 		return fs.ErrInvalid
 	}
-	if f.done {
+	if f.end("close") != nil {
 		return nil
 	}
-	f.done = true
 	defer f.dirs.Close()
 	return f.entry.Discard()
 }
 
+// check reports whether the File has ended.
 func (f *File) check(op string) error {
 	if f == nil {
 		return fs.ErrInvalid
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.done {
 		return &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed}
 	}
+	return nil
+}
+
+// end ends the File, or reports that it has ended already.
+func (f *File) end(op string) error {
+	if f == nil {
+		return fs.ErrInvalid
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done {
+		return &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed}
+	}
+	f.done = true
 	return nil
 }

@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 
@@ -14,17 +15,15 @@ type entryWriter struct {
 	closed bool
 }
 
+// Write appends p to the entry's content. A Write racing with Commit or
+// Rollback from another goroutine either lands in the entry before the
+// Tx ends or fails with ErrTxDone; it never reaches any other file.
 func (w *entryWriter) Write(p []byte) (int, error) {
 	if err := w.check(); err != nil {
 		return 0, err
 	}
 	n, err := w.entry.Write(p)
-	if err != nil {
-		w.tx.mu.Lock()
-		w.tx.fail(err)
-		w.tx.mu.Unlock()
-	}
-	return n, err
+	return n, w.failed(err)
 }
 
 // ReadFrom lets io.Copy into the entry use the kernel's copy paths.
@@ -33,12 +32,21 @@ func (w *entryWriter) ReadFrom(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	n, err := w.entry.ReadFrom(r)
-	if err != nil {
-		w.tx.mu.Lock()
-		w.tx.fail(err)
-		w.tx.mu.Unlock()
+	return n, w.failed(err)
+}
+
+// failed records a write's error in the Tx; once the Tx has ended, the
+// error is ErrTxDone, whatever the entry said.
+func (w *entryWriter) failed(err error) error {
+	if err == nil {
+		return nil
 	}
-	return n, err
+	w.tx.mu.Lock()
+	defer w.tx.mu.Unlock()
+	if w.tx.done {
+		return w.errDone()
+	}
+	return w.tx.fail(err)
 }
 
 // Close ends the entry's content. It does not commit.
@@ -59,8 +67,17 @@ func (w *entryWriter) Close() error {
 func (w *entryWriter) check() error {
 	w.tx.mu.Lock()
 	defer w.tx.mu.Unlock()
-	if w.closed || w.tx.done {
+	switch {
+	case w.tx.done:
+		return w.errDone()
+	case w.closed:
 		return &fs.PathError{Op: "write", Path: w.entry.Name, Err: fs.ErrClosed}
 	}
 	return nil
+}
+
+// errDone is the error of a write after the Tx has ended: it matches
+// ErrTxDone and, as for any closed writer, fs.ErrClosed.
+func (w *entryWriter) errDone() error {
+	return &fs.PathError{Op: "write", Path: w.entry.Name, Err: fmt.Errorf("%w: %w", ErrTxDone, fs.ErrClosed)}
 }

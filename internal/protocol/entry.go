@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
+	"sync"
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
@@ -11,6 +13,13 @@ import (
 
 // An Entry is one staged write: a temp file next to its target that holds
 // (or is receiving) the new content.
+//
+// Its content may be written from one goroutine while another seals or
+// discards it (a Tx rolled back, a File closed, a context cancelled): mu
+// makes each write finish before the temp's descriptor is closed, so that a
+// late write can never reach a file that reuses the descriptor's number;
+// after that, writes fail with fs.ErrClosed. Once sealed, an entry belongs
+// to the goroutine that commits it.
 type Entry struct {
 	Target
 	settings Settings
@@ -18,9 +27,12 @@ type Entry struct {
 	file     tempFile // open while content is written; closed once sealed (batches)
 	unnamed  bool     // the temp has no name yet (O_TMPFILE)
 	tempID   fileID   // the temp's inode, checked when it is reopened to sync
-	err      error    // the first failure; a failed entry is never committed
-	sealed   bool
-	backup   string // batches: a hard link to the old target, for undo
+	backup   string   // batches: a hard link to the old target, for undo
+
+	mu     sync.Mutex // held by each write, by Seal and by Discard
+	err    error      // the first failure; a failed entry is never committed
+	sealed bool
+	ended  bool // discarded: writes fail
 }
 
 // errNoUnnamed reports that a filesystem cannot create unnamed files.
@@ -107,9 +119,19 @@ func (e *Entry) name() error {
 
 // Write appends p to the staged content.
 func (e *Entry) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return 0, e.fail(pathError("write", e.Name, err))
+	}
+	return e.write(p)
+}
+
+// write is Write once the entry is held and checked.
+func (e *Entry) write(p []byte) (int, error) {
 	n, err := e.file.write(p)
 	if err != nil {
 		return n, e.fail(pathError("write", e.Name, err))
@@ -119,8 +141,13 @@ func (e *Entry) Write(p []byte) (int, error) {
 
 // WriteString is Write without copying s.
 func (e *Entry) WriteString(s string) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.writable(); err != nil {
 		return 0, err
+	}
+	if err := e.settings.inject(StepWrite); err != nil {
+		return 0, e.fail(pathError("write", e.Name, err))
 	}
 	n, err := e.file.writeString(s)
 	if err != nil {
@@ -131,33 +158,96 @@ func (e *Entry) WriteString(s string) (int, error) {
 
 // ReadFrom appends everything r yields. It copies through the kernel
 // (copy_file_range) where it can and a fixed buffer otherwise, so
-// memory does not grow with the input.
+// memory does not grow with the input. r is read without holding the
+// entry, so that a reader that blocks cannot keep Discard waiting: each
+// write into the temp is one write (or one bounded kernel copy) of Write's
+// kind.
 func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
-	if err := e.writable(); err != nil {
+	e.mu.Lock()
+	err := e.writable()
+	if err == nil {
+		if ierr := e.settings.inject(StepWrite); ierr != nil {
+			err = e.fail(pathError("write", e.Name, ierr))
+		}
+	}
+	e.mu.Unlock()
+	if err != nil {
 		return 0, err
 	}
-	n, err := e.file.readFrom(r)
+	n, err := readFrom(entryWriter{e}, r)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) && pe.Path == fileName {
-			return n, e.fail(pathError("write", e.Name, pe.Err))
+			return n, e.failLocked(pathError("write", e.Name, pe.Err))
+		}
+		if errors.Is(err, errEntryWrite) {
+			return n, e.check() // the write's own error, kept by the entry
 		}
 		// Anything else came from r.
-		return n, e.fail(pathError("read content for", e.Name, err))
+		return n, e.failLocked(pathError("read content for", e.Name, err))
 	}
 	return n, nil
 }
 
-// writable reports whether content may still be written.
+// errEntryWrite marks a write that failed inside entryWriter: the entry
+// holds the error already.
+var errEntryWrite = errors.New("entry write failed")
+
+// An entryWriter is an Entry seen by readFrom: each call holds the entry.
+type entryWriter struct{ e *Entry }
+
+func (w entryWriter) Write(p []byte) (int, error) {
+	e := w.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, errEntryWrite
+	}
+	n, err := e.write(p)
+	if err != nil {
+		return n, errEntryWrite
+	}
+	return n, nil
+}
+
+// copyFrom moves up to limit bytes of src, a regular file, into the temp in
+// one kernel copy, holding the entry.
+func (w entryWriter) copyFrom(src *os.File, limit int64) (int64, error) {
+	e := w.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, errEntryWrite
+	}
+	return e.file.copyFrom(src, limit)
+}
+
+// check reports, holding the entry, whether content may still be written.
+func (e *Entry) check() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.writable()
+}
+
+// failLocked is fail, holding the entry.
+func (e *Entry) failLocked(err error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.fail(err)
+}
+
+// writable reports whether content may still be written. e.mu is held.
+// Ended and sealed come first: once either is set, the entry's other
+// fields belong to the goroutine that ended it.
 func (e *Entry) writable() error {
+	if e.ended || e.sealed {
+		return pathError("write", e.Name, fs.ErrClosed)
+	}
 	if e.err != nil {
 		return e.err
 	}
-	if e.sealed || !e.file.open() {
+	if !e.file.open() {
 		return pathError("write", e.Name, fs.ErrClosed)
-	}
-	if err := e.settings.inject(StepWrite); err != nil {
-		return e.fail(pathError("write", e.Name, err))
 	}
 	return nil
 }
@@ -171,7 +261,11 @@ func (e *Entry) fail(err error) error {
 }
 
 // Err reports the entry's first failure, if any.
-func (e *Entry) Err() error { return e.err }
+func (e *Entry) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
 
 // A SealMode says what Seal does with the temp's descriptor.
 type SealMode int
@@ -205,6 +299,11 @@ func BatchSealMode(perFileSync bool) SealMode {
 // process without CAP_FSETID clears setuid and setgid, and owner before mode
 // because fchown clears them too.
 func (e *Entry) Seal(mode SealMode) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ended {
+		return pathError("seal", e.Name, fs.ErrClosed)
+	}
 	if e.err != nil {
 		return e.err
 	}
@@ -296,6 +395,9 @@ func (e *Entry) closeFile() error {
 // It only ever unlinks the names this entry created; unlink does not
 // follow symlinks.
 func (e *Entry) Discard() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ended = true
 	var err error
 	if e.file.open() {
 		e.file.close()
@@ -330,4 +432,8 @@ func cause(err error) error {
 }
 
 // Sealed reports whether the entry's content has been ended by Seal.
-func (e *Entry) Sealed() bool { return e.sealed }
+func (e *Entry) Sealed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sealed
+}
