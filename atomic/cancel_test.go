@@ -1,7 +1,9 @@
 package atomic_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	aw "github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // A File closed from another goroutine while a write is in flight: the late
@@ -66,4 +69,33 @@ func TestCloseWhileWriting(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("%d files left in the directory after Close", len(entries))
 	}
+}
+
+// A write bound to a context stops when the context is done: a stream
+// blocked on its reader is abandoned at once, the temp removed, and the
+// call returns the context's error.
+func TestWriteFromContext(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	testenv.WriteFile(t, target, []byte("old"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- aw.WriteFrom(target, pr, aw.WithContext(ctx), aw.WithMode(0o600)) }()
+	pw.Write([]byte("partial"))
+	cancel()
+	pw.Write([]byte("more")) // returns once the write has read it
+	pw.Close()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("WriteFrom: %v, want context.Canceled", err)
+	}
+	testenv.FileHolds(t, target, []byte("old"))
+	testenv.DirHolds(t, dir, "target")
+
+	// Done before the write starts: nothing is created.
+	if err := aw.WriteFile(target, []byte("new"), aw.WithContext(ctx)); !errors.Is(err, context.Canceled) {
+		t.Errorf("WriteFile with a done context: %v, want context.Canceled", err)
+	}
+	testenv.FileHolds(t, target, []byte("old"))
+	testenv.DirHolds(t, dir, "target")
 }

@@ -1,6 +1,8 @@
 package atomic
 
 import (
+	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"sync"
@@ -28,6 +30,9 @@ type File struct {
 	entry protocol.Entry
 	mu    sync.Mutex
 	done  bool
+
+	ctx  context.Context // from WithContext, or nil
+	stop func() bool     // stops the context's watch
 }
 
 // Create starts an atomic write of the file name. The target is resolved
@@ -46,9 +51,20 @@ func create(name string, opts []Option, stream bool) (*File, error) {
 		f.dirs.Close()
 		return nil, err
 	}
-	if err := f.entry.Stage(t, settingsOf(opts), stream); err != nil {
+	s := settingsOf(opts)
+	if s.Context != nil {
+		if err := s.Context.Err(); err != nil {
+			f.dirs.Close()
+			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
+		}
+	}
+	if err := f.entry.Stage(t, s, stream); err != nil {
 		f.dirs.Close()
 		return nil, err
+	}
+	if s.Context != nil {
+		f.ctx = s.Context
+		f.stop = context.AfterFunc(f.ctx, func() { f.Close() })
 	}
 	return f, nil
 }
@@ -62,7 +78,8 @@ func (f *File) Write(p []byte) (int, error) {
 	if err := f.check("write"); err != nil {
 		return 0, err
 	}
-	return f.entry.Write(p)
+	n, err := f.entry.Write(p)
+	return n, f.cancelled("write", err)
 }
 
 // WriteString is like Write, with a string.
@@ -70,7 +87,8 @@ func (f *File) WriteString(s string) (int, error) {
 	if err := f.check("write"); err != nil {
 		return 0, err
 	}
-	return f.entry.WriteString(s)
+	n, err := f.entry.WriteString(s)
+	return n, f.cancelled("write", err)
 }
 
 // ReadFrom appends everything r yields to the new content. It copies in
@@ -80,7 +98,8 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	if err := f.check("write"); err != nil {
 		return 0, err
 	}
-	return f.entry.ReadFrom(r)
+	n, err := f.entry.ReadFrom(r)
+	return n, f.cancelled("write", err)
 }
 
 // Commit makes the written content the target's, durably. On an error the
@@ -90,7 +109,10 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 // Close do nothing.
 func (f *File) Commit() error {
 	if err := f.end("commit"); err != nil {
-		return err
+		return f.cancelled("commit", err)
+	}
+	if f.stop != nil {
+		f.stop()
 	}
 	defer f.dirs.Close()
 	// The temp stays open through Seal so that Commit fsyncs it on the
@@ -108,6 +130,9 @@ func (f *File) Close() error {
 	if f.end("close") != nil {
 		return nil
 	}
+	if f.stop != nil {
+		f.stop()
+	}
 	defer f.dirs.Close()
 	return f.entry.Discard()
 }
@@ -120,9 +145,18 @@ func (f *File) check(op string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.done {
-		return &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed}
+		return f.cancelled(op, &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed})
 	}
 	return nil
+}
+
+// cancelled returns err, or, once the File's context is done and err
+// says the File was ended, the context's error.
+func (f *File) cancelled(op string, err error) error {
+	if err == nil || f.ctx == nil || f.ctx.Err() == nil || !errors.Is(err, fs.ErrClosed) {
+		return err
+	}
+	return &fs.PathError{Op: op, Path: f.name, Err: f.ctx.Err()}
 }
 
 // end ends the File, or reports that it has ended already.

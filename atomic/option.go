@@ -1,6 +1,7 @@
 package atomic
 
 import (
+	"context"
 	"io/fs"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
@@ -20,6 +21,18 @@ func WithMode(perm fs.FileMode) Option {
 		s.Mode = perm
 		s.HasMode = true
 	}
+}
+
+// WithContext binds the write to ctx. Once ctx is done before the write's
+// commit point (the rename), the write is abandoned: the temp file is
+// removed at once, even while content is still streaming in, the target is
+// untouched, and the call returns an error that wraps ctx.Err(). A write
+// that has passed its commit point finishes.
+//
+// In a txn.Tx, a done context of any entry makes Commit refuse the whole
+// transaction.
+func WithContext(ctx context.Context) Option {
+	return func(s *protocol.Settings) { s.Context = ctx }
 }
 
 func settingsOf(opts []Option) protocol.Settings {

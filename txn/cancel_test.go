@@ -1,12 +1,15 @@
 package txn_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
@@ -72,4 +75,65 @@ func TestRollbackWhileWriting(t *testing.T) {
 	if len(entries) != 0 {
 		t.Fatalf("%d files left in the directory after Rollback", len(entries))
 	}
+}
+
+// A Tx bound to a context is rolled back as soon as the context is done,
+// while an entry is still streaming: the stream's next write fails, Commit
+// reports the context's error, and nothing is written or left behind.
+func TestContextCancelsStream(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old")
+	os.WriteFile(old, []byte("old"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	tx := txn.New(txn.WithContext(ctx))
+	if err := tx.WriteFile(old, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	w, err := tx.Create(filepath.Join(dir, "stream"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(w, pr)
+		copied <- err
+	}()
+	pw.Write([]byte("first part"))
+	cancel()
+	// The rollback runs on its own: the stream fails at its next write.
+	go func() {
+		for {
+			if _, err := pw.Write([]byte("more")); err != nil {
+				return
+			}
+		}
+	}()
+	if err := <-copied; !errors.Is(err, txn.ErrTxDone) || !errors.Is(err, context.Canceled) {
+		t.Errorf("stream: %v, want ErrTxDone and context.Canceled", err)
+	}
+	pr.Close()
+	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commit: %v, want context.Canceled", err)
+	}
+	testenv.FileHolds(t, old, []byte("old"))
+	testenv.DirHolds(t, dir, "old")
+}
+
+// A context done before Commit's commit point stops it there: every temp
+// removed, no target replaced.
+func TestContextDoneBeforeCommit(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	tx := txn.New(txn.WithContext(ctx))
+	for _, name := range []string{"a", "b"} {
+		if err := tx.WriteFile(filepath.Join(dir, name), []byte(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commit: %v, want context.Canceled", err)
+	}
+	testenv.DirHolds(t, dir)
 }

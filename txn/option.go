@@ -1,6 +1,8 @@
 package txn
 
 import (
+	"context"
+
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
@@ -28,6 +30,16 @@ func WithJournalDir(dir string) Option {
 // syncs are cheaper. Outside Linux, Commit always syncs per file.
 func WithPerFileSync() Option {
 	return func(tx *Tx) { tx.perFileSync = true }
+}
+
+// WithContext binds the Tx to ctx. Once ctx is done before Commit has
+// passed its commit point (the intent journal), the Tx is rolled back: at
+// once if it is still staging, even while an entry's content is streaming
+// in; Commit, if it is running, stops before the journal. Writes and Commit
+// then return errors that wrap both ErrTxDone (or the commit's error) and
+// ctx.Err(). A Commit past its commit point finishes.
+func WithContext(ctx context.Context) Option {
+	return func(tx *Tx) { tx.ctx = ctx }
 }
 
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {

@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +46,9 @@ type Tx struct {
 	open        int                     // entries made by Create and not closed
 	failed      error                   // the first staging failure
 	done        bool
+
+	ctx  context.Context // from WithContext, or nil
+	stop func() bool     // stops the context's watch
 }
 
 // New returns an empty transaction.
@@ -55,7 +59,27 @@ func New(opts ...Option) *Tx {
 			o(tx)
 		}
 	}
+	if tx.ctx != nil {
+		tx.stop = context.AfterFunc(tx.ctx, func() { tx.Rollback() })
+	}
 	return tx
+}
+
+// errDone is the error of a call on a Tx that has ended: ErrTxDone, and
+// the context's error if that is what ended it. tx.mu is held.
+func (tx *Tx) errDone() error {
+	if tx.ctx != nil && tx.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrTxDone, tx.ctx.Err())
+	}
+	return ErrTxDone
+}
+
+// end marks the Tx ended and stops watching its context. tx.mu is held.
+func (tx *Tx) end() {
+	tx.done = true
+	if tx.stop != nil {
+		tx.stop()
+	}
 }
 
 // WriteFile stages data as the new content of the file name.
@@ -100,7 +124,7 @@ func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error)
 // content will stream in. tx.mu is held.
 func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.Entry, error) {
 	if tx.done {
-		return nil, &fs.PathError{Op: "stage", Path: name, Err: ErrTxDone}
+		return nil, &fs.PathError{Op: "stage", Path: name, Err: tx.errDone()}
 	}
 	t, err := protocol.Resolve(name, &tx.dirs)
 	if err != nil {
@@ -160,9 +184,9 @@ func (tx *Tx) Commit() error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if tx.done {
-		return ErrTxDone
+		return tx.errDone()
 	}
-	tx.done = true
+	tx.end()
 	defer tx.dirs.Close()
 	if tx.failed != nil {
 		err := fmt.Errorf("txn: commit refused, an entry failed to stage: %w", tx.failed)
@@ -185,7 +209,7 @@ func (tx *Tx) Commit() error {
 		}
 		journalDir = d
 	}
-	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, PerFileSync: tx.perFileSync})
+	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, PerFileSync: tx.perFileSync, Context: tx.ctx})
 	tx.entries = nil
 	return err
 }
@@ -199,7 +223,7 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
-	tx.done = true
+	tx.end()
 	defer tx.dirs.Close()
 	return tx.discard()
 }

@@ -77,7 +77,7 @@ func (w *entryWriter) check() error {
 }
 
 // errDone is the error of a write after the Tx has ended: it matches
-// ErrTxDone and, as for any closed writer, fs.ErrClosed.
+// ErrTxDone and, as for any closed writer, fs.ErrClosed. tx.mu is held.
 func (w *entryWriter) errDone() error {
-	return &fs.PathError{Op: "write", Path: w.entry.Name, Err: fmt.Errorf("%w: %w", ErrTxDone, fs.ErrClosed)}
+	return &fs.PathError{Op: "write", Path: w.entry.Name, Err: fmt.Errorf("%w: %w", w.tx.errDone(), fs.ErrClosed)}
 }

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,6 +24,23 @@ type CommitOptions struct {
 	// PerFileSync makes a batch fsync each temp (several at a time) and
 	// each directory, instead of one syncfs per filesystem.
 	PerFileSync bool
+	// Context, when not nil, is checked (with each entry's own) just
+	// before the commit point: once it is done, nothing is replaced.
+	Context context.Context
+}
+
+// cancelled reports the error of the first done context among the batch's
+// and its entries', naming the entry it stops.
+func cancelled(entries []*Entry, ctx context.Context) error {
+	if ctx != nil && ctx.Err() != nil {
+		return pathError("commit", entries[0].Name, ctx.Err())
+	}
+	for _, e := range entries {
+		if c := e.settings.Context; c != nil && c.Err() != nil {
+			return pathError("commit", e.Name, c.Err())
+		}
+	}
+	return nil
 }
 
 // Commit makes every sealed entry's content its target's, in order.
@@ -84,7 +102,11 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 		if !entries[0].file.open() && !opts.PerFileSync && haveSyncfs {
 			sync = syncFilesystems
 		}
-		if err := sync(entries); err != nil {
+		err := sync(entries)
+		if err == nil {
+			err = cancelled(entries, opts.Context)
+		}
+		if err != nil {
 			return multierr.Append(err, discardAll(entries))
 		}
 	default:
@@ -143,6 +165,9 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 			}
 		}
 	} else if err := syncFilesystems(entries); err != nil {
+		return nil, false, err
+	}
+	if err := cancelled(entries, opts.Context); err != nil {
 		return nil, false, err
 	}
 	journalDir := opts.JournalDir

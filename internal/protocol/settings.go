@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -10,6 +11,10 @@ import (
 type Settings struct {
 	Mode    fs.FileMode // used when HasMode
 	HasMode bool
+
+	// Context, when not nil, is the caller's: once it is done, Commit
+	// refuses to pass the commit point.
+	Context context.Context
 
 	// Inject, when not nil, is called before each step of the protocol; a
 	// non-nil result is treated as that step's system call failing with it.
