@@ -259,3 +259,38 @@ func TestHostileNames(t *testing.T) {
 	}
 	testenv.DirHolds(t, dir, names...)
 }
+
+// --help, the README and the man page name every flag and exit status,
+// and the man page is clean under mandoc -T lint (where mandoc is
+// installed; CI installs it).
+func TestDocsSayAll(t *testing.T) {
+	root := filepath.Join("..", "..")
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manPath := filepath.Join(root, "docs", "atomicwrite.1")
+	man, err := os.ReadFile(manPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := runCLI(t, t.TempDir(), nil, "--help").stdout
+	docs := map[string]string{"--help": help, "README.md": string(readme), "atomicwrite.1": strings.ReplaceAll(strings.ReplaceAll(string(man), `\-`, "-"), "Fl ", "-")}
+	for _, word := range []string{"-e", "--no-empty", "-m", "-d", "--recover", "--", "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE", "128", "130"} {
+		for name, text := range docs {
+			if !strings.Contains(text, word) {
+				t.Errorf("%s does not mention %s", name, word)
+			}
+		}
+	}
+	mandoc, err := exec.LookPath("mandoc")
+	if err != nil {
+		t.Skip("mandoc is not installed (Debian's mandoc package)")
+	}
+	out, _ := exec.Command(mandoc, "-T", "lint", manPath).CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "atomicwrite.1:") {
+			t.Errorf("mandoc -T lint: %s", line)
+		}
+	}
+}

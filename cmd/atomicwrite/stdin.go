@@ -1,16 +1,8 @@
 package main
 
-import (
-	"io"
-	"os"
+import "errors"
 
-	"github.com/atomicwrite/atomicwrite/atomic"
+var (
+	errStdinDir    = errors.New("standard input is a directory, not content")
+	errStdinClosed = errors.New("standard input is closed: nothing to write (an empty file needs </dev/null)")
 )
-
-// writeOne writes all of r to path.
-func writeOne(path string, r io.Reader, opts []atomic.Option) error {
-	if in, ok := r.(*os.File); ok {
-		enlargePipe(in)
-	}
-	return atomic.WriteFrom(path, r, opts...)
-}

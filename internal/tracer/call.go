@@ -25,9 +25,10 @@ func (c Call) String() string {
 type Action int
 
 const (
-	None Action = iota // only record
-	Kill               // SIGKILL the program at the call's entry: the call never runs
-	Fail               // skip the call and make it return Plan.Errno
+	None   Action = iota // only record
+	Kill                 // SIGKILL the program at the call's entry: the call never runs
+	Fail                 // skip the call and make it return Plan.Errno
+	Signal               // send Plan.Signal to the program at the call's entry; the call runs a moment later
 )
 
 // A Plan says where to act.
@@ -35,7 +36,8 @@ type Plan struct {
 	Scope  string // count only calls on paths below this directory
 	At     int    // act at this counted call (1-based); 0: never
 	Action Action
-	Errno  syscall.Errno // for Fail
+	Errno  syscall.Errno  // for Fail
+	Signal syscall.Signal // for Signal
 	// Only, when set, further restricts which calls count.
 	Only func(name string) bool
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // The file system calls that can be counted, by amd64 number, with the
@@ -94,7 +95,16 @@ type trace struct {
 	counted int
 	killed  bool
 	result  Result
+	held    int       // a thread kept stopped at its call's entry (Signal)
+	release time.Time // when the held thread goes on
 }
+
+// signalHold is how long Signal keeps the thread that made the call
+// stopped at its entry, while the signal is handled elsewhere in the
+// program: a program's own reaction to a signal (a Go program's is on
+// another goroutine) then comes before the call, as a signal sent by hand
+// at that moment would.
+const signalHold = 200 * time.Millisecond
 
 func (t *trace) loop() error {
 	if err := syscall.PtraceSyscall(t.pid, 0); err != nil {
@@ -102,7 +112,22 @@ func (t *trace) loop() error {
 	}
 	for {
 		var ws syscall.WaitStatus
-		tid, err := syscall.Wait4(-1, &ws, syscall.WALL, nil)
+		flags := syscall.WALL
+		if t.held != 0 {
+			flags |= syscall.WNOHANG
+		}
+		tid, err := syscall.Wait4(-1, &ws, flags, nil)
+		if tid == 0 && err == nil { // WNOHANG: nothing to report yet
+			if time.Now().After(t.release) {
+				err = syscall.PtraceSyscall(t.held, 0)
+				t.held = 0
+				if err != nil && err != syscall.ESRCH {
+					return err
+				}
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
 		if err == syscall.ECHILD {
 			return nil
 		}
@@ -138,8 +163,8 @@ func (t *trace) loop() error {
 		default:
 			deliver = int(sig)
 		}
-		if t.killed {
-			continue // it is dying; nothing to resume
+		if t.killed || tid == t.held {
+			continue // it is dying, or held (see Signal): nothing to resume
 		}
 		if err := syscall.PtraceSyscall(tid, deliver); err != nil && err != syscall.ESRCH {
 			return err
@@ -190,6 +215,10 @@ func (t *trace) syscallStop(tid int, th *thread) {
 		t.result.Acted = true
 		t.killed = true
 		syscall.Kill(t.pid, syscall.SIGKILL)
+	case Signal:
+		t.result.Acted = true
+		syscall.Kill(t.pid, t.plan.Signal)
+		t.held, t.release = tid, time.Now().Add(signalHold)
 	case Fail:
 		t.result.Acted = true
 		// An invalid call number makes the kernel skip the call; its

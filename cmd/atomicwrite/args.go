@@ -1,0 +1,190 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// A command is what the arguments ask for.
+type command struct {
+	help, version bool
+	recover       bool
+	noEmpty       bool
+	modes         []fs.FileMode // none, one for every PATH, or one per PATH
+	delim         []byte
+	paths         []string // PATHs, or DIRs for recover
+}
+
+// parseArgs reads the arguments. Flags come before the first PATH (or
+// before --); a word that starts with "-" after a PATH is refused rather
+// than taken for a file name, since it is almost always a flag put in the
+// wrong place. Flags are recognised with one dash or two (-m, --mode,
+// -recover, --recover); a value follows its flag as the next word or after
+// "=".
+func parseArgs(args []string) (command, error) {
+	c := command{delim: []byte{0}}
+	var mode, delim *string
+	dashdash := false
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++
+			dashdash = true
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		takeValue := func() (*string, error) {
+			if hasValue {
+				return &value, nil
+			}
+			if i+1 == len(args) {
+				return nil, usageErrorf("flag %s needs a value (see atomicwrite -h)", a)
+			}
+			i++
+			return &args[i], nil
+		}
+		var err error
+		switch name {
+		case "h", "help":
+			c.help = true
+		case "version":
+			c.version = true
+		case "recover":
+			c.recover = true
+		case "e", "no-empty":
+			c.noEmpty = true
+		case "m", "mode":
+			mode, err = takeValue()
+		case "d", "delim":
+			delim, err = takeValue()
+		default:
+			return c, usageErrorf("flag provided but not defined: %s (see atomicwrite -h)", a)
+		}
+		if err != nil {
+			return c, err
+		}
+		if hasValue && name != "m" && name != "mode" && name != "d" && name != "delim" {
+			return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
+		}
+	}
+	c.paths = args[i:]
+	if !dashdash {
+		for _, p := range c.paths[min(1, len(c.paths)):] {
+			if strings.HasPrefix(p, "-") {
+				return c, usageErrorf("%q after the PATHs: flags go before the first PATH; a file name that starts with \"-\" goes after -- (atomicwrite [flags] -- %s)", p, p)
+			}
+		}
+	}
+	if c.help || c.version {
+		return c, nil
+	}
+	if c.recover {
+		if mode != nil || delim != nil || c.noEmpty {
+			return c, usageErrorf("--recover takes no write flags (-m, -d, -e) (see atomicwrite -h)")
+		}
+		if len(c.paths) == 0 {
+			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
+		}
+		return c, nil
+	}
+	if len(c.paths) == 0 {
+		return c, usageErrorf("no PATH given (see atomicwrite -h)")
+	}
+	if mode != nil {
+		for _, s := range strings.Split(*mode, ",") {
+			m, err := parseMode(s)
+			if err != nil {
+				return c, err
+			}
+			c.modes = append(c.modes, m)
+		}
+		if n := len(c.modes); n != 1 && n != len(c.paths) {
+			return c, usageErrorf("-m %s gives %d modes for %d PATHs: give one for all, or one per PATH", *mode, n, len(c.paths))
+		}
+	}
+	if delim != nil {
+		d, err := parseDelim(*delim)
+		if err != nil {
+			return c, err
+		}
+		c.delim = d
+	}
+	return c, nil
+}
+
+// modeOf returns the mode flag for the i-th PATH, if any.
+func (c *command) modeOf(i int) (fs.FileMode, bool) {
+	switch len(c.modes) {
+	case 0:
+		return 0, false
+	case 1:
+		return c.modes[0], true
+	}
+	return c.modes[i], true
+}
+
+// parseMode reads a chmod-style octal mode: 644, 0600, 4755.
+func parseMode(s string) (fs.FileMode, error) {
+	u, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || u > 0o7777 {
+		return 0, usageErrorf("bad mode %q: want octal digits, at most 7777", s)
+	}
+	m := fs.FileMode(u & 0o777)
+	if u&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if u&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if u&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m, nil
+}
+
+// parseDelim reads a delimiter with the escapes \n, \t, \0 and \\.
+func parseDelim(s string) ([]byte, error) {
+	var d []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			d = append(d, s[i])
+			continue
+		}
+		i++
+		if i == len(s) {
+			return nil, usageErrorf("bad delimiter %q: it ends in a lone backslash", s)
+		}
+		switch s[i] {
+		case 'n':
+			d = append(d, '\n')
+		case 't':
+			d = append(d, '\t')
+		case '0':
+			d = append(d, 0)
+		case '\\':
+			d = append(d, '\\')
+		default:
+			return nil, usageErrorf(`bad delimiter %q: known escapes are \n, \t, \0 and \\`, s)
+		}
+	}
+	if len(d) == 0 || len(d) > maxDelimLen {
+		return nil, usageErrorf("bad delimiter %q: want 1 to %d bytes", s, maxDelimLen)
+	}
+	return d, nil
+}
+
+// errUsage marks an error that is the caller's mistake, not the write's.
+type errUsage struct{ err error }
+
+func (e errUsage) Error() string { return e.err.Error() }
+func (e errUsage) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return errUsage{fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/txn"
+)
+
+// interrupts are the signals that end a write early: nothing is written,
+// unless the write has passed its commit point, which is then finished.
+var interrupts = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+
+var (
+	errEmptyInput = errors.New("standard input is empty (-e): nothing written")
+	errEmptyChunk = errors.New("its chunk of standard input is empty (-e): nothing written")
+)
+
+// A job is one write of the command, and what a signal does to it. The
+// signal is handled on its own goroutine, because the write may be blocked
+// reading standard input: that goroutine abandons the write (or waits for
+// a commit past its commit point), reports, and exits.
+type job struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	stderr io.Writer
+
+	mu         sync.Mutex
+	abort      func() error // abandons the write before its commit point
+	committing bool
+	signalled  bool
+	committed  chan error // the commit's result, once committing
+}
+
+func startJob(stderr io.Writer) *job {
+	ctx, cancel := context.WithCancel(context.Background())
+	j := &job{ctx: ctx, cancel: cancel, stderr: stderr, committed: make(chan error, 1)}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, interrupts...)
+	go j.watch(sigs)
+	return j
+}
+
+// watch waits for the first signal; later ones are caught and ignored, so
+// that a second Ctrl-C cannot cut the clean-up short.
+func (j *job) watch(sigs <-chan os.Signal) {
+	sig := <-sigs
+	j.mu.Lock()
+	j.signalled = true
+	committing, abort := j.committing, j.abort
+	j.mu.Unlock()
+	j.cancel() // a commit not yet at its commit point stops there
+	outcome := "nothing written"
+	if committing {
+		if err := <-j.committed; err == nil || errors.Is(err, atomic.ErrNotDurable) {
+			outcome = "the write had passed its commit point and was finished"
+		}
+	} else if abort != nil {
+		abort()
+	}
+	n := 0
+	if s, ok := sig.(syscall.Signal); ok {
+		n = int(s)
+	}
+	fmt.Fprintf(j.stderr, "atomicwrite: interrupted by %v: %s\n", sig, outcome)
+	os.Exit(128 + n)
+}
+
+// started records how to abandon the write.
+func (j *job) started(abort func() error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.abort = abort
+}
+
+// commit runs commit, unless a signal came first.
+func (j *job) commit(commit func() error) error {
+	j.mu.Lock()
+	if j.signalled {
+		j.mu.Unlock()
+		select {} // watch exits the process
+	}
+	j.committing = true
+	j.mu.Unlock()
+	err := commit()
+	j.committed <- err
+	return err
+}
+
+// settle returns, unless a signal has come: the write's own error is then
+// a consequence of it, and watch reports and exits.
+func (j *job) settle() {
+	j.mu.Lock()
+	s := j.signalled
+	j.mu.Unlock()
+	if s {
+		select {}
+	}
+}
+
+func (j *job) write(c *command, stdin *os.File) error {
+	if err := checkStdin(stdin); err != nil {
+		return &fs.PathError{Op: "write", Path: c.paths[0], Err: err}
+	}
+	if isTerminal(stdin) {
+		fmt.Fprintln(j.stderr, "atomicwrite: reading the content from the terminal: end it with Ctrl-D; Ctrl-C writes nothing")
+	}
+	if len(c.paths) == 1 {
+		return j.writeOne(c, stdin)
+	}
+	return j.writeChunks(c, stdin)
+}
+
+// writeOne writes all of stdin to the one PATH.
+func (j *job) writeOne(c *command, stdin *os.File) error {
+	path := c.paths[0]
+	enlargePipe(stdin)
+	f, err := atomic.Create(path, append(c.options(0), atomic.WithContext(j.ctx))...)
+	if err != nil {
+		return err
+	}
+	j.started(f.Close)
+	defer f.Close()
+	n, err := f.ReadFrom(stdin)
+	switch {
+	case err != nil:
+		return err
+	case n == 0 && c.noEmpty:
+		return &fs.PathError{Op: "write", Path: path, Err: errEmptyInput}
+	}
+	return j.commit(f.Commit)
+}
+
+// writeChunks streams each chunk of stdin into its own entry of one
+// transaction.
+func (j *job) writeChunks(c *command, stdin *os.File) error {
+	tx := txn.New(txn.WithContext(j.ctx))
+	j.started(tx.Rollback)
+	defer tx.Rollback()
+	n, err := split(stdin, c.delim, len(c.paths), func(i int) (io.WriteCloser, error) {
+		w, err := tx.Create(c.paths[i], c.options(i)...)
+		if err != nil || !c.noEmpty {
+			return w, err
+		}
+		return &nonEmpty{w: w, path: c.paths[i]}, nil
+	})
+	switch {
+	case errors.Is(err, errTooManyChunks):
+		return usageErrorf("standard input holds more than %d chunks, one per PATH; nothing written", len(c.paths))
+	case err != nil:
+		return err
+	case n == 0 && c.noEmpty:
+		return &fs.PathError{Op: "write", Path: c.paths[0], Err: errEmptyInput}
+	case n != len(c.paths):
+		return usageErrorf("expected %d chunks of standard input, one per PATH, got %d; nothing written", len(c.paths), n)
+	}
+	return j.commit(tx.Commit)
+}
+
+// options are the write options for the i-th PATH.
+func (c *command) options(i int) []atomic.Option {
+	if m, ok := c.modeOf(i); ok {
+		return []atomic.Option{atomic.WithMode(m)}
+	}
+	return nil
+}
+
+// A nonEmpty writer refuses to end a chunk that received nothing (-e).
+type nonEmpty struct {
+	w    io.WriteCloser
+	path string
+	n    int64
+}
+
+func (w *nonEmpty) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *nonEmpty) Close() error {
+	err := w.w.Close()
+	if err == nil && w.n == 0 {
+		err = &fs.PathError{Op: "write", Path: w.path, Err: errEmptyChunk}
+	}
+	return err
+}
