@@ -51,7 +51,7 @@ func withoutName(steps []protocol.Step) []protocol.Step {
 	return slices.DeleteFunc(slices.Clone(steps), func(s protocol.Step) bool { return s == protocol.StepName })
 }
 
-func namedTemps(s *protocol.Settings) { s.NamedTemps = true }
+var namedTemps = atomic.WithSeam(func(s *protocol.Settings) { s.NamedTemps = true })
 
 // oldTarget makes the target of the step tests: owned by another user where
 // the test may (root), so that the fchown step is taken. It returns the

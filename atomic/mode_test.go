@@ -211,7 +211,7 @@ func TestTempNeverMoreOpenThanFinal(t *testing.T) {
 // inject returns an option that calls f before each step of the protocol
 // (the test seam of package protocol).
 func inject(f func(protocol.Step) error) atomic.Option {
-	return func(s *protocol.Settings) { s.Inject = f }
+	return atomic.WithSeam(func(s *protocol.Settings) { s.Inject = f })
 }
 
 // In a setgid directory a new file takes the directory's group; a file

@@ -7,8 +7,10 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
 
-// An Option configures a write.
-type Option func(*protocol.Settings)
+// An Option configures a write. The zero Option configures nothing.
+type Option struct {
+	apply func(*protocol.Settings)
+}
 
 // WithMode gives the written file exactly the mode perm: permission bits
 // plus, optionally, fs.ModeSetuid, fs.ModeSetgid and fs.ModeSticky. The
@@ -17,10 +19,10 @@ type Option func(*protocol.Settings)
 // Without WithMode, a file that replaces an existing one keeps its mode, and
 // a new file gets 0666 minus the umask, as with os.WriteFile.
 func WithMode(perm fs.FileMode) Option {
-	return func(s *protocol.Settings) {
+	return Option{func(s *protocol.Settings) {
 		s.Mode = perm
 		s.HasMode = true
-	}
+	}}
 }
 
 // WithContext binds the write to ctx. Once ctx is done before the write's
@@ -32,7 +34,7 @@ func WithMode(perm fs.FileMode) Option {
 // In a txn.Tx, a done context of any entry makes Commit refuse the whole
 // transaction.
 func WithContext(ctx context.Context) Option {
-	return func(s *protocol.Settings) { s.Context = ctx }
+	return Option{func(s *protocol.Settings) { s.Context = ctx }}
 }
 
 func settingsOf(opts []Option) protocol.Settings {
@@ -41,9 +43,16 @@ func settingsOf(opts []Option) protocol.Settings {
 	}
 	var s protocol.Settings
 	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
+		o.Apply(&s)
 	}
 	return s
+}
+
+// Apply applies o to s. The Settings type is internal to this module, so
+// no caller outside it can call Apply, nor build an Option that reaches
+// what WithMode and WithContext do not.
+func (o Option) Apply(s *protocol.Settings) {
+	if o.apply != nil {
+		o.apply(s)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -232,7 +233,7 @@ func TestPlantedTempNames(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, plantFile), []byte("plant"), 0o666)
 
 	n := uint64(0)
-	seq := func(s *protocol.Settings) { s.Random = func() uint64 { n++; return n } }
+	seq := atomic.WithSeam(func(s *protocol.Settings) { s.Random = func() uint64 { n++; return n } })
 	if err := atomic.WriteString(target, "new", seq); err != nil {
 		t.Fatal(err)
 	}
@@ -282,4 +283,25 @@ func TestLockedDirectoryDoesNotStopWriters(t *testing.T) {
 	}
 	testenv.FileHolds(t, filepath.Join(dir, "target"), []byte("new"))
 	testenv.DirHolds(t, dir, "target")
+}
+
+// An Option is opaque: code outside the module, reflect included, cannot
+// build one that reaches the Settings' test seams (an injected fault, say).
+func TestOptionOpaque(t *testing.T) {
+	var o atomic.Option
+	v := reflect.ValueOf(&o).Elem()
+	if v.Kind() != reflect.Struct {
+		t.Fatalf("atomic.Option is a %v: reflect.MakeFunc could build one", v.Kind())
+	}
+	for i := range v.NumField() {
+		if f := v.Type().Field(i); f.IsExported() || v.Field(i).CanSet() {
+			t.Errorf("field %s of atomic.Option can be set from outside", f.Name)
+		}
+	}
+	// The zero Option configures nothing.
+	target := filepath.Join(t.TempDir(), "f")
+	if err := atomic.WriteString(target, "x", o); err != nil {
+		t.Fatal(err)
+	}
+	testenv.FileHolds(t, target, []byte("x"))
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
@@ -18,11 +17,11 @@ import (
 // comparison.
 func BenchmarkCommit(b *testing.B) {
 	data := bytes.Repeat([]byte("x"), 4096)
-	links := atomic.Option(func(s *protocol.Settings) { s.LinkBackups = true })
+	links := txn.WithSeam(func(s *protocol.Settings) { s.LinkBackups = true })
 	for _, bc := range []struct {
 		n    int
 		opts []txn.Option
-	}{{10, nil}, {100, nil}, {100, []txn.Option{txn.WithDefaults(links)}}} {
+	}{{10, nil}, {100, nil}, {100, []txn.Option{links}}} {
 		n := bc.n
 		name := fmt.Sprint(n)
 		if bc.opts != nil {

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
@@ -52,14 +51,14 @@ func TestChild(t *testing.T) {
 		}
 	case "die": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
-		var opts []atomic.Option
+		var opts []func(*protocol.Settings)
 		if len(args) > 4 {
 			var seen []protocol.Step
 			opts = append(opts, failAt(stepNamed(args[4]), 3, &seen))
 		}
 		opts = append(opts, dieAt(args[1], k)) // after: it calls the hook before it
 		s := setAt(args[0])
-		txOpts := []txn.Option{txn.WithDefaults(opts...)}
+		txOpts := []txn.Option{txn.WithSeam(opts...)}
 		for _, st := range syncStrategies {
 			if st.name == args[3] {
 				txOpts = append(txOpts, st.opts...)
@@ -75,7 +74,7 @@ func TestChild(t *testing.T) {
 		t.Fatal("the commit ran to its end: the kill point was never reached")
 	case "die-moved": // args: root; stages the set, moves its first directory away, dies at the second rename
 		s := setAt(args[0])
-		tx := txn.New(txn.WithDefaults(dieAt(protocol.StepRename.String(), 2)))
+		tx := txn.New(txn.WithSeam(dieAt(protocol.StepRename.String(), 2)))
 		s.stage(t, tx)
 		if err := os.Rename(s.a, s.a+".moved"); err != nil {
 			t.Fatal(err)
@@ -105,7 +104,7 @@ func TestChild(t *testing.T) {
 
 // dieAt returns an option whose hook kills the process (SIGKILL: no
 // cleanup of any kind) the k-th time the step named step is reached.
-func dieAt(step string, k int) atomic.Option {
+func dieAt(step string, k int) func(*protocol.Settings) {
 	var mu sync.Mutex
 	n := 0
 	return func(s *protocol.Settings) {

@@ -43,16 +43,17 @@ func WithContext(ctx context.Context) Option {
 }
 
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
-	if len(tx.defaults) == 0 && len(opts) == 0 {
+	if len(tx.defaults) == 0 && len(opts) == 0 && len(tx.seams) == 0 {
 		return protocol.Settings{} // s below escapes (to each option): no allocation here
 	}
 	var s protocol.Settings
 	for _, list := range [][]atomic.Option{tx.defaults, opts} {
 		for _, o := range list {
-			if o != nil {
-				o(&s)
-			}
+			o.Apply(&s)
 		}
+	}
+	for _, f := range tx.seams {
+		f(&s)
 	}
 	return s
 }

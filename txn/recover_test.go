@@ -184,7 +184,7 @@ func TestJournalDir(t *testing.T) {
 	s := newSet(t)
 	jdir := t.TempDir()
 	var seen []protocol.Step
-	tx := txn.New(txn.WithJournalDir(jdir), txn.WithDefaults(failAt(protocol.StepSyncDir, 1, &seen)))
+	tx := txn.New(txn.WithJournalDir(jdir), txn.WithSeam(failAt(protocol.StepSyncDir, 1, &seen)))
 	s.stage(t, tx)
 	if err := tx.Commit(); err == nil || !strings.Contains(err.Error(), "kept for Recover") {
 		t.Fatalf("Commit: %v, want the journal kept", err)

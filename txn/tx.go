@@ -49,6 +49,8 @@ type Tx struct {
 
 	ctx  context.Context // from WithContext, or nil
 	stop func() bool     // stops the context's watch
+
+	seams []func(*protocol.Settings) // set only by tests (export_test.go)
 }
 
 // New returns an empty transaction.

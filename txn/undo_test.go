@@ -25,7 +25,7 @@ import (
 func TestRenameFailureRestores(t *testing.T) {
 	t.Run("target became a directory", func(t *testing.T) {
 		s := newSet(t)
-		tx := txn.New(txn.WithDefaults(linkBackups)) // an exchange would not fail: see below
+		tx := txn.New(txn.WithSeam(linkBackups)) // an exchange would not fail: see below
 		s.stage(t, tx)                               // x, y in a; z in b: z is renamed last
 		os.Remove(s.z)
 		os.Mkdir(s.z, 0o755)
@@ -152,7 +152,7 @@ func commitWithDirectoryAt(t *testing.T, s set, path string) error {
 
 // linkBackups makes a batch keep hard-link backups, as on a filesystem
 // that cannot exchange two names (every filesystem the tests run on can).
-var linkBackups = atomic.Option(func(s *protocol.Settings) { s.LinkBackups = true })
+func linkBackups(s *protocol.Settings) { s.LinkBackups = true }
 
 func isDirError(err error) bool {
 	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
@@ -161,7 +161,7 @@ func isDirError(err error) bool {
 // failAt returns an option whose hook fails the k-th time (from 1) step is
 // reached, across all entries of the Tx, and records the steps it sees.
 // Commit syncs entries in parallel: the hook takes a lock.
-func failAt(step protocol.Step, k int, seen *[]protocol.Step) atomic.Option {
+func failAt(step protocol.Step, k int, seen *[]protocol.Step) func(*protocol.Settings) {
 	var mu sync.Mutex
 	n := 0
 	return func(s *protocol.Settings) {
@@ -215,12 +215,12 @@ var syncStrategies = []struct {
 		protocol.StepClose: 3, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
 		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
 	}},
-	{"syncfs/links", []txn.Option{txn.WithDefaults(linkBackups)}, map[protocol.Step]int{
+	{"syncfs/links", []txn.Option{txn.WithSeam(linkBackups)}, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
 		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 1,
 		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
 	}},
-	{"per-file/links", []txn.Option{txn.WithPerFileSync(), txn.WithDefaults(linkBackups)}, map[protocol.Step]int{
+	{"per-file/links", []txn.Option{txn.WithPerFileSync(), txn.WithSeam(linkBackups)}, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
 		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
 		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
@@ -231,7 +231,7 @@ func failureAtEachStep(t *testing.T, opts []txn.Option, want map[protocol.Step]i
 	var steps []protocol.Step
 	{
 		s := newSet(t)
-		tx := txn.New(append(opts, txn.WithDefaults(failAt(-1, 0, &steps)))...)
+		tx := txn.New(append(opts, txn.WithSeam(failAt(-1, 0, &steps)))...)
 		s.stage(t, tx)
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
@@ -253,7 +253,7 @@ func failureAtEachStep(t *testing.T, opts []txn.Option, want map[protocol.Step]i
 			t.Run(fmt.Sprintf("%v#%d", step, k), func(t *testing.T) {
 				s := newSet(t)
 				var seen []protocol.Step
-				tx := txn.New(append(opts, txn.WithDefaults(failAt(step, k, &seen)))...)
+				tx := txn.New(append(opts, txn.WithSeam(failAt(step, k, &seen)))...)
 				for _, p := range []string{s.x, s.y, s.z} {
 					tx.WriteString(p, "new "+filepath.Base(p)) // a failure here must make Commit fail
 				}

@@ -8,6 +8,10 @@ import (
 )
 
 // Settings is what the caller's options decide for one entry.
+//
+// Inject, NamedTemps, LinkBackups and Random are test seams. The options
+// of the public API (atomic.Option, txn.Option) are opaque and set none of
+// them; only the test binaries' export_test.go files can.
 type Settings struct {
 	Mode    fs.FileMode // used when HasMode
 	HasMode bool
@@ -19,25 +23,24 @@ type Settings struct {
 	// Inject, when not nil, is called before each step of the protocol; a
 	// non-nil result is treated as that step's system call failing with it.
 	// It is the seam for tests that need a fault Linux cannot produce on
-	// demand (an EIO from fsync, say). Nothing outside this module can set it.
-	// Commit may call it from several goroutines at once.
+	// demand (an EIO from fsync, say). Commit may call it from several
+	// goroutines at once.
 	Inject func(Step) error
 
 	// NamedTemps makes temp files named from the start even where they
 	// could stay unnamed until needed: the seam that tests the fallback for
-	// filesystems without O_TMPFILE. Nothing outside this module can set it.
+	// filesystems without O_TMPFILE.
 	NamedTemps bool
 
 	// LinkBackups makes a batch keep its undo copies as hard links made
 	// before the commit point, as it does on filesystems that cannot
 	// exchange two names: the seam that tests that way on filesystems that
-	// can. A batch reads it from its first entry. Nothing outside this
-	// module can set it.
+	// can. A batch reads it from its first entry.
 	LinkBackups bool
 
 	// Random, when not nil, replaces the source of the random part of temp
 	// and backup names: the seam for tests that plant files at the names a
-	// write will try. Nothing outside this module can set it.
+	// write will try.
 	Random func() uint64
 }
 
