@@ -84,11 +84,19 @@ func TestWriteFromContext(t *testing.T) {
 	go func() { done <- aw.WriteFrom(target, pr, aw.WithContext(ctx), aw.WithMode(0o600)) }()
 	pw.Write([]byte("partial"))
 	cancel()
-	pw.Write([]byte("more")) // returns once the write has read it
-	pw.Close()
+	// The write is abandoned on its own: its next write into the temp
+	// fails, whatever the reader does.
+	go func() {
+		for {
+			if _, err := pw.Write([]byte("more")); err != nil {
+				return
+			}
+		}
+	}()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("WriteFrom: %v, want context.Canceled", err)
 	}
+	pr.Close()
 	testenv.FileHolds(t, target, []byte("old"))
 	testenv.DirHolds(t, dir, "target")
 
