@@ -41,6 +41,24 @@ func TestChild(t *testing.T) {
 			}
 		}
 		json.NewEncoder(os.Stdout).Encode(res)
+	case "plant": // args: path, content, octal mode: a file another user makes
+		mode, _ := strconv.ParseUint(args[2], 8, 32)
+		f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(args[1])
+		if err := f.Chmod(fs.FileMode(mode&0o777) | unixBits(mode)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	case "write-mode": // args: path, content, octal mode
+		mode, _ := strconv.ParseUint(args[2], 8, 32)
+		var res childResult
+		if err := atomic.WriteString(args[0], args[1], atomic.WithMode(fs.FileMode(mode&0o777)|unixBits(mode))); err != nil {
+			res.Err = err.Error()
+		}
+		json.NewEncoder(os.Stdout).Encode(res)
 	case "hammer": // args: path, writer id, writes
 		id, _ := strconv.Atoi(args[1])
 		n, _ := strconv.Atoi(args[2])
@@ -108,4 +126,20 @@ func snoop(dir, stop string) (seen, opened int) {
 		}
 	}
 	return seen, opened
+}
+
+// unixBits converts the setuid, setgid and sticky bits of a chmod-style
+// mode to fs.FileMode's.
+func unixBits(mode uint64) fs.FileMode {
+	var m fs.FileMode
+	if mode&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if mode&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if mode&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -140,5 +141,35 @@ func TestModePerPath(t *testing.T) {
 		if fi.Mode() != want {
 			t.Errorf("%s: mode %v, want %v", name, fi.Mode(), want)
 		}
+	}
+}
+
+// A file another user planted in a sticky, world-writable directory is
+// not written through: exit 1, one line, the file as planted. The planter
+// is a real shell of uid 65534.
+func TestPlantedNameRefused(t *testing.T) {
+	testenv.RequireRoot(t)
+	root := t.TempDir()
+	os.Chmod(filepath.Dir(root), 0o755)
+	os.Chmod(root, 0o755)
+	dir := filepath.Join(root, "tmp")
+	os.Mkdir(dir, 0o755)
+	if err := os.Chmod(dir, 0o777|fs.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	planter := exec.Command("sh", "-c", "echo planted > secret")
+	planter.Dir = dir
+	planter.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: testenv.NobodyUID, Gid: testenv.NobodyUID}}
+	if out, err := planter.CombinedOutput(); err != nil {
+		t.Fatalf("planter: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"-m", "600", "secret"}, {"-m", "600", "secret", "other"}} {
+		res := runCLI(t, dir, []byte("root's secret\x00x"), args...)
+		if res.exit != 1 {
+			t.Errorf("%v: exit %d, want 1", args, res.exit)
+		}
+		checkOneLine(t, res.stderr, "secret: permission denied")
+		testenv.FileHolds(t, filepath.Join(dir, "secret"), []byte("planted\n"))
+		testenv.DirHolds(t, dir, "secret")
 	}
 }

@@ -311,16 +311,27 @@ func (e *Entry) Seal(mode SealMode) error {
 		return nil
 	}
 	fd := e.file.fd
+	kept := keptUID | keptGID
 	if e.Exists && !e.ownedLikeTarget(fd) {
 		if err := e.settings.inject(StepChown); err != nil {
 			return e.fail(pathError("chown", e.Name, err))
 		}
-		if err := fchownLikeTarget(fd, &e.Stat); err != nil {
+		var err error
+		if kept, err = fchownLikeTarget(fd, &e.Stat, e.Dir); err != nil {
 			return e.fail(pathError("chown", e.Name, err))
 		}
 	}
 	if e.settings.HasMode || e.Exists {
 		perm := uint32(e.Stat.Mode) & 0o7777
+		// Setuid and setgid belong to the owner and group they run as:
+		// kept only with them, as cp -p does, or another user's planted
+		// setuid file would become a setuid file of the writer.
+		if kept&keptUID == 0 {
+			perm &^= unix.S_ISUID
+		}
+		if kept&keptGID == 0 {
+			perm &^= unix.S_ISGID
+		}
 		if e.settings.HasMode {
 			perm, _ = unixMode(e.settings.Mode) // checked in Stage
 		}
@@ -366,18 +377,37 @@ func (e *Entry) ownedLikeTarget(fd int) bool {
 	return e.Stat.Uid == d.newOwner[0] && e.Stat.Gid == d.newOwner[1]
 }
 
+// What fchownLikeTarget kept of the old target's ownership.
+const (
+	keptUID = 1 << iota
+	keptGID
+)
+
 // fchownLikeTarget gives the temp the old target's owner and group where the
 // process may: root can, and an owner can keep a group it belongs to. Where
-// it may not, the new file belongs to the writer, as with any editor.
-func fchownLikeTarget(fd int, st *unix.Stat_t) error {
-	err := unix.Fchown(fd, int(st.Uid), int(st.Gid))
-	if err == unix.EPERM {
-		err = unix.Fchown(fd, -1, int(st.Gid))
+// it may not, the new file belongs to the writer, as with any editor. It
+// reports which of the two the temp now has; d knows (see ownedLikeTarget)
+// what the temp had before.
+func fchownLikeTarget(fd int, st *unix.Stat_t, d *Dir) (kept int, err error) {
+	if err = unix.Fchown(fd, int(st.Uid), int(st.Gid)); err == nil {
+		return keptUID | keptGID, nil
 	}
-	if err == unix.EPERM {
-		err = nil
+	if err != unix.EPERM {
+		return 0, err
 	}
-	return err
+	same := func(i int, id uint32) bool { return d.knowsOwner && d.newOwner[i] == id }
+	if same(0, st.Uid) {
+		kept |= keptUID
+	}
+	switch err = unix.Fchown(fd, -1, int(st.Gid)); {
+	case err == nil:
+		kept |= keptGID
+	case err != unix.EPERM:
+		return 0, err
+	case same(1, st.Gid):
+		kept |= keptGID
+	}
+	return kept, nil
 }
 
 func (e *Entry) closeFile() error {

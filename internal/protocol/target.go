@@ -126,6 +126,10 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			closeFD()
 			return t, pathError("open", name, ErrNotRegular)
 		}
+		if err := checkPlanted(fd, &t.Stat); err != nil {
+			closeFD()
+			return t, pathError("open", name, err)
+		}
 	}
 	t.Dir, t.Base = start, base
 	if owned { // the search followed a link to another directory
@@ -162,4 +166,24 @@ func readlinkat(dirfd int, name string) (string, error) {
 			return string(buf[:n]), nil
 		}
 	}
+}
+
+var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky world-writable directory", fs.ErrPermission)
+
+// checkPlanted refuses a target that another user may have planted to
+// capture what is written: in a sticky, world-writable directory (such as
+// /tmp), a file owned by neither the writer nor the directory's owner. It
+// is the kernel's protected_regular rule, applied whatever the sysctl says.
+func checkPlanted(dirfd int, st *unix.Stat_t) error {
+	if st.Uid == uint32(unix.Geteuid()) {
+		return nil
+	}
+	var ds unix.Stat_t
+	if err := unix.Fstat(dirfd, &ds); err != nil {
+		return err
+	}
+	if ds.Mode&unix.S_ISVTX != 0 && ds.Mode&unix.S_IWOTH != 0 && st.Uid != ds.Uid {
+		return errPlanted
+	}
+	return nil
 }

@@ -26,6 +26,10 @@ const (
 // NobodyUID is the unprivileged uid (and gid) children can drop to.
 const NobodyUID = 65534
 
+// OtherUID is a second unprivileged uid (and gid), for tests where two
+// users other than root meet.
+const OtherUID = 65533
+
 // ChildRole returns the role and arguments a child was started with, or ""
 // in the ordinary test run.
 func ChildRole() (string, []string) {
@@ -52,6 +56,12 @@ func Child(t testing.TB, role string, args ...string) *exec.Cmd {
 // can run it first (go test builds into a directory only root can enter).
 func ChildAsNobody(t testing.TB, role string, args ...string) *exec.Cmd {
 	t.Helper()
+	return ChildAs(t, NobodyUID, role, args...)
+}
+
+// ChildAs is Child, with the child's uid and gid dropped to uid.
+func ChildAs(t testing.TB, uid int, role string, args ...string) *exec.Cmd {
+	t.Helper()
 	RequireRoot(t)
 	exe, err := os.Executable()
 	if err != nil {
@@ -71,7 +81,7 @@ func ChildAsNobody(t testing.TB, role string, args ...string) *exec.Cmd {
 	}
 	cmd := child(t, copyExe, role, args)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: NobodyUID, Gid: NobodyUID},
+		Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)},
 	}
 	cmd.Dir = dir
 	return cmd
