@@ -26,7 +26,7 @@ func TestRenameFailureRestores(t *testing.T) {
 	t.Run("target became a directory", func(t *testing.T) {
 		s := newSet(t)
 		tx := txn.New(txn.WithSeam(linkBackups)) // an exchange would not fail: see below
-		s.stage(t, tx)                               // x, y in a; z in b: z is renamed last
+		s.stage(t, tx)                           // x, y in a; z in b: z is renamed last
 		os.Remove(s.z)
 		os.Mkdir(s.z, 0o755)
 		os.WriteFile(filepath.Join(s.z, "inside"), []byte("keep"), 0o644)
