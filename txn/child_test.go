@@ -41,6 +41,40 @@ func TestChild(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
+	case "plant": // args: path, content: a file another user makes
+		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	case "plant-fifo": // args: path
+		if err := syscall.Mkfifo(args[0], 0o600); err != nil {
+			t.Fatal(err)
+		}
+	case "plant-sparse": // args: path, size
+		size, _ := strconv.ParseInt(args[1], 10, 64)
+		f, err := os.Create(args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	case "hold-lock": // args: directory; holds a shared flock on it until stdin closes
+		f, err := os.Open(args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("locked")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+	case "die-journal-dir": // args: root, journal dir; killed at the second rename
+		s := setAt(args[0])
+		tx := txn.New(txn.WithJournalDir(args[1]), txn.WithSeam(dieAt(protocol.StepRename.String(), 2)))
+		s.stage(t, tx)
+		tx.Commit()
+		t.Fatal("the commit ran to its end: the kill point was never reached")
 	case "overlap": // args: root, writer id, transactions
 		id, _ := strconv.Atoi(args[1])
 		n, _ := strconv.Atoi(args[2])

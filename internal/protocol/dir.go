@@ -1,6 +1,8 @@
 package protocol
 
 import (
+	"time"
+
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
 )
@@ -44,8 +46,10 @@ type Dirs struct {
 	firstPath string
 	byPath    map[string]*Dir
 	// Exclusive marks the set of a recovery, which locks its directories
-	// exclusively; writers lock theirs shared.
+	// exclusively, waiting until Deadline at most; writers lock theirs
+	// shared.
 	Exclusive bool
+	Deadline  time.Time
 	// Single marks the set of a single write, which compares its
 	// directories with nothing (no Key, one filesystem to sync): they are
 	// not told apart, which spares an fstat per write.
@@ -81,7 +85,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	// by someone else, or no flock on this filesystem): the lock only
 	// protects its temps from a concurrent Recover. A recovery without its
 	// lock must not sweep.
-	if err := lock(fd, ds.Exclusive); err != nil && ds.Exclusive {
+	if err := lock(fd, ds.Exclusive, ds.Deadline); err != nil && ds.Exclusive {
 		unix.Close(fd)
 		return nil, err
 	}
@@ -136,7 +140,7 @@ func (ds *Dirs) Close() error {
 	for i := range ds.n {
 		err = multierr.Append(err, unix.Close(ds.at(i).fd))
 	}
-	*ds = Dirs{Exclusive: ds.Exclusive, Single: ds.Single}
+	*ds = Dirs{Exclusive: ds.Exclusive, Deadline: ds.Deadline, Single: ds.Single}
 	return err
 }
 

@@ -16,6 +16,10 @@ var (
 	// (a FIFO, device or socket). Such a target is never opened.
 	ErrNotRegular = errors.New("not a regular file")
 
+	// ErrBusy is wrapped by Recover for a directory whose writers (or
+	// another recovery) did not let go of it before Recover's deadline.
+	ErrBusy = errors.New("directory is busy: a writer or another recovery holds its lock")
+
 	// ErrUntrustedSymlink is wrapped when the path holds a symlink owned by
 	// a user other than root and the writer: it is not followed. It also
 	// matches fs.ErrPermission.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,25 +19,38 @@ import (
 // finishes the renames that a crash interrupted, or, if the commit had
 // turned back, finishes putting the old targets back.
 //
-// Format, version 2: text, one record a line, every name in Go's quoted
+// Format, version 3: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
 // so that a journal torn by a crash while it was written is recognised:
 //
-//	atomicwrite journal v2
+//	atomicwrite journal v3
 //	state commit|rollback
-//	entry "<directory>" "<name>" "<temp>" "<backup, or empty>" <old inode>
+//	dir "<absolute path>" <device> <inode>
+//	...
+//	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
 //
-// A backup equal to the temp means the rename is an exchange (see Commit):
-// the temp's name holds the new content before it and the old content,
-// whose inode number the entry records, after it. Version 1 had no inode
-// and never exchanged; Recover still reads it.
+// A directory is recorded by its identity as well as its path: a recovery
+// refuses a path that leads to another directory now. A backup equal to the
+// temp means the rename is an exchange (see Commit): the temp's name holds
+// the new content before it and the old content, whose inode number the
+// entry records, after it. Version 2 wrote each entry's directory path in
+// the entry, with no identity; version 1 also had no inode and never
+// exchanged. Recover still reads both.
 const (
-	journalMagic   = "atomicwrite journal v2"
+	journalMagic   = "atomicwrite journal v3"
+	journalMagicV2 = "atomicwrite journal v2"
 	journalMagicV1 = "atomicwrite journal v1"
 	journalSuffix  = ".aw-journal"
 )
+
+// maxJournalSize bounds a journal, for the writer and for Recover, which
+// reads it whole: 10,000 entries with 255-byte names and temp names fit
+// in a quarter of it, whatever their directories.
+const maxJournalSize = 64 << 20
+
+var errJournalTooLarge = fmt.Errorf("journal larger than %d bytes", maxJournalSize)
 
 const (
 	stateCommit   = "commit"   // finish every rename
@@ -49,6 +64,7 @@ type journal struct {
 
 type journalEntry struct {
 	dir, name, temp, backup string
+	dirID                   fileID // zero in versions 1 and 2
 	oldIno                  uint64 // the old target's, when backup == temp
 }
 
@@ -62,9 +78,22 @@ func (j *journal) encode() []byte {
 	b = append(b, journalMagic+"\nstate "...)
 	b = append(b, j.state...)
 	b = append(b, '\n')
-	for _, e := range j.entries {
-		b = append(b, "entry "...)
+	index := make([]int, len(j.entries))
+	var dirs []fileID
+	for i, e := range j.entries {
+		index[i] = slices.Index(dirs, e.dirID)
+		if index[i] >= 0 {
+			continue
+		}
+		index[i] = len(dirs)
+		dirs = append(dirs, e.dirID)
+		b = append(b, "dir "...)
 		b = appendQuote(b, e.dir)
+		b = fmt.Appendf(b, " %d %d\n", e.dirID.dev, e.dirID.ino)
+	}
+	for i, e := range j.entries {
+		b = append(b, "entry "...)
+		b = strconv.AppendInt(b, int64(index[i]), 10)
 		b = append(b, ' ')
 		b = appendQuote(b, e.name)
 		b = append(b, ' ')
@@ -102,22 +131,39 @@ func decodeJournal(b []byte) (*journal, error) {
 		return nil, errTornJournal
 	}
 	j := &journal{}
-	v1 := false
+	version := 0
+	var dirs []journalEntry // v3: the dir records, as entries with no name
 	sc := bufio.NewScanner(bytes.NewReader(b[:i+1]))
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, maxJournalSize)
 	for n := 0; sc.Scan(); n++ {
 		line := sc.Text()
 		switch {
 		case n == 0:
-			if v1 = line == journalMagicV1; !v1 && line != journalMagic {
+			switch line {
+			case journalMagicV1:
+				version = 1
+			case journalMagicV2:
+				version = 2
+			case journalMagic:
+				version = 3
+			default:
 				return nil, fmt.Errorf("unknown journal version %q", line)
 			}
 		case strings.HasPrefix(line, "state "):
 			j.state = strings.TrimPrefix(line, "state ")
-		case strings.HasPrefix(line, "entry "):
-			e, err := decodeEntry(strings.TrimPrefix(line, "entry "), v1)
+		case version == 3 && strings.HasPrefix(line, "dir "):
+			d, err := decodeDir(strings.TrimPrefix(line, "dir "))
 			if err != nil {
-				return nil, fmt.Errorf("bad journal entry %q", line)
+				return nil, fmt.Errorf("bad journal line %q", line)
+			}
+			dirs = append(dirs, d)
+		case strings.HasPrefix(line, "entry "):
+			e, err := decodeEntry(strings.TrimPrefix(line, "entry "), version, dirs)
+			if err == nil {
+				err = e.check(version)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("bad journal entry %q: %w", line, err)
 			}
 			j.entries = append(j.entries, e)
 		default:
@@ -130,18 +176,49 @@ func decodeJournal(b []byte) (*journal, error) {
 	return j, nil
 }
 
-// decodeEntry reads the fields of an entry line: four quoted names, and in
-// version 2 an inode number.
-func decodeEntry(s string, v1 bool) (journalEntry, error) {
-	f, rest, err := unquoteFields(s, 4)
+// decodeDir reads a version 3 directory record: a quoted path, a device
+// and an inode number.
+func decodeDir(s string) (journalEntry, error) {
+	f, rest, err := unquoteFields(s, 1)
 	if err != nil {
 		return journalEntry{}, err
 	}
-	e := journalEntry{dir: f[0], name: f[1], temp: f[2], backup: f[3]}
+	var d journalEntry
+	d.dir = f[0]
+	if n, err := fmt.Sscanf(rest, "%d %d", &d.dirID.dev, &d.dirID.ino); err != nil || n != 2 || d.dirID == (fileID{}) {
+		return journalEntry{}, errors.New("bad directory identity")
+	}
+	return d, nil
+}
+
+// decodeEntry reads the fields of an entry line: in version 3 the index of
+// its directory, in versions 1 and 2 its quoted path; three quoted names;
+// and from version 2 on an inode number.
+func decodeEntry(s string, version int, dirs []journalEntry) (journalEntry, error) {
+	var e journalEntry
+	if version == 3 {
+		idx, rest, _ := strings.Cut(s, " ")
+		k, err := strconv.Atoi(idx)
+		if err != nil || k < 0 || k >= len(dirs) {
+			return journalEntry{}, errors.New("no such directory")
+		}
+		e.dir, e.dirID, s = dirs[k].dir, dirs[k].dirID, rest
+	} else {
+		f, rest, err := unquoteFields(s, 1)
+		if err != nil {
+			return journalEntry{}, err
+		}
+		e.dir, s = f[0], rest
+	}
+	f, rest, err := unquoteFields(s, 3)
+	if err != nil {
+		return journalEntry{}, err
+	}
+	e.name, e.temp, e.backup = f[0], f[1], f[2]
 	switch {
-	case v1 && rest != "":
+	case version == 1 && rest != "":
 		return journalEntry{}, errors.New("extra fields")
-	case v1:
+	case version == 1:
 		if e.swapped() {
 			return journalEntry{}, errors.New("version 1 never exchanged")
 		}
@@ -151,6 +228,31 @@ func decodeEntry(s string, v1 bool) (journalEntry, error) {
 		}
 	}
 	return e, nil
+}
+
+var errForeignName = errors.New("names a file the library does not write")
+
+// check makes sure that the entry can only lead Recover to the library's
+// own files: an absolute directory, a plain target name, and temp and
+// backup names of the library's own pattern for that target.
+func (e *journalEntry) check(version int) error {
+	switch {
+	case !filepath.IsAbs(e.dir):
+		return fmt.Errorf("directory %q is not absolute: %w", e.dir, errForeignName)
+	case !plainName(e.name):
+		return fmt.Errorf("target %q: %w", e.name, errForeignName)
+	case !isNameOf(e.temp, e.name, tempSuffix):
+		return fmt.Errorf("temp %q of %q: %w", e.temp, e.name, errForeignName)
+	case e.backup != "" && !e.swapped() && !isNameOf(e.backup, e.name, backupSuffix):
+		return fmt.Errorf("backup %q of %q: %w", e.backup, e.name, errForeignName)
+	}
+	return nil
+}
+
+// plainName reports whether name is one entry of a directory: not empty,
+// not . or .., no slash, no NUL.
+func plainName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && len(name) <= nameMax
 }
 
 // unquoteFields reads n space-separated Go-quoted strings from the start of
@@ -188,7 +290,7 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		}
 	}
 	for i, e := range entries {
-		je := journalEntry{dir: e.Dir.path, name: e.Base, temp: e.temp, backup: e.backup}
+		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, name: e.Base, temp: e.temp, backup: e.backup}
 		if e.Exists {
 			je.oldIno = e.Stat.Ino
 			if e.exchanges(swap, i == len(entries)-1) {
@@ -197,7 +299,11 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		}
 		jf.j.entries = append(jf.j.entries, je)
 	}
-	name, err := writeDurably(dir, "txn", journalSuffix, jf.j.encode(), entries[0].settings.random)
+	data := jf.j.encode()
+	if len(data) > maxJournalSize {
+		return nil, errJournalTooLarge
+	}
+	name, err := writeDurably(dir, "txn", journalSuffix, data, entries[0].settings.random)
 	if err != nil {
 		return nil, err
 	}

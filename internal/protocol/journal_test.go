@@ -1,7 +1,10 @@
 package protocol
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -15,5 +18,38 @@ func TestAppendQuoteMatchesStrconv(t *testing.T) {
 		if got, want := string(appendQuote(nil, s)), strconv.Quote(s); got != want {
 			t.Errorf("appendQuote(%q) = %s, want %s", s, got, want)
 		}
+	}
+}
+
+// A version 3 journal reads back as written: directories by path and
+// identity, shared between entries, names of every byte.
+func TestJournalRoundTrip(t *testing.T) {
+	a, b := fileID{1, 2}, fileID{1, 3}
+	j := journal{state: stateCommit, entries: []journalEntry{
+		{dir: "/d/a", dirID: a, name: "x", temp: TempName("x", 1), backup: TempName("x", 1), oldIno: 7},
+		{dir: "/d/a", dirID: a, name: "y\n\"z", temp: TempName("y\n\"z", 2)},
+		{dir: "/d/b b", dirID: b, name: "w", temp: TempName("w", 3), backup: randomName("w", backupSuffix, 4)},
+	}}
+	got, err := decodeJournal(j.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, j) {
+		t.Errorf("read back\n%+v\nwant\n%+v", *got, j)
+	}
+}
+
+// The bound on a journal's size leaves room for 10,000 entries with the
+// longest names, each in a directory of its own with a 1 KiB path.
+func TestJournalBound(t *testing.T) {
+	name := strings.Repeat("n", nameMax)
+	j := journal{state: stateCommit}
+	for i := range 10000 {
+		dir := "/" + strings.Repeat("d", 1000) + fmt.Sprint(i)
+		j.entries = append(j.entries, journalEntry{dir: dir, dirID: fileID{1, uint64(i + 1)}, name: name,
+			temp: TempName(name, uint64(i)), backup: randomName(name, backupSuffix, uint64(i)), oldIno: 1 << 40})
+	}
+	if n := len(j.encode()); n > maxJournalSize {
+		t.Errorf("10,000 entries take %d bytes, more than the bound %d", n, maxJournalSize)
 	}
 }

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"errors"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -15,30 +14,30 @@ import (
 // or a PID. The lock is released with the descriptor, so a killed writer
 // leaves none behind.
 //
-// Anyone who can open a directory can flock it, so a lock held for good must
-// not stop writers: a writer waits up to writerLockWait, then goes on
-// without the lock (as it does where the filesystem has no flock) (the worst a real recovery running then can do is sweep
-// its temp, and the write fails cleanly on the rename). A recovery waits up
-// to recoveryLockWait, then reports the directory busy and leaves it alone.
-// Locks are polled, never blocked on, so two that wait on each other cannot
-// deadlock.
+// Anyone who can open a directory can flock it, so a lock held for good
+// must not stop writers: a writer waits up to writerLockWait, then goes on
+// without the lock, as it does where the filesystem has no flock. The worst
+// a real recovery running then can do is sweep its temp, and the write
+// fails cleanly on the rename. A recovery waits until its deadline, at most
+// recoveryLockWait after it began, however many directories it locks, then
+// reports the directory busy (ErrBusy) and leaves it alone. Locks are
+// polled, never blocked on, so two that wait on each other cannot deadlock.
 const (
 	writerLockWait   = 2 * time.Second
 	recoveryLockWait = 10 * time.Second
 )
 
-var errLocked = errors.New("directory is locked by another writer or a recovery")
-
-func lock(fd int, exclusive bool) error {
+// lock takes the shared (writer) or exclusive (recovery) lock on fd,
+// waiting until deadline at most; a zero deadline is writerLockWait from
+// now.
+func lock(fd int, exclusive bool, deadline time.Time) error {
 	how := unix.LOCK_SH
 	if exclusive {
 		how = unix.LOCK_EX
 	}
-	wait := writerLockWait
-	if exclusive {
-		wait = recoveryLockWait
+	if deadline.IsZero() {
+		deadline = time.Now().Add(writerLockWait)
 	}
-	deadline := time.Now().Add(wait)
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
 		err := unix.Flock(fd, how|unix.LOCK_NB)
 		switch err {
@@ -51,7 +50,7 @@ func lock(fd int, exclusive bool) error {
 			return err
 		}
 		if time.Now().After(deadline) {
-			return errLocked
+			return ErrBusy
 		}
 		time.Sleep(pause)
 	}

@@ -1,9 +1,12 @@
 package protocol
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
@@ -14,20 +17,33 @@ import (
 // there, then removes the temp files and backups that dead writers left.
 //
 // It locks each directory exclusively (see lock.go) while it works, so it
-// never touches the files of a live writer: it waits for them to finish.
-// It is idempotent, and safe to run concurrently with itself.
+// never touches the files of a live writer: it waits for them to finish,
+// until recoveryLockWait after it began at most, in all. It is idempotent,
+// and safe to run concurrently with itself.
+//
+// Everything it reads from the directories is untrusted: it acts only on
+// journals that are regular files owned by its effective uid, whose entries
+// name nothing but the library's own files (see journalEntry.check), in
+// directories that are still the ones recorded; and it sweeps only temps
+// and backups of the writer's own or of their target's owner (see
+// sweepable). Another user's journal is ignored. A directory that does not
+// exist has nothing to recover.
 func Recover(dirs []string) error {
+	deadline := time.Now().Add(recoveryLockWait)
 	var err error
 	for _, dir := range dirs {
-		err = multierr.Append(err, recoverDir(dir))
+		err = multierr.Append(err, recoverDir(dir, deadline))
 	}
 	return err
 }
 
-func recoverDir(path string) error {
-	set := Dirs{Exclusive: true}
+func recoverDir(path string, deadline time.Time) error {
+	set := Dirs{Exclusive: true, Deadline: deadline}
 	defer set.Close()
 	fd, err := openDir(unix.AT_FDCWD, path)
+	if err == unix.ENOENT {
+		return nil
+	}
 	if err != nil {
 		return pathError("recover", path, err)
 	}
@@ -35,13 +51,14 @@ func recoverDir(path string) error {
 	if err != nil {
 		return pathError("recover", path, err)
 	}
+	euid := uint32(unix.Geteuid())
 	names, err := readDirNames(dir.fd)
 	if err != nil {
 		return pathError("recover", path, err)
 	}
 	for _, name := range names {
 		if ours(name, journalSuffix) {
-			if jerr := recoverJournal(&set, dir, name); jerr != nil {
+			if jerr := recoverJournal(&set, dir, name, euid); jerr != nil {
 				err = multierr.Append(err, pathError("recover", path+"/"+name, jerr))
 			}
 		}
@@ -54,7 +71,15 @@ func recoverDir(path string) error {
 	}
 	removed := false
 	for _, name := range names {
-		if ours(name, tempSuffix) || ours(name, backupSuffix) {
+		if !ours(name, tempSuffix) && !ours(name, backupSuffix) {
+			continue
+		}
+		switch sweepable(dir.fd, name, euid) {
+		case unix.S_IFDIR:
+			// A target made a directory after it was staged, exchanged
+			// away (see Commit): never removed, but said.
+			err = multierr.Append(err, pathError("remove", path+"/"+name, unix.EISDIR))
+		case unix.S_IFREG, unix.S_IFLNK:
 			if uerr := unix.Unlinkat(dir.fd, name, 0); uerr != nil && uerr != unix.ENOENT {
 				err = multierr.Append(err, pathError("remove", path+"/"+name, uerr))
 			}
@@ -65,6 +90,39 @@ func recoverDir(path string) error {
 		err = multierr.Append(err, syncFD(dir.fd))
 	}
 	return err
+}
+
+// sweepable returns the file type of the temp or backup name if a writer
+// with Recover's effective uid left it, or 0. Such a file belongs to that
+// uid, or, once the writer gave it the old target's owner (as root does), to
+// the owner of the target whose name it carries. Anything else in the
+// directory is another user's, and stays.
+func sweepable(dirfd int, name string, euid uint32) uint32 {
+	var st unix.Stat_t
+	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+		return 0
+	}
+	if st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, name) {
+		return uint32(st.Mode) & unix.S_IFMT
+	}
+	return 0
+}
+
+// targetOwner returns the owner of the target that the temp or backup name
+// was made for, or an impossible uid if there is none.
+func targetOwner(dirfd int, name string) uint32 {
+	i := strings.LastIndexByte(name, '.') // before the suffix's own dot
+	if i > 0 {
+		i = strings.LastIndexByte(name[:i], '.') // before the random part
+	}
+	if i <= 1 {
+		return ^uint32(0)
+	}
+	var st unix.Stat_t
+	if unix.Fstatat(dirfd, name[1:i], &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+		return ^uint32(0)
+	}
+	return st.Uid
 }
 
 // ours reports whether name is one of this library's files of a kind:
@@ -83,9 +141,13 @@ func ours(name, suffix string) bool {
 }
 
 // recoverJournal finishes (state commit) or undoes (state rollback) the
-// transaction of the journal name in dir, then removes the journal.
-func recoverJournal(set *Dirs, dir *Dir, name string) error {
-	data, err := readFileAt(dir.fd, name)
+// transaction of the journal name in dir, then removes the journal. A
+// journal that is not Recover's own (see readJournal) is left alone.
+func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
+	data, err := readJournal(dir.fd, name, euid)
+	if err == errNotOurs {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -98,14 +160,23 @@ func recoverJournal(set *Dirs, dir *Dir, name string) error {
 	if err != nil {
 		return err
 	}
-	// Lock every directory of the transaction before touching any.
+	// Lock every directory of the transaction, and check that each is
+	// still the one recorded, before touching any.
 	dirs := make([]*Dir, len(j.entries))
 	for i, e := range j.entries {
 		fd, err := openDir(unix.AT_FDCWD, e.dir)
 		if err != nil {
-			return err
+			return fmt.Errorf("directory %s: %w", e.dir, err)
 		}
 		if dirs[i], err = set.adopt(fd); err != nil {
+			return fmt.Errorf("directory %s: %w", e.dir, err)
+		}
+		if e.dirID != (fileID{}) && dirs[i].id != e.dirID {
+			return fmt.Errorf("directory %s: %w", e.dir, errDirReplaced)
+		}
+	}
+	for i, e := range j.entries {
+		if err := checkTemp(dirs[i].fd, &e, euid); err != nil {
 			return err
 		}
 	}
@@ -152,6 +223,67 @@ func recoverJournal(set *Dirs, dir *Dir, name string) error {
 		return err
 	}
 	return syncFD(dir.fd)
+}
+
+var (
+	errNotOurs     = errors.New("not a journal of this user")
+	errDirReplaced = errors.New("not the directory the journal recorded (renamed or replaced since): nothing in it touched")
+	errForeignTemp = errors.New("is not a file the writer made: nothing touched")
+)
+
+// readJournal reads the journal name in dirfd, if it is Recover's own: a
+// regular file owned by euid. It is opened without following a link and
+// without blocking (a FIFO planted under the name would stall an open for
+// reading), and read only if its size is within maxJournalSize.
+func readJournal(dirfd int, name string, euid uint32) ([]byte, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	switch err {
+	case nil:
+	case unix.ELOOP, unix.ENOENT, unix.EACCES:
+		return nil, errNotOurs // a link, gone already, or another user's
+	default:
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != euid {
+		return nil, errNotOurs
+	}
+	if st.Size > maxJournalSize {
+		return nil, errJournalTooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxJournalSize+1))
+	if err == nil && len(data) > maxJournalSize {
+		err = errJournalTooLarge
+	}
+	return data, err
+}
+
+// checkTemp makes sure that what the entry's temp name holds, if anything,
+// is what a writer with Recover's uid left there: a regular file of its own
+// or of the target's owner (see sweepable); or, for an exchange, the old
+// target (its inode) or a directory exchanged away (see recoverExchange).
+// Recover renames temps over targets: a file planted under the temp's name
+// must never be one of them.
+func checkTemp(dirfd int, e *journalEntry, euid uint32) error {
+	var st unix.Stat_t
+	switch err := unix.Fstatat(dirfd, e.temp, &st, unix.AT_SYMLINK_NOFOLLOW); {
+	case err == unix.ENOENT:
+		return nil
+	case err != nil:
+		return err
+	}
+	switch {
+	case e.swapped() && (st.Ino == e.oldIno || st.Mode&unix.S_IFMT == unix.S_IFDIR):
+		return nil
+	case st.Mode&unix.S_IFMT == unix.S_IFREG && (st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, e.temp)):
+		return nil
+	}
+	return fmt.Errorf("%s/%s %w", e.dir, e.temp, errForeignTemp)
 }
 
 // recoverExchange finishes or undoes one entry whose rename is an exchange.
@@ -209,14 +341,4 @@ func readDirNames(dirfd int) ([]string, error) {
 	f := os.NewFile(uintptr(fd), ".")
 	defer f.Close()
 	return f.Readdirnames(-1)
-}
-
-func readFileAt(dirfd int, name string) ([]byte, error) {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
-	return io.ReadAll(f)
 }

@@ -19,13 +19,20 @@ const (
 // always fits, even for a target whose own name is nameMax bytes long.
 const nameMax = 255
 
+const hexLen = 16
+
+// shortened is base as the temp and backup names of base hold it.
+func shortened(base, suffix string) string {
+	if keep := nameMax - len(".") - len(".") - hexLen - len(suffix); len(base) > keep {
+		return base[:keep]
+	}
+	return base
+}
+
 // randomName returns a fresh name for a temp or backup of the entry base,
 // from the random number r.
 func randomName(base, suffix string, r uint64) string {
-	const hexLen = 16
-	if keep := nameMax - len(".") - len(".") - hexLen - len(suffix); len(base) > keep {
-		base = base[:keep]
-	}
+	base = shortened(base, suffix)
 	var b strings.Builder
 	b.Grow(len(base) + 2 + hexLen + len(suffix))
 	b.WriteByte('.')
@@ -38,6 +45,17 @@ func randomName(base, suffix string, r uint64) string {
 	}
 	b.WriteString(suffix)
 	return b.String()
+}
+
+// isNameOf reports whether name is one that randomName makes for base and
+// suffix.
+func isNameOf(name, base, suffix string) bool {
+	rest, ok := strings.CutPrefix(name, "."+shortened(base, suffix)+".")
+	if !ok {
+		return false
+	}
+	digits, ok := strings.CutSuffix(rest, suffix)
+	return ok && len(digits) == hexLen && strings.Trim(digits, "0123456789abcdef") == ""
 }
 
 // TempName is the temp name a write of base makes from the random number r
