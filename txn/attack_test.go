@@ -96,7 +96,7 @@ func TestRecoverIgnoresPlantedJournals(t *testing.T) {
 		journal("0000000000000004"): journalBytes("v2", "rollback",
 			fmt.Sprintf("entry %q %q %q %q 1", shared, "mine", "../victim/secret", "../victim/secret")),
 		// A version no library writes.
-		journal("0000000000000005"): journalBytes("v9", "commit"),
+		journal("0000000000000005"):   journalBytes("v9", "commit"),
 		filepath.Join(shared, "evil"): "attacker's passwd",
 	}
 	for path, content := range planted {
