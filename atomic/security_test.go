@@ -305,3 +305,24 @@ func TestOptionOpaque(t *testing.T) {
 	}
 	testenv.FileHolds(t, target, []byte("x"))
 }
+
+// A write whose every random name is taken gives up, with fs.ErrExist,
+// after a bounded number of tries, and removes nothing of what it met
+// (the random source here is stuck on one value: a seam).
+func TestNameTriesBounded(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	plant := protocol.TempName("target", 7)
+	testenv.WriteFile(t, filepath.Join(dir, plant), []byte("plant"), 0o644)
+	tries := 0
+	stuck := atomic.WithSeam(func(s *protocol.Settings) { s.Random = func() uint64 { tries++; return 7 } })
+	err := atomic.WriteString(target, "new", stuck)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("write: %v, want fs.ErrExist", err)
+	}
+	if tries != 10000 {
+		t.Errorf("%d names tried, want 10000", tries)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, plant), []byte("plant"))
+	testenv.DirHolds(t, dir, plant)
+}

@@ -6,9 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
@@ -136,4 +141,65 @@ func TestContextDoneBeforeCommit(t *testing.T) {
 		t.Errorf("Commit: %v, want context.Canceled", err)
 	}
 	testenv.DirHolds(t, dir)
+}
+
+// A temp that another process replaces by a FIFO between staging and a
+// per-file-sync Commit: Commit's reopen does not block on it, the inode
+// check refuses it, and nothing is replaced.
+func TestFIFOSwappedForTemp(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "x")
+	testenv.WriteFile(t, target, []byte("old"), 0o644)
+	tx := txn.New(txn.WithPerFileSync())
+	if err := tx.WriteFile(target, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.WriteFile(filepath.Join(dir, "y"), []byte("new y")); err != nil {
+		t.Fatal(err)
+	}
+	temps, _ := filepath.Glob(filepath.Join(dir, ".x.*.aw-tmp"))
+	if len(temps) != 1 {
+		t.Fatalf("temps of x: %q", temps)
+	}
+	os.Remove(temps[0])
+	if err := syscall.Mkfifo(temps[0], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- tx.Commit() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "replaced") {
+			t.Errorf("Commit: %v, want the swapped temp refused", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Commit blocked on the FIFO")
+	}
+	testenv.FileHolds(t, target, []byte("old"))
+	testenv.DirHolds(t, dir, "x", filepath.Base(temps[0]))
+}
+
+// When a staged entry fails and its temp cannot be removed either, both
+// failures are reported: the second is a real EPERM (the directory made
+// immutable, chattr +i, by the hook that injects the first, an EIO at the
+// chmod step).
+func TestSealDiscardErrorReported(t *testing.T) {
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	immutable := txn.WithSeam(func(s *protocol.Settings) {
+		s.Inject = func(step protocol.Step) error {
+			if step == protocol.StepChmod {
+				testenv.SetImmutable(t, dir)
+				return syscall.EIO
+			}
+			return nil
+		}
+	})
+	tx := txn.New(txn.WithDefaults(atomic.WithMode(0o600)), immutable)
+	err := tx.WriteFile(filepath.Join(dir, "x"), []byte("new"))
+	if !errors.Is(err, syscall.EIO) || !errors.Is(err, syscall.EPERM) {
+		t.Errorf("WriteFile: %v, want both the EIO and the failed removal's EPERM", err)
+	}
+	tx.Rollback()
+	testenv.ClearImmutable(t, dir)
 }

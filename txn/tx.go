@@ -157,8 +157,7 @@ func (tx *Tx) seal(e *protocol.Entry) error {
 	if err := e.Seal(protocol.BatchSealMode(tx.perFileSync)); err != nil {
 		// The temp goes now rather than at Commit or Rollback: nothing
 		// will ever read it.
-		e.Discard()
-		return tx.fail(err)
+		return tx.fail(multierr.Append(err, e.Discard()))
 	}
 	return nil
 }

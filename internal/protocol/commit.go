@@ -99,7 +99,7 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 	case 1:
 		// Open (a single write), or closed by a batch of one.
 		sync := syncAll
-		if !entries[0].file.open() && !opts.PerFileSync && haveSyncfs {
+		if !entries[0].file.open() && !opts.PerFileSync && haveSyncfs() {
 			sync = syncFilesystems
 		}
 		err := sync(entries)
@@ -151,7 +151,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 			return nil, false, err
 		}
 	}
-	if opts.PerFileSync || !haveSyncfs {
+	if opts.PerFileSync || !haveSyncfs() {
 		if err := syncAll(entries); err != nil {
 			return nil, false, err
 		}
@@ -327,7 +327,9 @@ func syncAll(entries []*Entry) error {
 // makes sure it is still the file this entry wrote.
 func (e *Entry) sync() error {
 	if !e.file.open() {
-		fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		// O_NONBLOCK: a FIFO swapped in for the temp would block an open
+		// for reading until a writer came; the inode check refuses it.
+		fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return pathError("open temp file for", e.Name, err)
 		}
@@ -336,7 +338,9 @@ func (e *Entry) sync() error {
 			unix.Close(fd)
 			return pathError("stat", e.Name, err)
 		}
-		if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID {
+		// The type as well as the inode: a freed inode number may be
+		// reused at once by whatever replaced the temp.
+		if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID || st.Mode&unix.S_IFMT != unix.S_IFREG {
 			unix.Close(fd)
 			e.temp = "" // not ours any more: never remove it
 			return pathError("sync", e.Name, errTempReplaced)
@@ -372,7 +376,7 @@ func (e *Entry) sync() error {
 // undoing its rename means removing it.
 func linkBackups(entries []*Entry) error {
 	for _, e := range entries {
-		for {
+		for try := 1; ; try++ {
 			name := randomName(e.Base, backupSuffix, e.settings.random())
 			err := e.settings.inject(StepLink)
 			if err == nil {
@@ -383,7 +387,10 @@ func linkBackups(entries []*Entry) error {
 				e.backup = name
 			case unix.ENOENT:
 			case unix.EEXIST, unix.EINTR:
-				continue
+				if try < maxNameTries {
+					continue
+				}
+				return pathError("link backup of", e.Name, gaveUp(err))
 			default:
 				return pathError("link backup of", e.Name, err)
 			}

@@ -77,7 +77,7 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			return pathError("create temp file for", t.Name, err)
 		}
 	}
-	for {
+	for try := 1; ; try++ {
 		e.temp = randomName(t.Base, tempSuffix, e.settings.random())
 		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
 		// refused, never opened or followed.
@@ -87,8 +87,12 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			e.file.fd = fd
 			return nil
 		case unix.EEXIST, unix.EINTR:
-			continue
+			if try < maxNameTries {
+				continue
+			}
+			err = gaveUp(err)
 		}
+		e.temp = ""
 		return pathError("create temp file for", t.Name, err)
 	}
 }
@@ -103,17 +107,20 @@ func (e *Entry) name() error {
 	if err := e.settings.inject(StepName); err != nil {
 		return e.fail(pathError("name temp file for", e.Name, err))
 	}
-	for {
+	for try := 1; ; try++ {
 		name := randomName(e.Base, tempSuffix, e.settings.random())
-		switch err := linkUnnamed(e.file.fd, e.Dir.fd, name); err {
+		err := linkUnnamed(e.file.fd, e.Dir.fd, name)
+		switch err {
 		case nil:
 			e.temp, e.unnamed = name, false
 			return nil
 		case unix.EEXIST, unix.EINTR:
-			continue
-		default:
-			return e.fail(pathError("name temp file for", e.Name, err))
+			if try < maxNameTries {
+				continue
+			}
+			err = gaveUp(err)
 		}
+		return e.fail(pathError("name temp file for", e.Name, err))
 	}
 }
 
@@ -286,7 +293,7 @@ const (
 // reopening if its Commit will sync per file (perFileSync, or a system
 // without syncfs).
 func BatchSealMode(perFileSync bool) SealMode {
-	if perFileSync || !haveSyncfs {
+	if perFileSync || !haveSyncfs() {
 		return CloseForReopen
 	}
 	return CloseFile

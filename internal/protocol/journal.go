@@ -340,11 +340,14 @@ func (jf *journalFile) remove() error {
 // writeDurably creates a new file named from base and suffix in dir, holding
 // data, and makes it and its name durable. It returns the name.
 func writeDurably(dir *Dir, base, suffix string, data []byte, random func() uint64) (string, error) {
-	for {
+	for try := 1; ; try++ {
 		name := randomName(base, suffix, random())
 		fd, err := unix.Openat(dir.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-		if err == unix.EEXIST || err == unix.EINTR {
+		if (err == unix.EEXIST || err == unix.EINTR) && try < maxNameTries {
 			continue
+		}
+		if err == unix.EEXIST {
+			return "", gaveUp(err)
 		}
 		if err != nil {
 			return "", err

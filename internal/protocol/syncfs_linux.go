@@ -1,11 +1,46 @@
 package protocol
 
-import "golang.org/x/sys/unix"
+import (
+	"strconv"
+	"strings"
+	"sync"
 
-const haveSyncfs = true
+	"golang.org/x/sys/unix"
+)
 
-// syncfs flushes the whole filesystem that holds fd. Since Linux 5.8 it
-// reports write-back errors of any file there since fd was opened.
+// haveSyncfs reports whether a batch may make its temps durable with one
+// syncfs per filesystem. Only since Linux 5.8 does syncfs report the
+// write-back errors of the files it flushes; before, a failed write-back
+// would go unseen, so older kernels sync file by file. Asked once.
+var haveSyncfs = sync.OnceValue(func() bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	return kernelAtLeast(unix.ByteSliceToString(u.Release[:]), 5, 8)
+})
+
+// kernelAtLeast reports whether the kernel release (uname -r) is at least
+// major.minor.
+func kernelAtLeast(release string, major, minor int) bool {
+	parts := strings.SplitN(release, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	digits := parts[1]
+	if i := strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		digits = digits[:i]
+	}
+	min, err2 := strconv.Atoi(digits)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return maj > major || maj == major && min >= minor
+}
+
+// syncfs flushes the whole filesystem that holds fd, and reports write-back
+// errors of any file there since fd was opened.
 func syncfs(fd int) error {
 	for {
 		err := unix.Syncfs(fd)

@@ -2,7 +2,8 @@
 
 package protocol
 
-// syncfs is Linux's: elsewhere batches always sync file by file.
-const haveSyncfs = false
+// haveSyncfs is false: syncfs is Linux's, and elsewhere batches sync file
+// by file.
+func haveSyncfs() bool { return false }
 
 func syncfs(fd int) error { return syncFD(fd) }

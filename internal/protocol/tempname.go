@@ -1,6 +1,9 @@
 package protocol
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Temp and backup names follow one pattern, so that a person (or a later
 // sweep) can tell them apart from anything else in the directory:
@@ -13,6 +16,16 @@ const (
 	tempSuffix   = ".aw-tmp"
 	backupSuffix = ".aw-old"
 )
+
+// maxNameTries bounds the random names a write tries before it gives up,
+// as os.CreateTemp does: a directory full of planted names (or a broken
+// random source) must end in an error, not a loop.
+const maxNameTries = 10000
+
+// gaveUp wraps the error of the last name tried.
+func gaveUp(err error) error {
+	return fmt.Errorf("%w (gave up after %d random names)", err, maxNameTries)
+}
 
 // nameMax is the longest file name Linux filesystems (and APFS) accept.
 // The target's name is shortened in the temp name so that the temp name
