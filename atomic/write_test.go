@@ -23,7 +23,7 @@ func TestWriteVariants(t *testing.T) {
 		{"WriteFile", func(p string, d []byte) error { return atomic.WriteFile(p, d) }},
 		{"WriteString", func(p string, d []byte) error { return atomic.WriteString(p, string(d)) }},
 		{"WriteFrom", func(p string, d []byte) error {
-			// iotest-style reader without WriterTo, so the copy loop runs.
+			// A reader that is not a file, through the copy loop.
 			return atomic.WriteFrom(p, io.MultiReader(bytes.NewReader(d)))
 		}},
 		{"WriteFromFile", func(p string, d []byte) error {

@@ -9,8 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxSymlinks is how many links a chain may have before it counts as a loop,
-// as the Linux kernel's own limit.
+// maxSymlinks is how many links a chain may have before it counts as a loop
+// (ELOOP). It bounds the final name's chain in Resolve and, separately, each
+// directory walk (see walk); the number is Linux's own limit for one path
+// lookup, though the kernel counts every link of a lookup, nested ones too,
+// against it.
 const maxSymlinks = 40
 
 // pathMax is the longest path (with its terminating NUL) Linux accepts.

@@ -41,8 +41,9 @@ func (f *tempFile) writeString(s string) (int, error) {
 	return f.write(unsafe.Slice(unsafe.StringData(s), len(s))) // write(2) does not keep it
 }
 
-// pipeChunk is how much readFrom moves from a pipe at a time: what the CLI
-// asks its input pipe to hold.
+// pipeChunk is how much readFrom moves from a pipe at a time: with the
+// default 64 KiB a fast producer and the writer spend their time waking
+// each other up, and a pipe can be asked to hold this much (F_SETPIPE_SZ).
 const pipeChunk = 1 << 20
 
 // fileChunk is how much one kernel copy from a regular file moves at most:
