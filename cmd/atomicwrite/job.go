@@ -66,12 +66,28 @@ func (j *job) watch(sigs <-chan os.Signal) {
 	} else if abort != nil {
 		abort()
 	}
-	n := 0
-	if s, ok := sig.(syscall.Signal); ok {
-		n = int(s)
-	}
 	fmt.Fprintf(j.stderr, "atomicwrite: interrupted by %v: %s\n", sig, outcome)
-	os.Exit(128 + n)
+	os.Exit(128 + signalNumber(sig))
+}
+
+// watchRecover makes a signal end --recover at once, with one line: a
+// recovery stopped at any step is finished by the next (docs/protocol.md).
+func watchRecover(stderr io.Writer) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, interrupts...)
+	go func() {
+		sig := <-sigs
+		fmt.Fprintf(stderr, "atomicwrite: interrupted by %v: recovery not finished; run it again\n", sig)
+		os.Exit(128 + signalNumber(sig))
+	}()
+}
+
+// signalNumber is sig's number, for the exit status 128+N.
+func signalNumber(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return int(s)
+	}
+	return 0
 }
 
 // started records how to abandon the write.

@@ -40,7 +40,7 @@ Exit status: 0 written; 1 the write failed (nothing written, one line on
 standard error names the path and the cause); 2 usage error; 128+N killed
 by signal N (SIGHUP 129, SIGINT 130, SIGPIPE 141, SIGTERM 143): nothing
 written, unless the write had passed its commit point, which is then
-finished first.
+finished first. A --recover ended by a signal is finished by the next run.
 `
 
 // Exit statuses.
@@ -66,6 +66,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, version)
 			return exitOK
 		case c.recover:
+			watchRecover(stderr)
 			err = txn.Recover(c.paths...)
 		default:
 			j := startJob(stderr)

@@ -232,3 +232,45 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A signal ends --recover at once, with one line and 128+signal: Recover
+// is crash-safe, and the next run finishes. Here it is waiting for a
+// directory this test keeps locked.
+func TestSignalDuringRecover(t *testing.T) {
+	dir := t.TempDir()
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "--recover", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Waiting for the lock: the directory is open in the process.
+	waitFor(t, "the recovery to open the directory", func() bool {
+		fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", cmd.Process.Pid))
+		for _, fd := range fds {
+			if target, _ := os.Readlink(fd); target == dir {
+				return true
+			}
+		}
+		return false
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 128+int(syscall.SIGTERM) {
+		t.Errorf("exit: %v, want status %d", err, 128+int(syscall.SIGTERM))
+	}
+	checkOneLine(t, stderr.String(), "interrupted by terminated: recovery not finished; run it again")
+	unix.Flock(int(d.Fd()), unix.LOCK_UN)
+	if res := runCLI(t, dir, nil, "--recover", dir); res.exit != 0 {
+		t.Errorf("second --recover: exit %d: %s", res.exit, res.stderr)
+	}
+}

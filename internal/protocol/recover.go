@@ -160,6 +160,13 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	if err != nil {
 		return err
 	}
+	// The writer may have died before its journal's name was durable (its
+	// last fsync): then a power loss could take the journal back but keep
+	// renames made below, and the next recovery would find a mixed set and
+	// no journal. The journal is made durable before the first rename.
+	if err := syncFD(dir.fd); err != nil {
+		return err
+	}
 	// Lock every directory of the transaction, and check that each is
 	// still the one recorded, before touching any.
 	dirs := make([]*Dir, len(j.entries))
@@ -259,6 +266,9 @@ func readJournal(dirfd int, name string, euid uint32) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, maxJournalSize+1))
 	if err == nil && len(data) > maxJournalSize {
 		err = errJournalTooLarge
+	}
+	if err == nil {
+		err = syncFD(fd) // its content too, for the same reason (recoverJournal)
 	}
 	return data, err
 }
