@@ -146,4 +146,3 @@ func recoverTraced(t *testing.T, work string, plan tracer.Plan) tracer.Result {
 	}
 	return res
 }
-
