@@ -26,8 +26,7 @@ func TestChild(t *testing.T) {
 		limit, _ := strconv.ParseUint(args[0], 10, 64)
 		n, _ := strconv.Atoi(args[1])
 		dirs := args[2:]
-		rl := syscall.Rlimit{Cur: limit, Max: limit}
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		if err := testenv.SetOpenFileLimit(limit); err != nil {
 			t.Fatal(err)
 		}
 		tx := txn.New()

@@ -13,7 +13,9 @@ func canExchange(fd int) bool {
 	if unix.Fstatfs(fd, &st) != nil {
 		return false
 	}
-	switch st.Type {
+	// uint32: f_type is 32 bits wide on 32-bit platforms, and the magic
+	// numbers fit in 32 bits.
+	switch uint32(st.Type) {
 	case unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.BTRFS_SUPER_MAGIC,
 		unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC:
 		return true

@@ -158,19 +158,6 @@ func split(path string) (dir, base string) {
 	return path[:i], path[i+1:]
 }
 
-func readlinkat(dirfd int, name string) (string, error) {
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
-		n, err := unix.Readlinkat(dirfd, name, buf)
-		if err != nil {
-			return "", err
-		}
-		if n < size {
-			return string(buf[:n]), nil
-		}
-	}
-}
-
 var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky world-writable directory", fs.ErrPermission)
 
 // checkPlanted refuses a target that another user may have planted to

@@ -1,0 +1,9 @@
+//go:build unix && !dragonfly
+
+package protocol
+
+import "golang.org/x/sys/unix"
+
+func readlinkatBuf(dirfd int, name string, buf []byte) (int, error) {
+	return unix.Readlinkat(dirfd, name, buf)
+}
