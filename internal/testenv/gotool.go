@@ -2,15 +2,26 @@ package testenv
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+	"strings"
 )
 
-// ModuleRoot is the directory of this module's go.mod.
+// ModuleRoot is the directory of this module's go.mod, as the go command
+// finds it from the test's working directory (its package's directory):
+// unlike a source path recorded in the binary, it survives -trimpath.
 func ModuleRoot() string {
-	_, here, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(here), "..", "..")
+	gotool, err := GoTool()
+	if err != nil {
+		panic(err)
+	}
+	out, err := exec.Command(gotool, "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		panic(fmt.Sprintf("no go.mod found from the working directory: %v", err))
+	}
+	return filepath.Dir(gomod)
 }
 
 // GoTool returns the go command: the one on PATH, as `go test` itself was
