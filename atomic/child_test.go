@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
@@ -48,14 +49,14 @@ func TestChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.WriteString(args[1])
-		if err := f.Chmod(fs.FileMode(mode&0o777) | unixBits(mode)); err != nil {
+		if err := f.Chmod(protocol.ModeOf(uint32(mode))); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
 	case "write-mode": // args: path, content, octal mode
 		mode, _ := strconv.ParseUint(args[2], 8, 32)
 		var res childResult
-		if err := atomic.WriteString(args[0], args[1], atomic.WithMode(fs.FileMode(mode&0o777)|unixBits(mode))); err != nil {
+		if err := atomic.WriteString(args[0], args[1], atomic.WithMode(protocol.ModeOf(uint32(mode)))); err != nil {
 			res.Err = err.Error()
 		}
 		json.NewEncoder(os.Stdout).Encode(res)
@@ -126,20 +127,4 @@ func snoop(dir, stop string) (seen, opened int) {
 		}
 	}
 	return seen, opened
-}
-
-// unixBits converts the setuid, setgid and sticky bits of a chmod-style
-// mode to fs.FileMode's.
-func unixBits(mode uint64) fs.FileMode {
-	var m fs.FileMode
-	if mode&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if mode&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if mode&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
 }

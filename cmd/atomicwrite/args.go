@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
 
 // A command is what the arguments ask for.
@@ -135,17 +137,7 @@ func parseMode(s string) (fs.FileMode, error) {
 	if err != nil || u > 0o7777 {
 		return 0, usageErrorf("bad mode %q: want octal digits, at most 7777", s)
 	}
-	m := fs.FileMode(u & 0o777)
-	if u&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if u&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if u&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m, nil
+	return protocol.ModeOf(uint32(u)), nil
 }
 
 // parseDelim reads a delimiter with the escapes \n, \t, \0 and \\.

@@ -45,6 +45,12 @@ func runCLI(t *testing.T, dir string, stdin []byte, args ...string) result {
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(stdin)
+	return runCmd(t, cmd)
+}
+
+// runCmd runs cmd to its end and returns its exit status and output.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

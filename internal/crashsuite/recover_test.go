@@ -3,7 +3,6 @@
 package crashsuite
 
 import (
-	"bytes"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -133,16 +132,9 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 // under the tracer.
 func recoverTraced(t *testing.T, work string, plan tracer.Plan) tracer.Result {
 	t.Helper()
-	cmd := exec.Command(suite.bin, "--recover", filepath.Join(work, "A"), filepath.Join(work, "B"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	plan.Scope = work + "/"
-	res, err := tracer.Run(cmd, plan)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, stderr := traceIn(t, exec.Command(suite.bin, "--recover", filepath.Join(work, "A"), filepath.Join(work, "B")), work, plan)
 	if !plan.Action.Kills() && res.Status.ExitStatus() != 0 {
-		t.Fatalf("atomicwrite --recover: %v: %s", res.Status, stderr.String())
+		t.Fatalf("atomicwrite --recover: %v: %s", res.Status, stderr)
 	}
 	return res
 }

@@ -99,7 +99,13 @@ func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
 // traced runs the CLI writing generation gen under the tracer.
 func (sc scenario) traced(t *testing.T, work string, gen int, plan tracer.Plan) (tracer.Result, string) {
 	t.Helper()
-	cmd := sc.command(t, work, gen)
+	return traceIn(t, sc.command(t, work, gen), work, plan)
+}
+
+// traceIn runs cmd under the tracer, counting the calls below work, and
+// returns what it did and printed on stderr.
+func traceIn(t *testing.T, cmd *exec.Cmd, work string, plan tracer.Plan) (tracer.Result, string) {
+	t.Helper()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	plan.Scope = work + "/"

@@ -110,3 +110,20 @@ func unixMode(m fs.FileMode) (uint32, error) {
 	}
 	return u, nil
 }
+
+// ModeOf converts chmod-style mode bits (at most 0o7777: permissions, setuid
+// 0o4000, setgid 0o2000, sticky 0o1000) to an fs.FileMode, as WithMode
+// takes it: the inverse of unixMode.
+func ModeOf(bits uint32) fs.FileMode {
+	m := fs.FileMode(bits & 0o777)
+	if bits&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if bits&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if bits&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
