@@ -1,9 +1,11 @@
 package protocol
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -59,6 +61,11 @@ type chunkWriter interface {
 
 // readFrom copies r to w. A write's error is w's; any other error is r's.
 func readFrom(w chunkWriter, r io.Reader) (int64, error) {
+	switch r.(type) {
+	case *bytes.Reader, *strings.Reader, *bytes.Buffer:
+		// In memory, never blocking: their WriteTo writes it all at once.
+		return io.Copy(w, r)
+	}
 	src, ok := r.(*os.File)
 	if !ok {
 		return io.CopyBuffer(w, onlyReader{r}, make([]byte, 32<<10))
