@@ -85,7 +85,7 @@ func TestRenameFailureRestores(t *testing.T) {
 		if !errors.Is(err, fs.ErrPermission) || !errors.As(err, &pe) || pe.Path != s.z {
 			t.Fatalf("Commit: %v, want EPERM naming %s", err, s.z)
 		}
-		if !strings.Contains(err.Error(), ".aw-tmp of "+s.z+": operation not permitted") {
+		if !strings.Contains(err.Error(), "remove "+s.z+": .z.") || !strings.Contains(err.Error(), ".aw-tmp: operation not permitted") {
 			t.Errorf("Commit: %v, want the leftover temp reported", err)
 		}
 		testenv.FileHolds(t, s.x, []byte("old x"))

@@ -136,7 +136,7 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 	default:
 		if rerr := jf.remove(); rerr != nil {
 			what := "new content is in place, but the journal is left behind as " + jf.name
-			err = pathError("remove journal of", entries[0].Name, inPlace{what, rerr})
+			err = pathError("remove", entries[0].Name, inPlace{what, rerr})
 		}
 	}
 	return err
@@ -161,7 +161,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 				err = syncFD(e.Dir.fd)
 			}
 			if err != nil {
-				return nil, false, pathError("sync directory of", e.Name, err)
+				return nil, false, pathError("syncdir", e.Name, err)
 			}
 		}
 	} else if err := syncFilesystems(entries); err != nil {
@@ -176,14 +176,14 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 	}
 	err := entries[0].settings.inject(StepJournal)
 	if err != nil {
-		return nil, false, pathError("write journal of", entries[0].Name, err)
+		return nil, false, pathError("journal", entries[0].Name, err)
 	}
 	jf, err := writeJournal(journalDir, entries, swap)
 	if errors.Is(err, errors.ErrUnsupported) {
 		return nil, swap, nil // no journal on this system: in-process undo only
 	}
 	if err != nil {
-		return nil, false, pathError("write journal of", entries[0].Name, err)
+		return nil, false, pathError("journal", entries[0].Name, err)
 	}
 	return jf, swap, nil
 }
@@ -238,7 +238,7 @@ func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 	var err error
 	if jf != nil {
 		if terr := jf.turnBack(entries[0].settings.random); terr != nil {
-			err = pathError("write journal of", entries[0].Name, terr)
+			err = pathError("journal", entries[0].Name, terr)
 		}
 	}
 	if uerr := undo(entries[:failed]); uerr != nil {
@@ -252,7 +252,7 @@ func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 	}
 	if jf != nil {
 		if rerr := jf.remove(); rerr != nil {
-			err = multierr.Append(err, pathError("remove journal "+jf.name+" of", entries[0].Name, rerr))
+			err = multierr.Append(err, pathError("remove", entries[0].Name, fmt.Errorf("journal %s: %w", jf.name, rerr)))
 		}
 	}
 	return multierr.Append(err, discardAll(entries))
@@ -270,7 +270,7 @@ func removeBackups(entries []*Entry) error {
 		}
 		if uerr := unix.Unlinkat(e.Dir.fd, e.backup, 0); uerr != nil && uerr != unix.ENOENT {
 			what := "new content is in place, but the old content is left behind as " + e.backup
-			err = multierr.Append(err, pathError("remove backup of", e.Name, inPlace{what, uerr}))
+			err = multierr.Append(err, pathError("remove", e.Name, inPlace{what, uerr}))
 		}
 		e.backup = ""
 	}
@@ -288,7 +288,7 @@ func syncFilesystems(entries []*Entry) error {
 			err = syncfs(e.Dir.fd)
 		}
 		if err != nil {
-			return pathError("sync filesystem of", e.Name, err)
+			return pathError("syncfs", e.Name, err)
 		}
 	}
 	return nil
@@ -331,7 +331,7 @@ func (e *Entry) sync() error {
 		// for reading until a writer came; the inode check refuses it.
 		fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return pathError("open temp file for", e.Name, err)
+			return pathError("open", e.Name, err)
 		}
 		var st unix.Stat_t
 		if err := unix.Fstat(fd, &st); err != nil {
@@ -390,9 +390,9 @@ func linkBackups(entries []*Entry) error {
 				if try < maxNameTries {
 					continue
 				}
-				return pathError("link backup of", e.Name, gaveUp(err))
+				return pathError("link", e.Name, gaveUp(err))
 			default:
-				return pathError("link backup of", e.Name, err)
+				return pathError("link", e.Name, err)
 			}
 			break
 		}
@@ -418,12 +418,12 @@ func undo(done []*Entry) error {
 			}
 			e.backup = ""
 		} else if rerr := unix.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != unix.ENOENT {
-			err = multierr.Append(err, pathError("remove new", e.Name, rerr))
+			err = multierr.Append(err, pathError("remove", e.Name, rerr))
 		}
 	}
 	for _, e := range distinctDirs(done) {
 		if serr := syncFD(e.Dir.fd); serr != nil {
-			err = multierr.Append(err, pathError("sync directory of", e.Name, serr))
+			err = multierr.Append(err, pathError("syncdir", e.Name, serr))
 		}
 	}
 	return err
@@ -439,7 +439,7 @@ func syncDirs(entries []*Entry) error {
 			serr = syncFD(e.Dir.fd)
 		}
 		if serr != nil {
-			err = multierr.Append(err, pathError("sync directory of", e.Name, notDurable(serr)))
+			err = multierr.Append(err, pathError("syncdir", e.Name, notDurable(serr)))
 		}
 	}
 	return err

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -64,7 +65,7 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 		}
 	}
 	if err := e.settings.inject(StepCreate); err != nil {
-		return pathError("create temp file for", t.Name, err)
+		return pathError("createtemp", t.Name, err)
 	}
 	if stream && !s.NamedTemps {
 		fd, err := openUnnamed(t.Dir.fd, perm)
@@ -74,7 +75,7 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			return nil
 		}
 		if err != errNoUnnamed {
-			return pathError("create temp file for", t.Name, err)
+			return pathError("createtemp", t.Name, err)
 		}
 	}
 	for try := 1; ; try++ {
@@ -93,7 +94,7 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			err = gaveUp(err)
 		}
 		e.temp = ""
-		return pathError("create temp file for", t.Name, err)
+		return pathError("createtemp", t.Name, err)
 	}
 }
 
@@ -105,7 +106,7 @@ func (e *Entry) name() error {
 		return nil
 	}
 	if err := e.settings.inject(StepName); err != nil {
-		return e.fail(pathError("name temp file for", e.Name, err))
+		return e.fail(pathError("linktemp", e.Name, err))
 	}
 	for try := 1; ; try++ {
 		name := randomName(e.Base, tempSuffix, e.settings.random())
@@ -120,7 +121,7 @@ func (e *Entry) name() error {
 			}
 			err = gaveUp(err)
 		}
-		return e.fail(pathError("name temp file for", e.Name, err))
+		return e.fail(pathError("linktemp", e.Name, err))
 	}
 }
 
@@ -191,7 +192,7 @@ func (e *Entry) ReadFrom(r io.Reader) (int64, error) {
 			return n, e.check() // the write's own error, kept by the entry
 		}
 		// Anything else came from r.
-		return n, e.failLocked(pathError("read content for", e.Name, err))
+		return n, e.failLocked(pathError("read", e.Name, err))
 	}
 	return n, nil
 }
@@ -453,7 +454,7 @@ func (e *Entry) Discard() error {
 func (e *Entry) unlink(name string) error {
 	err := unix.Unlinkat(e.Dir.fd, name, 0)
 	if err != nil && err != unix.ENOENT {
-		return pathError("remove "+name+" of", e.Name, err)
+		return pathError("remove", e.Name, fmt.Errorf("%s: %w", name, err))
 	}
 	return nil
 }

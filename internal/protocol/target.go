@@ -65,7 +65,7 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 			return t, pathError("open", name, err)
 		}
 		if start, err = dirs.adopt(sfd); err != nil {
-			return t, pathError("lock directory of", name, err)
+			return t, pathError("lock", name, err)
 		}
 		if exact {
 			start.path = dir
@@ -138,7 +138,7 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	if owned { // the search followed a link to another directory
 		d, err := dirs.adopt(fd)
 		if err != nil {
-			return t, pathError("lock directory of", name, err)
+			return t, pathError("lock", name, err)
 		}
 		t.Dir = d
 	}
