@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/internal/tracer"
 )
 
-// TestRecoverKilled makes Recover itself crash. For every call of a
+// TestRecoverKilled makes Recover itself crash. For calls of a
 // transaction's writer after which a journal is left (the writer killed
-// there), it kills `atomicwrite --recover` just before each of its own
+// there: the first, the middle and the last of them), it kills `atomicwrite --recover` just before each of its own
 // file system calls in turn, and on filesystems that can, cuts the power
 // then too; then it runs Recover again. The set must end all old or all
 // new, with nothing left over; without a power cut, as an unkilled Recover
@@ -52,12 +53,21 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 		journals, _ := filepath.Glob(filepath.Join(work, "*", ".txn.*.aw-journal"))
 		return len(journals) > 0
 	}
-	points := 0
+	// The writer's kill points that leave a journal; Recover is killed at
+	// every one of its calls after three of them: the first (the journal
+	// just written), the middle and the last.
+	var points []int
 	for k := 1; k <= len(rec.Calls); k++ {
-		if !crashed(k) {
-			continue
+		if crashed(k) {
+			points = append(points, k)
 		}
-		points++
+	}
+	if len(points) == 0 {
+		t.Fatal("no writer kill point left a journal: Recover was never exercised")
+	}
+	points = slices.Compact([]int{points[0], points[len(points)/2], points[len(points)-1]})
+	for _, k := range points {
+		crashed(k)
 		ref := recoverTraced(t, work, tracer.Plan{})
 		want := sc.look(work, 0, 1, sc.existed())
 		if v := want.recovered(); len(v) > 0 {
@@ -117,9 +127,6 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 			seen = append(seen, fmt.Sprintf("%s ×%d", o, n))
 		}
 		detail = append(detail, fmt.Sprintf("| %s | %d | %s | %s |", strings.ReplaceAll(rec.Calls[k-1].String(), work, "…"), calls, want, strings.Join(seen, "; ")))
-	}
-	if points == 0 {
-		t.Fatal("no writer kill point left a journal: Recover was never exercised")
 	}
 	suite.report.add(killRow)
 	if fs.canCut() {

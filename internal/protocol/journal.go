@@ -25,14 +25,14 @@ import (
 //
 //	atomicwrite journal v3
 //	state commit|rollback
-//	dir "<absolute path>" <device> <inode>
+//	dir "<absolute path>" <device> <inode> <filesystem ID>
 //	...
 //	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
 //
 // A directory is recorded by its identity as well as its path: a recovery
-// refuses a path that leads to another directory now. A backup equal to the
+// refuses a path that leads to another directory now (see sameDir). A backup equal to the
 // temp means the rename is an exchange (see Commit): the temp's name holds
 // the new content before it and the old content, whose inode number the
 // entry records, after it. Version 2 wrote each entry's directory path in
@@ -65,6 +65,7 @@ type journal struct {
 type journalEntry struct {
 	dir, name, temp, backup string
 	dirID                   fileID // zero in versions 1 and 2
+	fsid                    uint64 // the directory's filesystem's ID (statfs), or 0
 	oldIno                  uint64 // the old target's, when backup == temp
 }
 
@@ -89,7 +90,7 @@ func (j *journal) encode() []byte {
 		dirs = append(dirs, e.dirID)
 		b = append(b, "dir "...)
 		b = appendQuote(b, e.dir)
-		b = fmt.Appendf(b, " %d %d\n", e.dirID.dev, e.dirID.ino)
+		b = fmt.Appendf(b, " %d %d %d\n", e.dirID.dev, e.dirID.ino, e.fsid)
 	}
 	for i, e := range j.entries {
 		b = append(b, "entry "...)
@@ -185,7 +186,7 @@ func decodeDir(s string) (journalEntry, error) {
 	}
 	var d journalEntry
 	d.dir = f[0]
-	if n, err := fmt.Sscanf(rest, "%d %d", &d.dirID.dev, &d.dirID.ino); err != nil || n != 2 || d.dirID == (fileID{}) {
+	if n, err := fmt.Sscanf(rest, "%d %d %d", &d.dirID.dev, &d.dirID.ino, &d.fsid); err != nil || n != 3 || d.dirID == (fileID{}) {
 		return journalEntry{}, errors.New("bad directory identity")
 	}
 	return d, nil
@@ -202,7 +203,7 @@ func decodeEntry(s string, version int, dirs []journalEntry) (journalEntry, erro
 		if err != nil || k < 0 || k >= len(dirs) {
 			return journalEntry{}, errors.New("no such directory")
 		}
-		e.dir, e.dirID, s = dirs[k].dir, dirs[k].dirID, rest
+		e.dir, e.dirID, e.fsid, s = dirs[k].dir, dirs[k].dirID, dirs[k].fsid, rest
 	} else {
 		f, rest, err := unquoteFields(s, 1)
 		if err != nil {
@@ -289,8 +290,12 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 			return nil, err
 		}
 	}
+	fsids := make(map[*Dir]uint64)
+	for _, e := range distinctDirs(entries) {
+		fsids[e.Dir] = fsid(e.Dir.fd)
+	}
 	for i, e := range entries {
-		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, name: e.Base, temp: e.temp, backup: e.backup}
+		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir], name: e.Base, temp: e.temp, backup: e.backup}
 		if e.Exists {
 			je.oldIno = e.Stat.Ino
 			if e.exchanges(swap, i == len(entries)-1) {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // The journal's quoting shortcut writes exactly what strconv.AppendQuote
@@ -51,5 +53,36 @@ func TestJournalBound(t *testing.T) {
 	}
 	if n := len(j.encode()); n > maxJournalSize {
 		t.Errorf("10,000 entries take %d bytes, more than the bound %d", n, maxJournalSize)
+	}
+}
+
+// A directory is the recorded one when its inode matches and so does its
+// device, or, since device numbers change across mounts (btrfs gives each
+// mount a new one), its filesystem's ID.
+func TestSameDir(t *testing.T) {
+	fd, err := unix.Open(t.TempDir(), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	unix.Fstat(fd, &st)
+	d := &Dir{fd: fd, id: fileID{uint64(st.Dev), st.Ino}}
+	here := fsid(fd)
+	for _, tt := range []struct {
+		name string
+		e    journalEntry
+		want bool
+	}{
+		{"version 2: no identity", journalEntry{}, true},
+		{"same device and inode", journalEntry{dirID: d.id}, true},
+		{"another inode", journalEntry{dirID: fileID{d.id.dev, d.id.ino + 1}, fsid: here}, false},
+		{"new device, same filesystem", journalEntry{dirID: fileID{d.id.dev + 1, d.id.ino}, fsid: here}, here != 0},
+		{"new device, another filesystem", journalEntry{dirID: fileID{d.id.dev + 1, d.id.ino}, fsid: here + 1}, false},
+		{"new device, no filesystem ID", journalEntry{dirID: fileID{d.id.dev + 1, d.id.ino}}, false},
+	} {
+		if got := sameDir(&tt.e, d); got != tt.want {
+			t.Errorf("%s: sameDir = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

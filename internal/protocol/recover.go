@@ -178,7 +178,7 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 		if dirs[i], err = set.adopt(fd); err != nil {
 			return fmt.Errorf("directory %s: %w", e.dir, err)
 		}
-		if e.dirID != (fileID{}) && dirs[i].id != e.dirID {
+		if !sameDir(&e, dirs[i]) {
 			return fmt.Errorf("directory %s: %w", e.dir, errDirReplaced)
 		}
 	}
@@ -230,6 +230,21 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 		return err
 	}
 	return syncFD(dir.fd)
+}
+
+// sameDir reports whether d is the directory the journal entry recorded
+// (versions 1 and 2 recorded none: any is). The inode must match. The
+// device number must too, unless the filesystem's ID (statfs) does: device
+// numbers are not stable across mounts (btrfs gives every mount a new one),
+// and a recovery runs after a reboot.
+func sameDir(e *journalEntry, d *Dir) bool {
+	switch {
+	case e.dirID == (fileID{}):
+		return true
+	case d.id.ino != e.dirID.ino:
+		return false
+	}
+	return d.id.dev == e.dirID.dev || e.fsid != 0 && fsid(d.fd) == e.fsid
 }
 
 var (

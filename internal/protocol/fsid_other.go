@@ -1,0 +1,6 @@
+//go:build unix && !linux && !darwin
+
+package protocol
+
+// fsid gives no filesystem ID here, where batches keep no journal.
+func fsid(fd int) uint64 { return 0 }
