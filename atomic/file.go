@@ -64,7 +64,11 @@ func create(name string, opts []Option, stream bool) (*File, error) {
 	}
 	if s.Context != nil {
 		f.ctx = s.Context
+		// Under f.mu: the function may run at once, and its Close reads
+		// f.stop once it holds f.mu.
+		f.mu.Lock()
 		f.stop = context.AfterFunc(f.ctx, func() { f.Close() })
+		f.mu.Unlock()
 	}
 	return f, nil
 }

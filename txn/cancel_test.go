@@ -154,3 +154,23 @@ func TestSealDiscardErrorReported(t *testing.T) {
 	tx.Rollback()
 	testenv.ClearImmutable(t, dir)
 }
+
+// A context that is done already when the Tx is made: the Tx is rolled
+// back at once, and nothing can be staged (-race: no race with New).
+func TestContextDoneAtNew(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	for range 100 {
+		tx := txn.New(txn.WithContext(ctx))
+		if err := tx.WriteFile(filepath.Join(dir, "x"), []byte("x")); err == nil {
+			err = tx.Commit()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Commit with a done context: %v", err)
+			}
+		} else if !errors.Is(err, context.Canceled) {
+			t.Fatalf("WriteFile with a done context: %v", err)
+		}
+	}
+	testenv.DirHolds(t, dir)
+}

@@ -62,7 +62,11 @@ func New(opts ...Option) *Tx {
 		}
 	}
 	if tx.ctx != nil {
+		// Under tx.mu: the function may run at once, and its Rollback
+		// reads tx.stop once it holds tx.mu.
+		tx.mu.Lock()
 		tx.stop = context.AfterFunc(tx.ctx, func() { tx.Rollback() })
+		tx.mu.Unlock()
 	}
 	return tx
 }
