@@ -12,6 +12,7 @@ import (
 
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
+	"golang.org/x/sys/unix"
 )
 
 func TestHostileNames(t *testing.T) {
@@ -122,7 +123,7 @@ func buildSandbox(t *testing.T, dir string) {
 	for name, to := range links {
 		os.Symlink(to, filepath.Join(dir, name))
 	}
-	syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644)
+	unix.Mkfifo(filepath.Join(dir, "fifo"), 0o644)
 }
 
 // treeState maps every entry below root to what it is: "file:content",

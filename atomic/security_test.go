@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -271,9 +270,7 @@ func TestLockedDirectoryDoesNotStopWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer squatter.Close()
-	if err := syscall.Flock(int(squatter.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Flock(t, squatter, true)
 	start := time.Now()
 	if err := atomic.WriteString(filepath.Join(dir, "target"), "new"); err != nil {
 		t.Fatalf("write under a held lock: %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
+	"golang.org/x/sys/unix"
 )
 
 // A Tx rolled back from another goroutine while a writer of one of its
@@ -113,7 +114,7 @@ func TestFIFOSwappedForTemp(t *testing.T) {
 		t.Fatalf("temps of x: %q", temps)
 	}
 	os.Remove(temps[0])
-	if err := syscall.Mkfifo(temps[0], 0o600); err != nil {
+	if err := unix.Mkfifo(temps[0], 0o600); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

@@ -13,6 +13,7 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
+	"golang.org/x/sys/unix"
 )
 
 // TestChild is not a test: it is the body of the child processes that
@@ -45,7 +46,7 @@ func TestChild(t *testing.T) {
 			t.Fatal(err)
 		}
 	case "plant-fifo": // args: path
-		if err := syscall.Mkfifo(args[0], 0o600); err != nil {
+		if err := unix.Mkfifo(args[0], 0o600); err != nil {
 			t.Fatal(err)
 		}
 	case "plant-sparse": // args: path, size
@@ -63,9 +64,7 @@ func TestChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
-			t.Fatal(err)
-		}
+		testenv.Flock(t, f, false)
 		fmt.Println("locked")
 		bufio.NewReader(os.Stdin).ReadString('\n')
 	case "die-journal-dir": // args: root, journal dir; killed at the second rename

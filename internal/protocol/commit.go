@@ -380,7 +380,7 @@ func linkBackups(entries []*Entry) error {
 			name := randomName(e.Base, backupSuffix, e.settings.random())
 			err := e.settings.inject(StepLink)
 			if err == nil {
-				err = unix.Linkat(e.Dir.fd, e.Base, e.Dir.fd, name, 0)
+				err = linkIn(e.Dir.fd, e.Base, name)
 			}
 			switch err {
 			case nil:

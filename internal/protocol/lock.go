@@ -39,7 +39,7 @@ func lock(fd int, exclusive bool, deadline time.Time) error {
 		deadline = time.Now().Add(writerLockWait)
 	}
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		err := unix.Flock(fd, how|unix.LOCK_NB)
+		err := flock(fd, how|unix.LOCK_NB)
 		switch err {
 		case nil:
 			return nil

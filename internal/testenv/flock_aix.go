@@ -1,0 +1,12 @@
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Flock skips the test: AIX has no flock.
+func Flock(t testing.TB, f *os.File, exclusive bool) {
+	t.Helper()
+	t.Skip("no flock on AIX")
+}
