@@ -11,6 +11,10 @@ import "golang.org/x/sys/unix"
 
 // linkIn makes to a second name of from, both in the directory dirfd.
 func linkIn(dirfd int, from, to string) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, from, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return err // ENOENT: a new target, which needs no backup
+	}
 	dir, err := dirPath(dirfd)
 	if err != nil {
 		return err
