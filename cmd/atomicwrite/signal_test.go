@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -179,16 +178,15 @@ func blockingPipe(t *testing.T) (r, w *os.File) {
 	return os.NewFile(uintptr(fds[0]), "pipe"), os.NewFile(uintptr(fds[1]), "pipe")
 }
 
-// readingStdin reports whether a thread of the process pid is blocked in
-// read(2) on descriptor 0.
+// readingStdin reports whether a thread of the process pid is blocked
+// reading a pipe: its standard input, the only pipe the command reads. The
+// kernel's wait channel says so (anon_pipe_read, or pipe_read on older
+// kernels), natively and under user-mode emulation alike, where the system
+// call numbers in /proc would be the host's.
 func readingStdin(pid int) bool {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", pid))
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
 	for _, task := range tasks {
-		b, err := os.ReadFile(task)
-		if err != nil {
-			continue
-		}
-		if f := strings.Fields(string(b)); len(f) > 1 && f[0] == strconv.Itoa(unix.SYS_READ) && f[1] == "0x0" {
+		if b, err := os.ReadFile(task); err == nil && strings.Contains(string(b), "pipe_read") {
 			return true
 		}
 	}
