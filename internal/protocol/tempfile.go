@@ -79,7 +79,9 @@ func readFrom(w chunkWriter, r io.Reader) (int64, error) {
 		for {
 			n, err := w.copyFrom(src, fileChunk)
 			total += n
-			if err != nil || n == 0 {
+			// A short copy is the end of the file: os copies until the
+			// limit or the end, and one more call would only return 0.
+			if err != nil || n < fileChunk {
 				return total, err
 			}
 		}
