@@ -93,19 +93,22 @@ func recoverDir(path string, deadline time.Time) error {
 }
 
 // sweepable returns the file type of the temp or backup name if a writer
-// with Recover's effective uid left it, or 0. Such a file belongs to that
-// uid, or, once the writer gave it the old target's owner (as root does), to
-// the owner of the target whose name it carries. Anything else in the
-// directory is another user's, and stays.
+// with Recover's effective uid left it (see writers), or 0: anything else
+// in the directory is another user's, and stays.
 func sweepable(dirfd int, name string, euid uint32) uint32 {
 	var st unix.Stat_t
-	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || !writers(dirfd, name, &st, euid) {
 		return 0
 	}
-	if st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, name) {
-		return uint32(st.Mode) & unix.S_IFMT
-	}
-	return 0
+	return uint32(st.Mode) & unix.S_IFMT
+}
+
+// writers reports whether the temp or backup name, of metadata st, may be a
+// file of a writer with Recover's effective uid: it belongs to that uid,
+// or, once the writer gave it the old target's owner (as root does), to the
+// owner of the target whose name it carries.
+func writers(dirfd int, name string, st *unix.Stat_t, euid uint32) bool {
+	return st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, name)
 }
 
 // targetOwner returns the owner of the target that the temp or backup name
@@ -290,7 +293,7 @@ func readJournal(dirfd int, name string, euid uint32) ([]byte, error) {
 
 // checkTemp makes sure that what the entry's temp name holds, if anything,
 // is what a writer with Recover's uid left there: a regular file of its own
-// or of the target's owner (see sweepable); or, for an exchange, the old
+// or of the target's owner (see writers); or, for an exchange, the old
 // target (its inode) or a directory exchanged away (see recoverExchange).
 // Recover renames temps over targets: a file planted under the temp's name
 // must never be one of them.
@@ -305,7 +308,7 @@ func checkTemp(dirfd int, e *journalEntry, euid uint32) error {
 	switch {
 	case e.swapped() && (st.Ino == e.oldIno || st.Mode&unix.S_IFMT == unix.S_IFDIR):
 		return nil
-	case st.Mode&unix.S_IFMT == unix.S_IFREG && (st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, e.temp)):
+	case st.Mode&unix.S_IFMT == unix.S_IFREG && writers(dirfd, e.temp, &st, euid):
 		return nil
 	}
 	return fmt.Errorf("%s/%s %w", e.dir, e.temp, errForeignTemp)
