@@ -8,6 +8,3 @@ func link(from, to string) error { return errors.ErrUnsupported }
 // AIX has no flock: writers and Recover go on without the directory lock,
 // as on a filesystem without flock (see lock.go and docs/platforms.md).
 func flock(fd, how int) error { return nil }
-
-// dirPath has no form on AIX: batches commit without a journal.
-func dirPath(fd int) (string, error) { return "", errors.ErrUnsupported }

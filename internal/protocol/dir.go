@@ -5,6 +5,8 @@ import (
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
 )
 
 // A Dir is an open handle on a directory that holds targets.
@@ -12,7 +14,7 @@ type Dir struct {
 	fd int
 	id fileID // zero in a Single set, where nothing is compared with it
 	// The path the directory was opened by, when that is exactly where
-	// the handle is (see openNamedDir); for the journal, see pathNow.
+	// the handle is (see resolve.Walk.Dir); for the journal, see pathNow.
 	path string
 	// Who a file this process creates here belongs to (the directory's
 	// group if it is setgid, else the creator's), learnt from the first
@@ -123,7 +125,7 @@ func (ds *Dirs) remember(dir string, d *Dir) {
 // the journal: a recovery in another process has only paths. The path it
 // was opened by serves if it still leads here, which a stat tells; if the
 // directory was renamed since (or was reached through a symlink or a
-// relative path), the kernel is asked, which costs more (dirPath).
+// relative path), the kernel is asked, which costs more (resolve.PathOf).
 func (d *Dir) pathNow() (string, error) {
 	if d.path != "" {
 		var st unix.Stat_t
@@ -131,7 +133,7 @@ func (d *Dir) pathNow() (string, error) {
 			return d.path, nil
 		}
 	}
-	return dirPath(d.fd)
+	return resolve.PathOf(d.fd)
 }
 
 // Close closes every directory in the set, which releases their locks.
@@ -147,7 +149,8 @@ func (ds *Dirs) Close() error {
 // OpenDir opens the directory path into the set, as Resolve opens a
 // target's directory.
 func OpenDir(path string, dirs *Dirs) (*Dir, error) {
-	fd, exact, err := openNamedDir(path)
+	var w resolve.Walk
+	fd, exact, err := w.Dir(unix.AT_FDCWD, path)
 	if err != nil {
 		return nil, pathError("open", path, err)
 	}

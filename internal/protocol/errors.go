@@ -2,8 +2,9 @@ package protocol
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
+
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
 )
 
 var (
@@ -23,7 +24,7 @@ var (
 	// ErrUntrustedSymlink is wrapped when the path holds a symlink owned by
 	// a user other than root and the writer: it is not followed. It also
 	// matches fs.ErrPermission.
-	ErrUntrustedSymlink = fmt.Errorf("symlink owned by another user not followed: %w", fs.ErrPermission)
+	ErrUntrustedSymlink = resolve.ErrUntrustedSymlink
 )
 
 // inPlace wraps the cause of a failure after the renames, when the new

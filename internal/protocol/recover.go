@@ -10,6 +10,8 @@ import (
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
 )
 
 // Recover brings every directory in dirs back to a clean state after a
@@ -40,7 +42,8 @@ func Recover(dirs []string) error {
 func recoverDir(path string, deadline time.Time) error {
 	set := Dirs{Exclusive: true, Deadline: deadline}
 	defer set.Close()
-	fd, err := openDir(unix.AT_FDCWD, path)
+	var w resolve.Walk
+	fd, _, err := w.Dir(unix.AT_FDCWD, path)
 	if err == unix.ENOENT {
 		return nil
 	}
@@ -174,7 +177,8 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	// still the one recorded, before touching any.
 	dirs := make([]*Dir, len(j.entries))
 	for i, e := range j.entries {
-		fd, err := openDir(unix.AT_FDCWD, e.dir)
+		var w resolve.Walk
+		fd, _, err := w.Dir(unix.AT_FDCWD, e.dir)
 		if err != nil {
 			return fmt.Errorf("directory %s: %w", e.dir, err)
 		}

@@ -1,20 +1,14 @@
 package protocol
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
 
 	"golang.org/x/sys/unix"
-)
 
-// maxSymlinks is how many links a chain may have before it counts as a loop
-// (ELOOP). It bounds the final name's chain in Resolve and, separately, each
-// directory walk (see walk); the number is Linux's own limit for one path
-// lookup, though the kernel counts every link of a lookup, nested ones too,
-// against it.
-const maxSymlinks = 40
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
+)
 
 // pathMax is the longest path (with its terminating NUL) Linux accepts.
 // The walk resolves a component at a time and would accept longer ones, so
@@ -41,11 +35,11 @@ func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
 // through dirs. The directories it opens stay in dirs, even when it fails:
 // closing dirs closes them.
 //
-// The links are followed one at a time, each relative to the open handle of
-// the directory that holds it, rather than with a path-level realpath: that
-// resolves a relative link against its own directory as the kernel does,
-// works for a dangling link (it names the file to create), and leaves no
-// window in which the directory part could be re-resolved differently.
+// The directory part is opened once per set (a Tx with many files in one
+// directory opens it once, and every entry lands in the directory the
+// first resolved, whatever is renamed along the path meanwhile); the final
+// name is then looked up on that handle, and its links followed from
+// there (see package resolve).
 func Resolve(name string, dirs *Dirs) (Target, error) {
 	t := Target{Name: name}
 	if name == "" {
@@ -58,13 +52,14 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 	if base == "" {
 		return t, pathError("open", name, unix.EISDIR)
 	}
+	var w resolve.Walk
 	start := dirs.named(dir)
 	if start == nil {
-		sfd, exact, err := openNamedDir(dir)
+		fd, exact, err := w.Dir(unix.AT_FDCWD, dir)
 		if err != nil {
 			return t, pathError("open", name, err)
 		}
-		if start, err = dirs.adopt(sfd); err != nil {
+		if start, err = dirs.adopt(fd); err != nil {
 			return t, pathError("lock", name, err)
 		}
 		if exact {
@@ -72,75 +67,30 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		}
 		dirs.remember(dir, start)
 	}
-	// fd is the directory the search is in; owned says whether it must be
-	// closed when the search moves on (it is not if it belongs to dirs).
-	fd, owned := start.fd, false
-	closeFD := func() {
-		if owned {
-			unix.Close(fd)
-		}
+	found, err := w.Entry(start.fd, base, &t.Stat)
+	if err != nil {
+		return t, pathError("open", name, err)
 	}
-	for hops := 0; ; hops++ {
-		if base == "" {
-			closeFD()
-			return t, pathError("open", name, unix.EISDIR)
-		}
-		err := unix.Fstatat(fd, base, &t.Stat, unix.AT_SYMLINK_NOFOLLOW)
-		if errors.Is(err, unix.ENOENT) {
-			break
-		}
-		if err != nil {
-			closeFD()
-			return t, pathError("open", name, err)
-		}
-		if t.Stat.Mode&unix.S_IFMT != unix.S_IFLNK {
-			t.Exists = true
-			break
-		}
-		if hops == maxSymlinks {
-			closeFD()
-			return t, pathError("open", name, unix.ELOOP)
-		}
-		link, err := readLink(fd, base, &t.Stat)
-		if err == errNotLink || errors.Is(err, unix.ENOENT) {
-			continue // changed since the fstatat above: look again
-		}
-		if err != nil {
-			closeFD()
-			return t, pathError("open", name, err)
-		}
-		dir, base = split(link)
-		// openat ignores fd for an absolute link, and resolves a relative
-		// one against the directory that holds the link.
-		next, err := openDir(fd, dir)
-		closeFD()
-		if err != nil {
-			return t, pathError("open", name, err)
-		}
-		fd, owned = next, true
-	}
-	if t.Exists {
+	if found.Exists {
+		err := ErrNotRegular
 		switch t.Stat.Mode & unix.S_IFMT {
 		case unix.S_IFREG:
+			err = checkPlanted(found.Dir, &t.Stat)
 		case unix.S_IFDIR:
-			closeFD()
-			return t, pathError("open", name, unix.EISDIR)
-		default:
-			closeFD()
-			return t, pathError("open", name, ErrNotRegular)
+			err = unix.EISDIR
 		}
-		if err := checkPlanted(fd, &t.Stat); err != nil {
-			closeFD()
+		if err != nil {
+			if found.Owned {
+				unix.Close(found.Dir)
+			}
 			return t, pathError("open", name, err)
 		}
 	}
-	t.Dir, t.Base = start, base
-	if owned { // the search followed a link to another directory
-		d, err := dirs.adopt(fd)
-		if err != nil {
+	t.Dir, t.Base, t.Exists = start, found.Base, found.Exists
+	if found.Owned { // the search followed a link to another directory
+		if t.Dir, err = dirs.adopt(found.Dir); err != nil {
 			return t, pathError("lock", name, err)
 		}
-		t.Dir = d
 	}
 	return t, nil
 }

@@ -10,9 +10,10 @@ import (
 // (O_TMPFILE). Until it is linked, a crash leaves nothing behind: the
 // kernel frees an inode that no name refers to.
 func openUnnamed(dirfd int, perm uint32) (int, error) {
-	fd, err := retry(func() (int, error) {
-		return unix.Openat(dirfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, perm)
-	})
+	fd, err := unix.Openat(dirfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, perm)
+	for err == unix.EINTR {
+		fd, err = unix.Openat(dirfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, perm)
+	}
 	switch err {
 	case unix.EOPNOTSUPP, unix.EISDIR, unix.EINVAL:
 		return -1, errNoUnnamed // no O_TMPFILE on this filesystem or kernel

@@ -1,4 +1,4 @@
-package protocol
+package resolve
 
 import (
 	"syscall"
@@ -7,9 +7,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dirPath returns the path of the directory open on fd, as the kernel knows
-// it now, for the journal: a recovery in another process has only paths.
-func dirPath(fd int) (string, error) {
+// PathOf returns the path of the directory open on fd, as the kernel knows
+// it now: for a journal, since a recovery in another process has only
+// paths.
+func PathOf(fd int) (string, error) {
 	buf := make([]byte, unix.PathMax)
 	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETPATH, uintptr(unsafe.Pointer(&buf[0])))
 	if errno != 0 {

@@ -1,4 +1,4 @@
-package protocol
+package resolve
 
 import (
 	"errors"
@@ -7,14 +7,18 @@ import (
 )
 
 // searchFlags open a directory on the walk: O_PATH needs only the search
-// permission that the kernel's own path walk needs, not read permission.
+// permission that the kernel's own lookup needs, not read permission.
 const searchFlags = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+
+// searchReadable says whether a handle opened with searchFlags is readable.
+const searchReadable = false
 
 var errLinkOnPath = errors.New("symlink on the path")
 
 // openNoSymlinks opens a directory in one call if no component of path is
 // a symlink, and returns errLinkOnPath if one is (or if openat2 is missing,
-// before Linux 5.6, or filtered by a seccomp profile): then walk decides.
+// before Linux 5.6, or filtered by a seccomp profile): then the walk
+// decides.
 func openNoSymlinks(at int, path string) (int, error) {
 	how := unix.OpenHow{
 		Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC,
@@ -28,7 +32,7 @@ func openNoSymlinks(at int, path string) (int, error) {
 	return fd, err
 }
 
-// readLink reads the symlink name in the directory dirfd, if trustedLink
+// readLink reads the symlink name in the directory dirfd, if trusted
 // allows, and fills st with its metadata. It returns errNotLink (with st
 // filled) if name is not a symlink.
 //
@@ -49,7 +53,7 @@ func readLink(dirfd int, name string, st *unix.Stat_t) (string, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		return "", errNotLink
 	}
-	if !trustedLink(st) {
+	if !trusted(st) {
 		return "", ErrUntrustedSymlink
 	}
 	return readlinkat(fd, "")

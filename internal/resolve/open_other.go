@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package protocol
+package resolve
 
 import (
 	"errors"
@@ -8,14 +8,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// searchFlags open a directory on the walk. Without Linux's O_PATH that
+// needs read permission on each directory, where the kernel's own lookup
+// needs only search permission.
 const searchFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC
+
+// searchReadable says whether a handle opened with searchFlags is readable.
+const searchReadable = true
 
 var errLinkOnPath = errors.New("symlink on the path")
 
-// openNoSymlinks has no one-call form outside Linux: walk decides.
+// openNoSymlinks has no one-call form outside Linux: the walk decides.
 func openNoSymlinks(at int, path string) (int, error) { return -1, errLinkOnPath }
 
-// readLink reads the symlink name in the directory dirfd, if trustedLink
+// readLink reads the symlink name in the directory dirfd, if trusted
 // allows, and fills st with its metadata. It returns errNotLink (with st
 // filled) if name is not a symlink.
 //
@@ -28,7 +34,7 @@ func readLink(dirfd int, name string, st *unix.Stat_t) (string, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		return "", errNotLink
 	}
-	if !trustedLink(st) {
+	if !trusted(st) {
 		return "", ErrUntrustedSymlink
 	}
 	return readlinkat(dirfd, name)

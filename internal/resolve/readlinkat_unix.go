@@ -1,6 +1,6 @@
 //go:build unix && !dragonfly && !solaris && !illumos && !aix
 
-package protocol
+package resolve
 
 import "golang.org/x/sys/unix"
 
