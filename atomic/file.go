@@ -26,8 +26,8 @@ import (
 // never reaches any other file.
 type File struct {
 	name  string
-	dirs  protocol.Dirs
-	entry protocol.Entry
+	w     protocol.Single
+	entry *protocol.Entry // w's
 	mu    sync.Mutex
 	done  bool
 
@@ -45,23 +45,17 @@ func Create(name string, opts ...Option) (*File, error) {
 // create is Create; stream says whether the content will stream in (and so
 // whether its temp stays unnamed while it does).
 func create(name string, opts []Option, stream bool) (*File, error) {
-	f := &File{name: name, dirs: protocol.Dirs{Single: true}}
-	t, err := protocol.Resolve(name, &f.dirs)
-	if err != nil {
-		f.dirs.Close()
-		return nil, err
-	}
 	s := settingsOf(opts)
 	if s.Context != nil {
 		if err := s.Context.Err(); err != nil {
-			f.dirs.Close()
 			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
 		}
 	}
-	if err := f.entry.Stage(t, s, stream); err != nil {
-		f.dirs.Close()
+	f := &File{name: name}
+	if err := f.w.Begin(name, s, stream); err != nil {
 		return nil, err
 	}
+	f.entry = f.w.Entry()
 	if s.Context != nil {
 		f.ctx = s.Context
 		// Under f.mu: the function may run at once, and its Close reads
@@ -118,11 +112,7 @@ func (f *File) Commit() error {
 	if f.stop != nil {
 		f.stop()
 	}
-	defer f.dirs.Close()
-	// The temp stays open through Seal so that Commit fsyncs it on the
-	// descriptor it was written through, without reopening it.
-	f.entry.Seal(protocol.KeepOpen) // a failure is kept in the entry; Commit reports it
-	return protocol.Commit([]*protocol.Entry{&f.entry}, protocol.CommitOptions{})
+	return f.w.Commit(nil)
 }
 
 // Close discards the pending write: the temp file is removed and the target
@@ -137,8 +127,7 @@ func (f *File) Close() error {
 	if f.stop != nil {
 		f.stop()
 	}
-	defer f.dirs.Close()
-	return f.entry.Discard()
+	return f.w.Discard()
 }
 
 // check reports whether the File has ended.

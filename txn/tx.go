@@ -214,7 +214,7 @@ func (tx *Tx) Commit() error {
 		}
 		journalDir = d
 	}
-	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, PerFileSync: tx.perFileSync, Context: tx.ctx})
+	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, Context: tx.ctx})
 	tx.entries = nil
 	return err
 }

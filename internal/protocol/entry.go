@@ -29,6 +29,7 @@ type Entry struct {
 	unnamed  bool     // the temp has no name yet (O_TMPFILE)
 	tempID   fileID   // the temp's inode, checked when it is reopened to sync
 	backup   string   // batches: a hard link to the old target, for undo
+	sealMode SealMode // how Seal left the temp, and so how Commit syncs it
 
 	mu     sync.Mutex // held by each write, by Seal and by Discard
 	err    error      // the first failure; a failed entry is never committed
@@ -350,7 +351,7 @@ func (e *Entry) Seal(mode SealMode) error {
 			return e.fail(pathError("chmod", e.Name, err))
 		}
 	}
-	e.sealed = true
+	e.sealed, e.sealMode = true, mode
 	if mode == KeepOpen {
 		return nil
 	}

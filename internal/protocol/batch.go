@@ -1,0 +1,266 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+
+	"go.uber.org/multierr"
+	"golang.org/x/sys/unix"
+)
+
+// commitBatch makes the content of two or more sealed entries their
+// targets', in order, all or nothing:
+//
+//  1. only where the filesystem cannot exchange two names (see
+//     canExchange): hard-link each old target (but the last) to a backup
+//     name, so that a failed rename can put back what earlier renames
+//     replaced;
+//  2. make every temp durable, data and name, and every backup's name: one
+//     syncfs per filesystem, which lets the filesystem write everything in
+//     one journal commit (the cost: it also flushes other processes' dirty
+//     data there); or, for entries sealed CloseForReopen, an fsync of each
+//     temp (16 at a time) and of each directory;
+//  3. write and fsync the intent journal: the commit point;
+//
+// then:
+//
+//  4. rename each temp over its target, in the order given; where the
+//     filesystem can, a batch exchanges temp and target instead, so that
+//     the temp's name keeps the old content for the undo (the backup costs
+//     no system call of its own; the last target needs none), and a new
+//     target is renamed only if nothing took its name since it was staged;
+//  5. remove the backups;
+//  6. fsync each distinct directory once, so that the renames (and the
+//     removals) survive a power loss; then remove the journal.
+//
+// On an error before the commit point no target is changed; on an error in
+// the renames the journal is turned to "rollback" and the renames before it
+// are undone. Either way no temp, backup or journal remains. An error in
+// steps 5 or 6 wraps ErrNotDurable: every target already holds its new
+// content (and a journal kept in place lets Recover finish the job).
+func commitBatch(entries []*Entry, opts CommitOptions) error {
+	jf, swap, err := prepare(entries, opts)
+	if err != nil {
+		return multierr.Append(err, discardAll(entries))
+	}
+	for i, e := range entries {
+		err := e.settings.inject(StepRename)
+		if err == nil {
+			err = e.replace(swap, i == len(entries)-1)
+		}
+		if err != nil {
+			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf))
+		}
+		e.temp = ""
+	}
+	err = multierr.Append(removeBackups(entries), syncDirs(entries))
+	switch {
+	case jf == nil:
+	case err != nil:
+		// The renames may not survive a power loss; the journal lets
+		// Recover redo them if they do not.
+		what := "new content is in place; journal " + jf.name + " kept for Recover"
+		err = multierr.Append(err, pathError("commit", entries[0].Name, inPlace{what, errors.New("run Recover on its directory")}))
+	default:
+		if rerr := jf.remove(); rerr != nil {
+			what := "new content is in place, but the journal is left behind as " + jf.name
+			err = pathError("remove", entries[0].Name, inPlace{what, rerr})
+		}
+	}
+	return err
+}
+
+// prepare takes a batch to its commit point: backups, durable names, and
+// the journal. It reports whether the renames will exchange (see commitBatch).
+func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
+	swap := !entries[0].settings.LinkBackups && exchangeable(entries)
+	if !swap {
+		if err := linkBackups(entries[:len(entries)-1]); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := syncTemps(entries); err != nil {
+		return nil, false, err
+	}
+	if entries[0].sealMode == CloseForReopen {
+		// Without syncfs the names need their directories' fsyncs.
+		for _, e := range distinctDirs(entries) {
+			err := e.settings.inject(StepSyncStaged)
+			if err == nil {
+				err = syncFD(e.Dir.fd)
+			}
+			if err != nil {
+				return nil, false, pathError("syncdir", e.Name, err)
+			}
+		}
+	}
+	for _, e := range entries {
+		if err := e.cancelled(opts.Context); err != nil {
+			return nil, false, err
+		}
+	}
+	journalDir := opts.JournalDir
+	if journalDir == nil {
+		journalDir = entries[0].Dir
+	}
+	err := entries[0].settings.inject(StepJournal)
+	if err != nil {
+		return nil, false, pathError("journal", entries[0].Name, err)
+	}
+	jf, err := writeJournal(journalDir, entries, swap)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil, swap, nil // no journal on this system: in-process undo only
+	}
+	if err != nil {
+		return nil, false, pathError("journal", entries[0].Name, err)
+	}
+	return jf, swap, nil
+}
+
+// exchangeable reports whether every filesystem of the batch can exchange
+// two names.
+func exchangeable(entries []*Entry) bool {
+	for _, e := range distinctFilesystems(entries) {
+		if !canExchange(e.Dir.fd) {
+			return false
+		}
+	}
+	return true
+}
+
+// replace puts the temp in its target's place: a rename; or in a batch that
+// swaps (see commitBatch), for an existing target, an exchange (see exchanges),
+// and for a target that did not exist, a rename that refuses to replace a
+// file that appeared since: that file would have no backup.
+func (e *Entry) replace(swap, last bool) error {
+	switch {
+	case !swap:
+		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+	case e.exchanges(swap, last):
+		err := exchange(e.Dir.fd, e.temp, e.Base)
+		if err == nil {
+			e.backup = e.temp
+			return nil
+		}
+		if err != unix.ENOENT {
+			return err
+		}
+		// The old target is gone already: nothing to keep.
+	case e.Exists:
+		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+	}
+	return renameNoReplace(e.Dir.fd, e.temp, e.Base)
+}
+
+// exchanges reports whether the entry's target is exchanged with its temp,
+// after which the temp's name holds the old content: the backup, for undo
+// and for Recover. Every existing target of a batch that swaps is, but the
+// last: no rename after it can fail and turn the batch back, so its old
+// content is never needed, and a plain rename spares the unlink.
+func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !last }
+
+// turnBack undoes a commit whose rename of entries[failed] failed: it
+// records the turn in the journal, puts back the targets replaced so far,
+// removes the journal, and only then the remaining temps and backups, so
+// that a crash at any point in between is recovered to the old targets.
+func turnBack(entries []*Entry, failed int, jf *journalFile) error {
+	var err error
+	if jf != nil {
+		if terr := jf.turnBack(entries[0].settings.random); terr != nil {
+			err = pathError("journal", entries[0].Name, terr)
+		}
+	}
+	if uerr := undo(entries[:failed]); uerr != nil {
+		err = multierr.Append(err, uerr)
+		if jf != nil && jf.j.state == stateRollback {
+			// Leave the journal, and every temp it names, to Recover: it
+			// will finish putting the old targets back.
+			return multierr.Append(err, pathError("undo", entries[0].Name,
+				fmt.Errorf("journal %s kept; run Recover on its directory", jf.name)))
+		}
+	}
+	if jf != nil {
+		if rerr := jf.remove(); rerr != nil {
+			err = multierr.Append(err, pathError("remove", entries[0].Name, fmt.Errorf("journal %s: %w", jf.name, rerr)))
+		}
+	}
+	return multierr.Append(err, discardAll(entries))
+}
+
+// removeBackups removes the backups once every rename is done. It comes
+// before the directory fsyncs, so that those make the removals durable too.
+// A backup that cannot be removed is left behind, and said so: the new
+// content is in place all the same.
+func removeBackups(entries []*Entry) error {
+	var err error
+	for _, e := range entries {
+		if e.backup == "" {
+			continue
+		}
+		if uerr := unix.Unlinkat(e.Dir.fd, e.backup, 0); uerr != nil && uerr != unix.ENOENT {
+			what := "new content is in place, but the old content is left behind as " + e.backup
+			err = multierr.Append(err, pathError("remove", e.Name, inPlace{what, uerr}))
+		}
+		e.backup = ""
+	}
+	return err
+}
+
+// linkBackups keeps each existing target reachable under a backup name until
+// the renames are done. A target that does not exist (any more) gets none:
+// undoing its rename means removing it.
+func linkBackups(entries []*Entry) error {
+	for _, e := range entries {
+		for try := 1; ; try++ {
+			name := randomName(e.Base, backupSuffix, e.settings.random())
+			err := e.settings.inject(StepLink)
+			if err == nil {
+				err = linkIn(e.Dir.fd, e.Base, name)
+			}
+			switch err {
+			case nil:
+				e.backup = name
+			case unix.ENOENT:
+			case unix.EEXIST, unix.EINTR:
+				if try < maxNameTries {
+					continue
+				}
+				return pathError("link", e.Name, gaveUp(err))
+			default:
+				return pathError("link", e.Name, err)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// undo puts back the targets that the renames of done replaced, last first,
+// and fsyncs their directories so that the restored state is the durable one.
+func undo(done []*Entry) error {
+	var err error
+	for i := len(done) - 1; i >= 0; i-- {
+		e := done[i]
+		if rerr := e.settings.inject(StepUndo); rerr != nil {
+			err = multierr.Append(err, pathError("restore", e.Name, rerr))
+			continue
+		}
+		if e.backup != "" {
+			if rerr := unix.Renameat(e.Dir.fd, e.backup, e.Dir.fd, e.Base); rerr != nil {
+				// The backup is now the only copy of the old content: keep
+				// it, and say where it is.
+				err = multierr.Append(err, pathError("restore", e.Name, fmt.Errorf("%w (old content kept as %s)", rerr, e.backup)))
+			}
+			e.backup = ""
+		} else if rerr := unix.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != unix.ENOENT {
+			err = multierr.Append(err, pathError("remove", e.Name, rerr))
+		}
+	}
+	for _, e := range distinctDirs(done) {
+		if serr := syncFD(e.Dir.fd); serr != nil {
+			err = multierr.Append(err, pathError("syncdir", e.Name, serr))
+		}
+	}
+	return err
+}
+

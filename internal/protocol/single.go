@@ -1,0 +1,87 @@
+package protocol
+
+import (
+	"context"
+
+	"go.uber.org/multierr"
+	"golang.org/x/sys/unix"
+)
+
+// A Single is the atomic write of one file: the whole protocol, top to
+// bottom, in six steps. Package atomic runs it; a Tx of one entry commits
+// through commitOne as well.
+type Single struct {
+	dirs  Dirs
+	entry Entry
+}
+
+// Begin starts the write of name. stream says that the content will stream
+// in (see Entry.Stage).
+func (w *Single) Begin(name string, s Settings, stream bool) error {
+	// A single write compares its directory with nothing: no fstat.
+	w.dirs = Dirs{Single: true}
+	// 1. Open the directory that finally holds the target, following its
+	// symlinks. Every later step works on this handle: a directory renamed
+	// or swapped along the path meanwhile cannot redirect the write.
+	t, err := Resolve(name, &w.dirs)
+	if err == nil {
+		// 2. Create the temp in that same directory: a rename is atomic
+		// only within one filesystem, and only the directory's own fsync
+		// makes it durable.
+		err = w.entry.Stage(t, s, stream)
+	}
+	if err != nil {
+		w.dirs.Close()
+	}
+	return err
+}
+
+// Entry is where the content goes, between Begin and Commit.
+func (w *Single) Entry() *Entry { return &w.entry }
+
+// Commit makes the written content the target's. It ends the write.
+func (w *Single) Commit(ctx context.Context) error {
+	defer w.dirs.Close()
+	e := &w.entry
+	// 3. Give the temp its owner and mode now that the content is written
+	// (see Seal for why not earlier). The descriptor stays open, so the
+	// fsync needs no reopen.
+	e.Seal(KeepOpen) // a failure is kept in e, and commitOne reports it
+	return commitOne(e, ctx)
+}
+
+// Discard abandons the write: the temp is removed, the target untouched.
+func (w *Single) Discard() error {
+	defer w.dirs.Close()
+	return w.entry.Discard()
+}
+
+// commitOne puts one sealed entry in its target's place.
+func commitOne(e *Entry, ctx context.Context) error {
+	// 4. Make the temp's data durable before its name can replace the
+	// target's: otherwise a power loss just after the rename could leave
+	// the target empty or torn. Then the last chance for a cancellation.
+	err := e.committable()
+	if err == nil {
+		err = e.sync()
+	}
+	if err == nil {
+		err = e.cancelled(ctx)
+	}
+	if err != nil {
+		return multierr.Append(err, e.Discard())
+	}
+	// 5. The commit point: rename(2) replaces the name in one step, so a
+	// reader opens either the old file or the new one, never a mix.
+	err = e.settings.inject(StepRename)
+	if err == nil {
+		err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+	}
+	if err != nil {
+		return multierr.Append(pathError("rename", e.Name, err), e.Discard())
+	}
+	e.temp = ""
+	// 6. The rename is an entry of the directory: durable once the
+	// directory is.
+	return e.syncDir()
+}
