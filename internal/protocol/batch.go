@@ -263,4 +263,3 @@ func undo(done []*Entry) error {
 	}
 	return err
 }
-

@@ -33,7 +33,7 @@ import (
 //
 // A directory is recorded by its identity as well as its path: a recovery
 // refuses a path that leads to another directory now (see sameDir). A backup equal to the
-// temp means the rename is an exchange (see Commit): the temp's name holds
+// temp means the rename is an exchange (see commitBatch): the temp's name holds
 // the new content before it and the old content, whose inode number the
 // entry records, after it. Version 2 wrote each entry's directory path in
 // the entry, with no identity; version 1 also had no inode and never

@@ -80,7 +80,7 @@ func recoverDir(path string, deadline time.Time) error {
 		switch sweepable(dir.fd, name, euid) {
 		case unix.S_IFDIR:
 			// A target made a directory after it was staged, exchanged
-			// away (see Commit): never removed, but said.
+			// away (see commitBatch): never removed, but said.
 			err = multierr.Append(err, pathError("remove", path+"/"+name, unix.EISDIR))
 		case unix.S_IFREG, unix.S_IFLNK:
 			if uerr := unix.Unlinkat(dir.fd, name, 0); uerr != nil && uerr != unix.ENOENT {
@@ -331,7 +331,7 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		// Not a temp of ours: a target that another process made a
-		// directory after it was staged, exchanged away (see Commit).
+		// directory after it was staged, exchanged away (see commitBatch).
 		if state == stateCommit {
 			return nil // the sweep reports it; never removed
 		}

@@ -167,4 +167,3 @@ func distinctDirs(entries []*Entry) []*Entry {
 	}
 	return firsts
 }
-
