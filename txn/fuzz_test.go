@@ -18,7 +18,6 @@ import (
 // the directories must hold afterwards. Each byte of ops is one operation:
 // its low 3 bits say which, the next 2 bits which target.
 func FuzzTx(f *testing.F) {
-	testenv.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) > 64 {
 			return

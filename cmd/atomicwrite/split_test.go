@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 	"testing/iotest"
-
-	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // referenceSplit is the rule written plainly, on a whole input in memory:
@@ -135,7 +133,6 @@ func (c *counter) Write(p []byte) (int, error) { c.n += len(p); return len(p), n
 func (c *counter) Close() error                { return nil }
 
 func FuzzSplit(f *testing.F) {
-	testenv.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, in, delim []byte, chunking uint8) {
 		if len(delim) == 0 || len(delim) > maxDelimLen {
 			return
