@@ -81,7 +81,7 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
+	case "die", "die-remove": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []func(*protocol.Settings)
 		if len(args) > 4 {
@@ -97,10 +97,10 @@ func TestChild(t *testing.T) {
 			}
 		}
 		tx := txn.New(txOpts...)
-		for _, p := range []string{s.x, s.y, s.z} {
-			if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
-				t.Fatal(err)
-			}
+		if role == "die-remove" {
+			s.stageRemoval(t, tx)
+		} else {
+			s.stage(t, tx)
 		}
 		tx.Commit()
 		t.Fatal("the commit ran to its end: the kill point was never reached")

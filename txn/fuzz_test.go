@@ -16,7 +16,7 @@ import (
 
 // FuzzTx runs random sequences of Tx operations against a model of what
 // the directories must hold afterwards. Each byte of ops is one operation:
-// its low 3 bits say which, the next 2 bits which target.
+// its low 3 bits and bit 5 say which, bits 3 and 4 which target.
 func FuzzTx(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) > 64 {
@@ -40,7 +40,7 @@ func FuzzTx(f *testing.F) {
 			name := names[(op>>3)&3]
 			data := fmt.Sprintf("op %d %s", i, name)
 			path := filepath.Join(root, name)
-			switch op & 7 {
+			switch op&7 | op>>5&1<<3 {
 			case 0: // WriteFile
 				m.stage(t, name, data, tx.WriteFile(path, []byte(data)))
 			case 1: // Create, write, Close
@@ -60,7 +60,13 @@ func FuzzTx(f *testing.F) {
 			case 3: // Commit
 				err := tx.Commit()
 				if m.commit(t, err) {
-					maps.Copy(disk, m.staged)
+					for n, data := range m.staged {
+						if data == removed {
+							delete(disk, n)
+						} else {
+							disk[n] = data
+						}
+					}
 				}
 			case 4: // Rollback
 				if err := tx.Rollback(); err != nil {
@@ -80,6 +86,8 @@ func FuzzTx(f *testing.F) {
 			case 7: // a new transaction
 				tx.Rollback()
 				tx, m = txn.New(), model{}
+			case 8: // Remove (present or not)
+				m.stage(t, name, removed, tx.Remove(path))
 			}
 		}
 		tx.Rollback()
@@ -106,6 +114,9 @@ func FuzzTx(f *testing.F) {
 		}
 	})
 }
+
+// removed is what the model stages for a removal.
+const removed = "\x00removed"
 
 // model is what one Tx should be doing.
 type model struct {

@@ -22,8 +22,15 @@ import (
 // whose 3rd occurrence fails with EIO before that.
 func killedAt(t *testing.T, s set, step protocol.Step, k int, strategy string, failFirst ...string) {
 	t.Helper()
+	killedIn(t, "die", s, step, k, strategy, failFirst...)
+}
+
+// killedIn is killedAt for the child role given: "die" writes the set,
+// "die-remove" removes x instead (see set.stageRemoval).
+func killedIn(t *testing.T, role string, s set, step protocol.Step, k int, strategy string, failFirst ...string) {
+	t.Helper()
 	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), strategy}, failFirst...)
-	err := testenv.Child(t, "die", args...).Run()
+	err := testenv.Child(t, role, args...).Run()
 	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 		t.Fatalf("child at %v #%d: %v, want killed", step, k, err)
 	}

@@ -126,13 +126,41 @@ func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error)
 	return &entryWriter{tx: tx, entry: e}, nil
 }
 
+// Remove stages the removal of the file name, as part of the set: Commit
+// removes it with the other entries, all or nothing (a rollback, and
+// Recover after a crash, put it back). The directories of name are
+// resolved as for a write; a final symlink is removed itself, as rm and
+// os.Remove do, not the file it names. name may be a regular file or a
+// symlink; a directory is refused (syscall.EISDIR).
+//
+// A name that does not exist is no error, when staged or when committed:
+// the set ends without it, as asked (rm -f). The removal is of whatever
+// file holds the name when Commit runs.
+func (tx *Tx) Remove(name string) error {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	_, err := tx.add(name, protocol.ResolveName, func(e *protocol.Entry, t protocol.Target) error {
+		e.StageRemove(t, tx.settingsOf(nil), tx.sealMode())
+		return nil
+	})
+	return err
+}
+
 // stage resolves name and creates its temp file; stream says whether the
 // content will stream in. tx.mu is held.
 func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.Entry, error) {
+	return tx.add(name, protocol.Resolve, func(e *protocol.Entry, t protocol.Target) error {
+		return e.Stage(t, tx.settingsOf(opts), stream)
+	})
+}
+
+// add resolves name and stages an entry for it. tx.mu is held.
+func (tx *Tx) add(name string, resolve func(string, *protocol.Dirs) (protocol.Target, error),
+	stage func(*protocol.Entry, protocol.Target) error) (*protocol.Entry, error) {
 	if tx.done {
 		return nil, &fs.PathError{Op: "stage", Path: name, Err: tx.errDone()}
 	}
-	t, err := protocol.Resolve(name, &tx.dirs)
+	t, err := resolve(name, &tx.dirs)
 	if err != nil {
 		return nil, tx.fail(err)
 	}
@@ -144,7 +172,7 @@ func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.E
 		return nil, tx.fail(&fs.PathError{Op: "stage", Path: name, Err: err})
 	}
 	e := new(protocol.Entry)
-	if err := e.Stage(t, tx.settingsOf(opts), stream); err != nil {
+	if err := stage(e, t); err != nil {
 		return nil, tx.fail(err)
 	}
 	if tx.staged == nil {
@@ -155,10 +183,13 @@ func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.E
 	return e, nil
 }
 
+// sealMode is how the Tx's entries are sealed (see protocol.SealMode).
+func (tx *Tx) sealMode() protocol.SealMode { return protocol.BatchSealMode(tx.perFileSync) }
+
 // seal ends an entry's content. Sealed entries hold no file descriptor, so
 // a Tx can stage more files than the process may have open. tx.mu is held.
 func (tx *Tx) seal(e *protocol.Entry) error {
-	if err := e.Seal(protocol.BatchSealMode(tx.perFileSync)); err != nil {
+	if err := e.Seal(tx.sealMode()); err != nil {
 		// The temp goes now rather than at Commit or Rollback: nothing
 		// will ever read it.
 		return tx.fail(multierr.Append(err, e.Discard()))

@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.uber.org/multierr"
 	"golang.org/x/sys/unix"
@@ -45,7 +46,11 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	}
 	for i, e := range entries {
 		err := e.settings.inject(StepRename)
-		if err == nil {
+		switch {
+		case err != nil:
+		case e.remove:
+			err = e.moveAside()
+		default:
 			err = e.replace(swap, i == len(entries)-1)
 		}
 		if err != nil {
@@ -73,14 +78,27 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 // prepare takes a batch to its commit point: backups, durable names, and
 // the journal. It reports whether the renames will exchange (see commitBatch).
 func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
+	writes := entries // the entries with a temp
+	if slices.ContainsFunc(entries, func(e *Entry) bool { return e.remove }) {
+		writes = nil
+		for _, e := range entries {
+			if !e.remove {
+				writes = append(writes, e)
+			} else if err := e.prepareRemoval(); err != nil {
+				return nil, false, err
+			}
+		}
+	}
 	swap := !entries[0].settings.LinkBackups && exchangeable(entries)
 	if !swap {
 		if err := linkBackups(entries[:len(entries)-1]); err != nil {
 			return nil, false, err
 		}
 	}
-	if err := syncTemps(entries); err != nil {
-		return nil, false, err
+	if len(writes) > 0 {
+		if err := syncTemps(writes); err != nil {
+			return nil, false, err
+		}
 	}
 	if entries[0].sealMode == CloseForReopen {
 		// Without syncfs the names need their directories' fsyncs.
@@ -157,7 +175,7 @@ func (e *Entry) replace(swap, last bool) error {
 // and for Recover. Every existing target of a batch that swaps is, but the
 // last: no rename after it can fail and turn the batch back, so its old
 // content is never needed, and a plain rename spares the unlink.
-func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !last }
+func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !last && !e.remove }
 
 // turnBack undoes a commit whose rename of entries[failed] failed: it
 // records the turn in the journal, puts back the targets replaced so far,
@@ -211,6 +229,9 @@ func removeBackups(entries []*Entry) error {
 // undoing its rename means removing it.
 func linkBackups(entries []*Entry) error {
 	for _, e := range entries {
+		if e.remove {
+			continue // moved aside in the rename phase: that is its backup
+		}
 		for try := 1; ; try++ {
 			name := randomName(e.Base, backupSuffix, e.settings.random())
 			err := e.settings.inject(StepLink)
@@ -252,6 +273,8 @@ func undo(done []*Entry) error {
 				err = multierr.Append(err, pathError("restore", e.Name, fmt.Errorf("%w (old content kept as %s)", rerr, e.backup)))
 			}
 			e.backup = ""
+		} else if e.remove {
+			// Never moved aside: the target is where it was.
 		} else if rerr := unix.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != unix.ENOENT {
 			err = multierr.Append(err, pathError("remove", e.Name, rerr))
 		}

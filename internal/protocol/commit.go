@@ -28,6 +28,9 @@ func Commit(entries []*Entry, opts CommitOptions) error {
 	case 0:
 		return nil
 	case 1:
+		if entries[0].remove {
+			return removeOne(entries[0], opts.Context)
+		}
 		return commitOne(entries[0], opts.Context)
 	}
 	for _, e := range entries {

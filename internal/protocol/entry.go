@@ -31,6 +31,12 @@ type Entry struct {
 	backup   string   // batches: a hard link to the old target, for undo
 	sealMode SealMode // how Seal left the temp, and so how Commit syncs it
 
+	// A removal has no temp: Commit moves the target aside to this backup
+	// name (chosen before the journal records it), and removes it once
+	// every rename is done.
+	remove bool
+	aside  string
+
 	mu     sync.Mutex // held by each write, by Seal and by Discard
 	err    error      // the first failure; a failed entry is never committed
 	sealed bool
@@ -97,6 +103,12 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 		e.temp = ""
 		return pathError("createtemp", t.Name, err)
 	}
+}
+
+// StageRemove makes e the removal of t's entry (see ResolveName). It has
+// no content: it is sealed at once, as mode says its batch's entries are.
+func (e *Entry) StageRemove(t Target, s Settings, mode SealMode) {
+	*e = Entry{Target: t, settings: s, file: tempFile{fd: -1}, remove: true, sealed: true, sealMode: mode}
 }
 
 // name links an unnamed temp into its directory under a fresh temp name.

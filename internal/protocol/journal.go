@@ -19,27 +19,31 @@ import (
 // finishes the renames that a crash interrupted, or, if the commit had
 // turned back, finishes putting the old targets back.
 //
-// Format, version 3: text, one record a line, every name in Go's quoted
+// Format, version 4: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
 // so that a journal torn by a crash while it was written is recognised:
 //
-//	atomicwrite journal v3
+//	atomicwrite journal v4
 //	state commit|rollback
 //	dir "<absolute path>" <device> <inode> <filesystem ID>
 //	...
 //	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>
+//	remove <index of its dir> "<name>" "<backup>" <inode of the target removed>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
 //
-// A directory is recorded by its identity as well as its path: a recovery
-// refuses a path that leads to another directory now (see sameDir). A backup equal to the
-// temp means the rename is an exchange (see commitBatch): the temp's name holds
-// the new content before it and the old content, whose inode number the
-// entry records, after it. Version 2 wrote each entry's directory path in
-// the entry, with no identity; version 1 also had no inode and never
-// exchanged. Recover still reads both.
+// Entries and removals come in the batch's order. A directory is recorded
+// by its identity as well as its path: a recovery refuses a path that leads
+// to another directory now (see sameDir). A backup equal to the temp means
+// the rename is an exchange (see commitBatch): the temp's name holds the new
+// content before it and the old content, whose inode number the entry
+// records, after it. A removal moves its target aside to the backup name
+// (see remove.go). Version 3 had no removals; version 2 wrote each entry's
+// directory path in the entry, with no identity; version 1 also had no
+// inode and never exchanged. Recover still reads them all.
 const (
-	journalMagic   = "atomicwrite journal v3"
+	journalMagic   = "atomicwrite journal v4"
+	journalMagicV3 = "atomicwrite journal v3"
 	journalMagicV2 = "atomicwrite journal v2"
 	journalMagicV1 = "atomicwrite journal v1"
 	journalSuffix  = ".aw-journal"
@@ -66,7 +70,8 @@ type journalEntry struct {
 	dir, name, temp, backup string
 	dirID                   fileID // zero in versions 1 and 2
 	fsid                    uint64 // the directory's filesystem's ID (statfs), or 0
-	oldIno                  uint64 // the old target's, when backup == temp
+	oldIno                  uint64 // the old target's, when backup == temp or remove
+	remove                  bool   // a removal: no temp, the target moved aside to backup
 }
 
 // swapped reports whether the entry's rename is an exchange.
@@ -93,13 +98,19 @@ func (j *journal) encode() []byte {
 		b = fmt.Appendf(b, " %d %d %d\n", e.dirID.dev, e.dirID.ino, e.fsid)
 	}
 	for i, e := range j.entries {
-		b = append(b, "entry "...)
+		if e.remove {
+			b = append(b, "remove "...)
+		} else {
+			b = append(b, "entry "...)
+		}
 		b = strconv.AppendInt(b, int64(index[i]), 10)
 		b = append(b, ' ')
 		b = appendQuote(b, e.name)
 		b = append(b, ' ')
-		b = appendQuote(b, e.temp)
-		b = append(b, ' ')
+		if !e.remove {
+			b = appendQuote(b, e.temp)
+			b = append(b, ' ')
+		}
 		b = appendQuote(b, e.backup)
 		b = append(b, ' ')
 		b = strconv.AppendUint(b, e.oldIno, 10)
@@ -145,21 +156,24 @@ func decodeJournal(b []byte) (*journal, error) {
 				version = 1
 			case journalMagicV2:
 				version = 2
-			case journalMagic:
+			case journalMagicV3:
 				version = 3
+			case journalMagic:
+				version = 4
 			default:
 				return nil, fmt.Errorf("unknown journal version %q", line)
 			}
 		case strings.HasPrefix(line, "state "):
 			j.state = strings.TrimPrefix(line, "state ")
-		case version == 3 && strings.HasPrefix(line, "dir "):
+		case version >= 3 && strings.HasPrefix(line, "dir "):
 			d, err := decodeDir(strings.TrimPrefix(line, "dir "))
 			if err != nil {
 				return nil, fmt.Errorf("bad journal line %q", line)
 			}
 			dirs = append(dirs, d)
-		case strings.HasPrefix(line, "entry "):
-			e, err := decodeEntry(strings.TrimPrefix(line, "entry "), version, dirs)
+		case strings.HasPrefix(line, "entry "), version >= 4 && strings.HasPrefix(line, "remove "):
+			kind, fields, _ := strings.Cut(line, " ")
+			e, err := decodeEntry(fields, version, dirs, kind == "remove")
 			if err == nil {
 				err = e.check(version)
 			}
@@ -192,12 +206,13 @@ func decodeDir(s string) (journalEntry, error) {
 	return d, nil
 }
 
-// decodeEntry reads the fields of an entry line: in version 3 the index of
-// its directory, in versions 1 and 2 its quoted path; three quoted names;
-// and from version 2 on an inode number.
-func decodeEntry(s string, version int, dirs []journalEntry) (journalEntry, error) {
-	var e journalEntry
-	if version == 3 {
+// decodeEntry reads the fields of an entry line: from version 3 on the
+// index of its directory, in versions 1 and 2 its quoted path; three quoted
+// names (two for a removal: it has no temp); and from version 2 on an inode
+// number.
+func decodeEntry(s string, version int, dirs []journalEntry, remove bool) (journalEntry, error) {
+	e := journalEntry{remove: remove}
+	if version >= 3 {
 		idx, rest, _ := strings.Cut(s, " ")
 		k, err := strconv.Atoi(idx)
 		if err != nil || k < 0 || k >= len(dirs) {
@@ -210,6 +225,17 @@ func decodeEntry(s string, version int, dirs []journalEntry) (journalEntry, erro
 			return journalEntry{}, err
 		}
 		e.dir, s = f[0], rest
+	}
+	if remove {
+		f, rest, err := unquoteFields(s, 2)
+		if err != nil {
+			return journalEntry{}, err
+		}
+		e.name, e.backup = f[0], f[1]
+		if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil || e.oldIno == 0 {
+			return journalEntry{}, errors.New("bad inode")
+		}
+		return e, nil
 	}
 	f, rest, err := unquoteFields(s, 3)
 	if err != nil {
@@ -242,6 +268,9 @@ func (e *journalEntry) check(version int) error {
 		return fmt.Errorf("directory %q is not absolute: %w", e.dir, errForeignName)
 	case !plainName(e.name):
 		return fmt.Errorf("target %q: %w", e.name, errForeignName)
+	case e.remove && !isNameOf(e.backup, e.name, backupSuffix):
+		return fmt.Errorf("backup %q of %q: %w", e.backup, e.name, errForeignName)
+	case e.remove:
 	case !isNameOf(e.temp, e.name, tempSuffix):
 		return fmt.Errorf("temp %q of %q: %w", e.temp, e.name, errForeignName)
 	case e.backup != "" && !e.swapped() && !isNameOf(e.backup, e.name, backupSuffix):
@@ -295,6 +324,13 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		fsids[e.Dir] = fsid(e.Dir.fd)
 	}
 	for i, e := range entries {
+		if e.remove {
+			if e.Exists {
+				jf.j.entries = append(jf.j.entries, journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir],
+					name: e.Base, backup: e.aside, oldIno: e.Stat.Ino, remove: true})
+			}
+			continue
+		}
 		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir], name: e.Base, temp: e.temp, backup: e.backup}
 		if e.Exists {
 			je.oldIno = e.Stat.Ino

@@ -196,6 +196,10 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	}
 	for i, e := range j.entries {
 		d := dirs[i]
+		if e.remove {
+			err = multierr.Append(err, recoverRemoval(d, &e, j.state))
+			continue
+		}
 		if e.swapped() {
 			err = multierr.Append(err, recoverExchange(d, &e, j.state))
 			continue
@@ -302,6 +306,9 @@ func readJournal(dirfd int, name string, euid uint32) ([]byte, error) {
 // Recover renames temps over targets: a file planted under the temp's name
 // must never be one of them.
 func checkTemp(dirfd int, e *journalEntry, euid uint32) error {
+	if e.remove {
+		return nil // no temp; its backup is known by the target's inode
+	}
 	var st unix.Stat_t
 	switch err := unix.Fstatat(dirfd, e.temp, &st, unix.AT_SYMLINK_NOFOLLOW); {
 	case err == unix.ENOENT:
@@ -349,6 +356,22 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 	// The temp holds what the target must: the new content of an exchange
 	// not made yet, or the old content of one to undo.
 	return unix.Renameat(d.fd, e.temp, d.fd, e.name)
+}
+
+// recoverRemoval finishes or undoes one removal. Its target is moved aside
+// to the backup name in the renames, and the backup removed after them: the
+// inode recorded tells whether either name still holds the target.
+func recoverRemoval(d *Dir, e *journalEntry, state string) error {
+	aside := inode(d.fd, e.backup) == e.oldIno
+	switch {
+	case state == stateCommit && aside:
+		return unix.Unlinkat(d.fd, e.backup, 0)
+	case state == stateCommit && inode(d.fd, e.name) == e.oldIno:
+		return unix.Unlinkat(d.fd, e.name, 0) // not moved aside yet
+	case state == stateRollback && aside:
+		return unix.Renameat(d.fd, e.backup, d.fd, e.name)
+	}
+	return nil
 }
 
 func exists(dirfd int, name string) bool {

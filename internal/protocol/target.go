@@ -41,6 +41,18 @@ func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
 // name is then looked up on that handle, and its links followed from
 // there (see package resolve).
 func Resolve(name string, dirs *Dirs) (Target, error) {
+	return resolveTarget(name, dirs, true)
+}
+
+// ResolveName is Resolve for a removal: it follows the symlinks of the
+// directories, but not a final symlink, which is the entry removed (as
+// rm and os.Remove remove a link, not what it names). The entry may be a
+// regular file or a symlink.
+func ResolveName(name string, dirs *Dirs) (Target, error) {
+	return resolveTarget(name, dirs, false)
+}
+
+func resolveTarget(name string, dirs *Dirs, followFinal bool) (Target, error) {
 	t := Target{Name: name}
 	if name == "" {
 		return t, pathError("open", name, errEmptyPath)
@@ -67,7 +79,15 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		}
 		dirs.remember(dir, start)
 	}
-	found, err := w.Entry(start.fd, base, &t.Stat)
+	found := resolve.Entry{Dir: start.fd, Base: base}
+	var err error
+	if followFinal {
+		found, err = w.Entry(start.fd, base, &t.Stat)
+	} else if err = unix.Fstatat(start.fd, base, &t.Stat, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+		found.Exists = true
+	} else if err == unix.ENOENT {
+		err = nil
+	}
 	if err != nil {
 		return t, pathError("open", name, err)
 	}
@@ -76,6 +96,8 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 		switch t.Stat.Mode & unix.S_IFMT {
 		case unix.S_IFREG:
 			err = checkPlanted(found.Dir, &t.Stat)
+		case unix.S_IFLNK:
+			err = nil // only ResolveName stops at a link
 		case unix.S_IFDIR:
 			err = unix.EISDIR
 		}

@@ -1,0 +1,77 @@
+package protocol
+
+import (
+	"context"
+
+	"golang.org/x/sys/unix"
+)
+
+// A removal is an entry with no content. Alone, unlink(2) is atomic by
+// itself, and the directory's fsync makes it durable (removeOne). In a
+// batch, the rename phase moves the target aside to a backup name, which
+// the undo renames back and which is removed with the other backups once
+// every rename is done (see commitBatch); the journal records both names
+// and the target's inode, by which Recover tells how far it got.
+
+// removeOne commits a transaction whose only entry is a removal.
+func removeOne(e *Entry, ctx context.Context) error {
+	err := e.committable()
+	if err == nil {
+		err = e.cancelled(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	err = e.settings.inject(StepRename)
+	if err == nil {
+		err = unix.Unlinkat(e.Dir.fd, e.Base, 0)
+	}
+	switch err {
+	case nil:
+	case unix.ENOENT:
+		return nil // removed already: the set is as asked
+	default:
+		return pathError("remove", e.Name, err)
+	}
+	return e.syncDir()
+}
+
+// prepareRemoval looks at the removal's target as the commit finds it, and
+// names its backup. A target that is gone needs nothing more.
+func (e *Entry) prepareRemoval() error {
+	err := unix.Fstatat(e.Dir.fd, e.Base, &e.Stat, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case err == unix.ENOENT:
+		e.Exists = false
+		return nil
+	case err != nil:
+		return pathError("stat", e.Name, err)
+	case e.Stat.Mode&unix.S_IFMT == unix.S_IFDIR:
+		return pathError("remove", e.Name, unix.EISDIR)
+	}
+	e.Exists = true
+	e.aside = randomName(e.Base, backupSuffix, e.settings.random())
+	return nil
+}
+
+// moveAside renames the removal's target to its backup name, refusing to
+// replace a file that holds that name already.
+func (e *Entry) moveAside() error {
+	if !e.Exists {
+		return nil
+	}
+	err := renameNoReplace(e.Dir.fd, e.Base, e.aside)
+	if err == unix.ENOTSUP || err == unix.EINVAL { // no RENAME_NOREPLACE here
+		if err = linkIn(e.Dir.fd, e.Base, e.aside); err == nil {
+			e.backup = e.aside
+			err = unix.Unlinkat(e.Dir.fd, e.Base, 0)
+		}
+	}
+	switch err {
+	case nil:
+		e.backup = e.aside
+	case unix.ENOENT:
+		err = nil // gone already
+	}
+	return err
+}
