@@ -37,6 +37,18 @@ func WithContext(ctx context.Context) Option {
 	return Option{func(s *protocol.Settings) { s.Context = ctx }}
 }
 
+// WithNoReplace makes the write create-only: it fails with an error that
+// matches fs.ErrExist if the target exists, as os.OpenFile with O_EXCL
+// does, and writes nothing. The target is checked when the write begins,
+// and again in the commit's rename itself (RENAME_NOREPLACE, or a hard
+// link where the filesystem lacks it), so that a file another process
+// creates in between is never replaced. A dangling symlink names a file
+// that does not exist: the write creates it (where O_EXCL would refuse the
+// link).
+func WithNoReplace() Option {
+	return Option{func(s *protocol.Settings) { s.NoReplace = true }}
+}
+
 func settingsOf(opts []Option) protocol.Settings {
 	if len(opts) == 0 {
 		return protocol.Settings{} // s below escapes (to each option): no allocation here

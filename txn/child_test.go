@@ -81,7 +81,7 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die", "die-remove": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
+	case "die", "die-remove", "die-noreplace": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []func(*protocol.Settings)
 		if len(args) > 4 {
@@ -97,9 +97,12 @@ func TestChild(t *testing.T) {
 			}
 		}
 		tx := txn.New(txOpts...)
-		if role == "die-remove" {
+		switch role {
+		case "die-remove":
 			s.stageRemoval(t, tx)
-		} else {
+		case "die-noreplace":
+			s.stageNoReplace(t, tx)
+		default:
 			s.stage(t, tx)
 		}
 		tx.Commit()

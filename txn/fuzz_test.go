@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
@@ -59,7 +60,7 @@ func FuzzTx(f *testing.F) {
 				m.stage(t, name, data, err)
 			case 3: // Commit
 				err := tx.Commit()
-				if m.commit(t, err) {
+				if m.commit(t, err, disk) {
 					for n, data := range m.staged {
 						if data == removed {
 							delete(disk, n)
@@ -88,6 +89,27 @@ func FuzzTx(f *testing.F) {
 				tx, m = txn.New(), model{}
 			case 8: // Remove (present or not)
 				m.stage(t, name, removed, tx.Remove(path))
+			case 9: // WriteFile, create-only
+				err := tx.WriteFile(path, []byte(data), atomic.WithNoReplace())
+				if _, exists := disk[name]; exists && !m.done && m.staged[name] == "" {
+					if !errors.Is(err, fs.ErrExist) {
+						t.Fatalf("create-only %s, which exists: %v", name, err)
+					}
+					m.failed = true
+					break
+				}
+				if m.stage(t, name, data, err) {
+					m.noReplace = append(m.noReplace, name)
+				}
+			case 10: // another process writes the name, outside any Tx
+				if m.staged[name] != "" && !slices.Contains(m.noReplace, name) {
+					// A new target taken since staging turns the commit
+					// back where the filesystem can exchange names, and is
+					// replaced where it cannot: not this model's concern.
+					break
+				}
+				disk[name] = "outside " + data
+				testenv.WriteFile(t, path, []byte(disk[name]), 0o644)
 			}
 		}
 		tx.Rollback()
@@ -120,14 +142,16 @@ const removed = "\x00removed"
 
 // model is what one Tx should be doing.
 type model struct {
-	staged map[string]string
-	open   int
-	failed bool
-	done   bool
+	staged    map[string]string
+	noReplace []string // names staged create-only
+	open      int
+	failed    bool
+	done      bool
 }
 
-// stage checks a staging call's error against the model and records it.
-func (m *model) stage(t *testing.T, name, data string, err error) {
+// stage checks a staging call's error against the model and records it;
+// it reports whether the entry was staged.
+func (m *model) stage(t *testing.T, name, data string, err error) bool {
 	t.Helper()
 	switch {
 	case m.done:
@@ -146,12 +170,14 @@ func (m *model) stage(t *testing.T, name, data string, err error) {
 			m.staged = map[string]string{}
 		}
 		m.staged[name] = data
+		return true
 	}
+	return false
 }
 
-// commit checks Commit's error against the model; it reports whether the
-// staged files are now on disk.
-func (m *model) commit(t *testing.T, err error) bool {
+// commit checks Commit's error against the model, with disk as it is
+// before the commit; it reports whether the staged files are now on disk.
+func (m *model) commit(t *testing.T, err error, disk map[string]string) bool {
 	t.Helper()
 	switch {
 	case m.done:
@@ -168,6 +194,12 @@ func (m *model) commit(t *testing.T, err error) bool {
 		if !errors.Is(err, txn.ErrEntryOpen) {
 			t.Fatalf("Commit with %d open entries: %v", m.open, err)
 		}
+	case slices.ContainsFunc(m.noReplace, func(n string) bool { _, ok := disk[n]; return ok }):
+		if !errors.Is(err, fs.ErrExist) {
+			t.Fatalf("Commit of a create-only entry whose name was taken: %v", err)
+		}
+		m.end()
+		return false
 	case err != nil:
 		t.Fatalf("Commit: %v (staged %v)", err, slices.Sorted(maps.Keys(m.staged)))
 	}

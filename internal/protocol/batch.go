@@ -152,6 +152,8 @@ func exchangeable(entries []*Entry) bool {
 // file that appeared since: that file would have no backup.
 func (e *Entry) replace(swap, last bool) error {
 	switch {
+	case e.settings.NoReplace:
+		return e.renameNoReplace()
 	case !swap:
 		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	case e.exchanges(swap, last):

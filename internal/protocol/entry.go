@@ -71,6 +71,9 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			return pathError("chmod", t.Name, err)
 		}
 	}
+	if s.NoReplace && t.Exists {
+		return pathError("create", t.Name, fs.ErrExist)
+	}
 	if err := e.settings.inject(StepCreate); err != nil {
 		return pathError("createtemp", t.Name, err)
 	}

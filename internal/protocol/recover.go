@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
@@ -194,6 +195,16 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 			return err
 		}
 	}
+	if j.state == stateCommit && nameTaken(j, dirs) {
+		// A create-only entry not yet renamed has lost its name to a file
+		// made since: the set cannot end new without replacing that file,
+		// so it ends old. The turn is made durable first, as a writer's.
+		jf := journalFile{dir: dir, name: name, j: *j}
+		if err := jf.turnBack(rand.Uint64); err != nil {
+			return err
+		}
+		j.state = stateRollback
+	}
 	for i, e := range j.entries {
 		d := dirs[i]
 		if e.remove {
@@ -206,6 +217,8 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 		}
 		tempThere := exists(d.fd, e.temp)
 		switch {
+		case j.state == stateCommit && tempThere && e.noReplace:
+			err = multierr.Append(err, moveNoReplace(d.fd, e.temp, e.name))
 		case j.state == stateCommit && tempThere:
 			err = multierr.Append(err, unix.Renameat(d.fd, e.temp, d.fd, e.name))
 		case j.state == stateRollback && tempThere:
@@ -356,6 +369,17 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 	// The temp holds what the target must: the new content of an exchange
 	// not made yet, or the old content of one to undo.
 	return unix.Renameat(d.fd, e.temp, d.fd, e.name)
+}
+
+// nameTaken reports whether a create-only entry of j, not renamed yet (its
+// temp is there), finds its target's name taken.
+func nameTaken(j *journal, dirs []*Dir) bool {
+	for i, e := range j.entries {
+		if e.noReplace && exists(dirs[i].fd, e.temp) && exists(dirs[i].fd, e.name) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverRemoval finishes or undoes one removal. Its target is moved aside

@@ -60,13 +60,7 @@ func (e *Entry) moveAside() error {
 	if !e.Exists {
 		return nil
 	}
-	err := renameNoReplace(e.Dir.fd, e.Base, e.aside)
-	if err == unix.ENOTSUP || err == unix.EINVAL { // no RENAME_NOREPLACE here
-		if err = linkIn(e.Dir.fd, e.Base, e.aside); err == nil {
-			e.backup = e.aside
-			err = unix.Unlinkat(e.Dir.fd, e.Base, 0)
-		}
-	}
+	err := moveNoReplace(e.Dir.fd, e.Base, e.aside)
 	switch err {
 	case nil:
 		e.backup = e.aside

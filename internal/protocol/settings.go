@@ -16,6 +16,10 @@ type Settings struct {
 	Mode    fs.FileMode // used when HasMode
 	HasMode bool
 
+	// NoReplace makes the write create-only: it fails with fs.ErrExist if
+	// the target exists, when staged or when committed.
+	NoReplace bool
+
 	// Context, when not nil, is the caller's: once it is done, Commit
 	// refuses to pass the commit point.
 	Context context.Context

@@ -72,9 +72,12 @@ func commitOne(e *Entry, ctx context.Context) error {
 		return multierr.Append(err, e.Discard())
 	}
 	// 5. The commit point: rename(2) replaces the name in one step, so a
-	// reader opens either the old file or the new one, never a mix.
+	// reader opens either the old file or the new one, never a mix. (A
+	// create-only write renames only if the name is free: see noReplace.)
 	err = e.settings.inject(StepRename)
-	if err == nil {
+	if err == nil && e.settings.NoReplace {
+		err = e.renameNoReplace()
+	} else if err == nil {
 		err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	}
 	if err != nil {

@@ -1,0 +1,31 @@
+package protocol
+
+import "golang.org/x/sys/unix"
+
+// A create-only write (Settings.NoReplace) fails if its target exists: when
+// staged, which spares the work, and when committed, where the check and the
+// rename are one system call, so that no file another process creates in
+// between is ever replaced.
+
+// renameNoReplace renames the temp to the target's name, unless that name
+// exists (EEXIST, which matches fs.ErrExist). Where the filesystem cannot
+// refuse in the rename itself, a hard link to the name does the same, and
+// the temp's name is then removed.
+func (e *Entry) renameNoReplace() error {
+	return moveNoReplace(e.Dir.fd, e.temp, e.Base)
+}
+
+// moveNoReplace renames from to to in dirfd, unless to exists.
+func moveNoReplace(dirfd int, from, to string) error {
+	err := renameNoReplace(dirfd, from, to)
+	if err != unix.ENOTSUP && err != unix.EINVAL {
+		return err
+	}
+	if err := linkIn(dirfd, from, to); err != nil {
+		return err
+	}
+	if err := unix.Unlinkat(dirfd, from, 0); err != nil && err != unix.ENOENT {
+		return err
+	}
+	return nil
+}
