@@ -101,4 +101,3 @@ func TestRecoverNoReplaceNameTaken(t *testing.T) {
 		}
 	}
 }
-
