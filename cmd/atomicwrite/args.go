@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,9 +15,11 @@ type command struct {
 	help, version bool
 	recover       bool
 	noEmpty       bool
+	noClobber     bool
 	modes         []fs.FileMode // none, one for every PATH, or one per PATH
 	delim         []byte
 	paths         []string // PATHs, or DIRs for recover
+	removes       []string // -r: removed in the same transaction
 }
 
 // parseArgs reads the arguments. Flags come before the first PATH (or
@@ -61,6 +64,13 @@ func parseArgs(args []string) (command, error) {
 			c.recover = true
 		case "e", "no-empty":
 			c.noEmpty = true
+		case "n", "no-clobber":
+			c.noClobber = true
+		case "r", "remove":
+			var r *string
+			if r, err = takeValue(); err == nil {
+				c.removes = append(c.removes, *r)
+			}
 		case "m", "mode":
 			mode, err = takeValue()
 		case "d", "delim":
@@ -71,7 +81,7 @@ func parseArgs(args []string) (command, error) {
 		if err != nil {
 			return c, err
 		}
-		if hasValue && name != "m" && name != "mode" && name != "d" && name != "delim" {
+		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove"}, name) {
 			return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
 		}
 	}
@@ -87,16 +97,19 @@ func parseArgs(args []string) (command, error) {
 		return c, nil
 	}
 	if c.recover {
-		if mode != nil || delim != nil || c.noEmpty {
-			return c, usageErrorf("--recover takes no write flags (-m, -d, -e) (see atomicwrite -h)")
+		if mode != nil || delim != nil || c.noEmpty || c.noClobber || c.removes != nil {
+			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -r) (see atomicwrite -h)")
 		}
 		if len(c.paths) == 0 {
 			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
 		}
 		return c, nil
 	}
-	if len(c.paths) == 0 {
+	if len(c.paths) == 0 && len(c.removes) == 0 {
 		return c, usageErrorf("no PATH given (see atomicwrite -h)")
+	}
+	if len(c.paths) == 0 && (mode != nil || delim != nil || c.noEmpty || c.noClobber) {
+		return c, usageErrorf("-m, -d, -e and -n apply to PATHs, and none is given (see atomicwrite -h)")
 	}
 	if mode != nil {
 		for _, s := range strings.Split(*mode, ",") {

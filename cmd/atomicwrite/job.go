@@ -123,16 +123,18 @@ func (j *job) settle() {
 }
 
 func (j *job) write(c *command, stdin *os.File) error {
-	if err := checkStdin(stdin); err != nil {
-		return &fs.PathError{Op: "write", Path: c.paths[0], Err: err}
+	if len(c.paths) > 0 { // only removals read nothing
+		if err := checkStdin(stdin); err != nil {
+			return &fs.PathError{Op: "write", Path: c.paths[0], Err: err}
+		}
+		if isTerminal(stdin) {
+			fmt.Fprintln(j.stderr, "atomicwrite: reading the content from the terminal: end it with Ctrl-D; Ctrl-C writes nothing")
+		}
 	}
-	if isTerminal(stdin) {
-		fmt.Fprintln(j.stderr, "atomicwrite: reading the content from the terminal: end it with Ctrl-D; Ctrl-C writes nothing")
-	}
-	if len(c.paths) == 1 {
+	if len(c.paths) == 1 && len(c.removes) == 0 {
 		return j.writeOne(c, stdin)
 	}
-	return j.writeChunks(c, stdin)
+	return j.writeSet(c, stdin)
 }
 
 // writeOne writes all of stdin to the one PATH.
@@ -155,12 +157,55 @@ func (j *job) writeOne(c *command, stdin *os.File) error {
 	return j.commit(f.Commit)
 }
 
-// writeChunks streams each chunk of stdin into its own entry of one
-// transaction.
-func (j *job) writeChunks(c *command, stdin *os.File) error {
+// writeSet writes the PATHs and removes the -r paths as one transaction:
+// one PATH gets all of stdin, several a chunk each.
+func (j *job) writeSet(c *command, stdin *os.File) error {
 	tx := txn.New(txn.WithContext(j.ctx))
 	j.started(tx.Rollback)
 	defer tx.Rollback()
+	var err error
+	switch len(c.paths) {
+	case 0:
+	case 1:
+		err = j.writeEntry(tx, c, stdin)
+	default:
+		err = j.writeChunks(tx, c, stdin)
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range c.removes {
+		if err := tx.Remove(r); err != nil {
+			return err
+		}
+	}
+	return j.commit(tx.Commit)
+}
+
+// writeEntry streams all of stdin into the transaction's one PATH.
+func (j *job) writeEntry(tx *txn.Tx, c *command, stdin *os.File) error {
+	path := c.paths[0]
+	enlargePipe(stdin)
+	w, err := tx.Create(path, c.options(0)...)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(w, stdin)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return err
+	case n == 0 && c.noEmpty:
+		return &fs.PathError{Op: "write", Path: path, Err: errEmptyInput}
+	}
+	return nil
+}
+
+// writeChunks streams each chunk of stdin into its own entry of the
+// transaction.
+func (j *job) writeChunks(tx *txn.Tx, c *command, stdin *os.File) error {
 	n, err := split(stdin, c.delim, len(c.paths), func(i int) (io.WriteCloser, error) {
 		w, err := tx.Create(c.paths[i], c.options(i)...)
 		if err != nil || !c.noEmpty {
@@ -178,15 +223,19 @@ func (j *job) writeChunks(c *command, stdin *os.File) error {
 	case n != len(c.paths):
 		return usageErrorf("expected %d chunks of standard input, one per PATH, got %d; nothing written", len(c.paths), n)
 	}
-	return j.commit(tx.Commit)
+	return nil
 }
 
 // options are the write options for the i-th PATH.
 func (c *command) options(i int) []atomic.Option {
+	var opts []atomic.Option
 	if m, ok := c.modeOf(i); ok {
-		return []atomic.Option{atomic.WithMode(m)}
+		opts = append(opts, atomic.WithMode(m))
 	}
-	return nil
+	if c.noClobber {
+		opts = append(opts, atomic.WithNoReplace())
+	}
+	return opts
 }
 
 // A nonEmpty writer refuses to end a chunk that received nothing (-e).

@@ -12,16 +12,26 @@ import (
 
 const version = "atomicwrite v0.2.0"
 
-const usage = `usage: atomicwrite [-e] [-m MODE[,MODE...]] [-d DELIM] [--] PATH...
+const usage = `usage: atomicwrite [-e] [-n] [-m MODE[,MODE...]] [-d DELIM] [-r RMPATH]... [--] PATH...
+       atomicwrite -r RMPATH...
        atomicwrite --recover DIR...
 
 Writes standard input to PATH atomically and durably. With several PATHs,
 standard input is split on DELIM into one chunk per PATH, and all are
 written as one transaction: all new, or (on any failure) all as before.
+Paths given with -r are removed in the same transaction.
 
   -e, --no-empty     refuse an empty standard input, or an empty chunk:
                      nothing is written (use it behind a command that can
                      fail, with set -o pipefail)
+  -n, --no-clobber   create-only, as cp -n: if a PATH exists (now, or when
+                     the write commits), fail and write nothing
+  -r, --remove RMPATH
+                     remove RMPATH as part of the transaction (repeatable):
+                     every PATH written and every RMPATH removed, or
+                     nothing; a missing RMPATH is no error (as rm -f), a
+                     symlink is removed itself; stdin is not read when
+                     there is no PATH
   -m, --mode MODE    octal mode, as chmod (644, 0600, 4755): one MODE for
                      every PATH, or a comma-separated list, one per PATH in
                      order (-m 644,600 cert.pem key.pem)
@@ -37,10 +47,11 @@ Flags go before the first PATH. A word that starts with "-" after a PATH is
 refused (exit 2); a file name that starts with "-" goes after --.
 
 Exit status: 0 written; 1 the write failed (nothing written, one line on
-standard error names the path and the cause); 2 usage error; 128+N killed
-by signal N (SIGHUP 129, SIGINT 130, SIGPIPE 141, SIGTERM 143): nothing
-written, unless the write had passed its commit point, which is then
-finished first. A --recover ended by a signal is finished by the next run.
+standard error names the path and the cause, "file already exists" for
+-n); 2 usage error; 128+N killed by signal N (SIGHUP 129, SIGINT 130,
+SIGPIPE 141, SIGTERM 143): nothing written, unless the write had passed
+its commit point, which is then finished first. A --recover ended by a
+signal is finished by the next run.
 `
 
 // Exit statuses.
