@@ -232,3 +232,48 @@ func TestOwnerKeptInSetgidDirectory(t *testing.T) {
 		}
 	}
 }
+
+// WithPerm is os.WriteFile's perm: a new file gets it minus the umask, an
+// existing one keeps its mode; os.WriteFile itself is the oracle.
+func TestWithPermAsWriteFile(t *testing.T) {
+	for _, tt := range []struct {
+		umask    int
+		perm     fs.FileMode
+		existing fs.FileMode // 0: no file before
+	}{
+		{0o022, 0o640, 0}, {0o077, 0o644, 0}, {0, 0o600, 0}, {0o022, 0o777, 0},
+		{0o022, 0o600, 0o644}, {0o077, 0o666, 0o604}, {0, 0o600, 0o755},
+	} {
+		t.Run(fmt.Sprintf("umask%03o/perm%v/existing%v", tt.umask, tt.perm, tt.existing), func(t *testing.T) {
+			setUmask(t, tt.umask)
+			dir := t.TempDir()
+			path, ref := filepath.Join(dir, "f"), filepath.Join(dir, "ref")
+			if tt.existing != 0 {
+				for _, p := range []string{path, ref} {
+					testenv.WriteFile(t, p, []byte("old"), tt.existing)
+				}
+			}
+			if err := atomic.WriteString(path, "new", atomic.WithPerm(tt.perm)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(ref, []byte("new"), tt.perm); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := modeOf(t, path), modeOf(t, ref); got != want {
+				t.Errorf("mode %v, os.WriteFile gives %v", got, want)
+			}
+			testenv.FileHolds(t, path, []byte("new"))
+		})
+	}
+	// WithMode, exact, wins; bits other than permissions are refused.
+	path := filepath.Join(t.TempDir(), "f")
+	if err := atomic.WriteString(path, "x", atomic.WithPerm(0o600), atomic.WithMode(0o640)); err != nil {
+		t.Fatal(err)
+	}
+	if got := modeOf(t, path); got != 0o640 {
+		t.Errorf("WithMode and WithPerm: mode %v, want 0640", got)
+	}
+	if err := atomic.WriteString(path, "x", atomic.WithPerm(0o600|fs.ModeSetuid)); !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("WithPerm with setuid: %v, want fs.ErrInvalid", err)
+	}
+}

@@ -25,6 +25,18 @@ func WithMode(perm fs.FileMode) Option {
 	}}
 }
 
+// WithPerm gives a new file the permission bits perm minus the umask, and
+// leaves an existing file's mode as it is: the semantics of
+// os.WriteFile(name, data, perm), and of renameio's WithPermissions with
+// WithExistingPermissions. Only permission bits are allowed. Without it a
+// new file gets 0666 minus the umask; WithMode, if given too, wins.
+func WithPerm(perm fs.FileMode) Option {
+	return Option{func(s *protocol.Settings) {
+		s.Perm = perm
+		s.HasPerm = true
+	}}
+}
+
 // WithContext binds the write to ctx. Once ctx is done before the write's
 // commit point (the rename), the write is abandoned: the temp file is
 // removed at once, even while content is still streaming in, the target is

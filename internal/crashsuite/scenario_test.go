@@ -16,21 +16,32 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/tracer"
 )
 
-// A scenario is one write through the CLI: a single file, or a
-// transaction of 3 files in 2 directories, 2 of them existing.
+// A scenario is one write through the CLI: a single file; a transaction
+// of 3 files in 2 directories, 2 of them existing; the same with one of
+// the existing files removed (-r); and 2 files created only if absent (-n).
 type scenario struct {
 	name    string
+	flags   []string // the CLI's flags, before its PATHs
 	targets []scenarioTarget
 }
 
 type scenarioTarget struct {
 	rel     string // below the scenario's work directory
 	existed bool   // it exists before the write
+	removed bool   // the write removes it (-r) instead of writing it
 }
 
 var scenarios = []scenario{
-	{"single", []scenarioTarget{{"A/x", true}}},
-	{"txn", []scenarioTarget{{"A/x", true}, {"A/y", false}, {"B/z", true}}},
+	{"single", nil, []scenarioTarget{{"A/x", true, false}}},
+	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}},
+	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}},
+	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}},
+}
+
+// repeatable reports whether the scenario can run again on its own result:
+// a removed file or a create-only one cannot be written twice.
+func (sc scenario) repeatable() bool {
+	return len(sc.flags) == 0 && !slices.ContainsFunc(sc.targets, func(tg scenarioTarget) bool { return tg.removed })
 }
 
 // forEachCase runs check on every filesystem and scenario, as subtests.
@@ -74,14 +85,20 @@ func (sc scenario) setUp(t *testing.T, work string, gen int) {
 func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
 	t.Helper()
 	var input []byte
-	var args []string
+	args := slices.Clone(sc.flags)
+	var paths []string
 	for i, tg := range sc.targets {
-		if i > 0 {
+		if tg.removed {
+			args = append(args, "-r", filepath.Join(work, tg.rel))
+			continue
+		}
+		if len(paths) > 0 {
 			input = append(input, 0)
 		}
 		input = append(input, content(i, gen)...)
-		args = append(args, filepath.Join(work, tg.rel))
+		paths = append(paths, filepath.Join(work, tg.rel))
 	}
+	args = append(args, paths...)
 	// Standard input is a regular file, outside the scope: its reads are
 	// then the same in every run, and never counted as steps.
 	in, err := os.CreateTemp(workRoot, "stdin-")
@@ -118,7 +135,7 @@ func traceIn(t *testing.T, cmd *exec.Cmd, work string, plan tracer.Plan) (tracer
 
 // A state is what a scenario's targets hold at some instant.
 type state struct {
-	each      []string // per target: "old", "new", "absent", or a violation
+	each      []string // per target: "old", "new", "absent", "removed", or a violation
 	leftovers []string // files in A or B that are no target
 }
 
@@ -129,6 +146,8 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 	for i, tg := range sc.targets {
 		b, err := os.ReadFile(filepath.Join(work, tg.rel))
 		switch {
+		case os.IsNotExist(err) && tg.removed:
+			st.each = append(st.each, "removed")
 		case os.IsNotExist(err) && !existedBefore[i]:
 			st.each = append(st.each, "absent")
 		case os.IsNotExist(err):
@@ -164,7 +183,7 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 func (st state) violations() []string {
 	var v []string
 	for i, e := range st.each {
-		if e != "old" && e != "new" && e != "absent" {
+		if e != "old" && e != "new" && e != "absent" && e != "removed" {
 			v = append(v, fmt.Sprintf("target %d: %s", i, e))
 		}
 	}
@@ -174,7 +193,7 @@ func (st state) violations() []string {
 // set says whether the targets are all old, all new, or mixed.
 func (st state) set() string {
 	hasOld := slices.ContainsFunc(st.each, func(e string) bool { return e == "old" || e == "absent" })
-	hasNew := slices.Contains(st.each, "new")
+	hasNew := slices.ContainsFunc(st.each, func(e string) bool { return e == "new" || e == "removed" })
 	switch {
 	case hasOld && hasNew:
 		return "mixed"

@@ -57,19 +57,26 @@ var errNoUnnamed = errors.New("no O_TMPFILE here")
 func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 	*e = Entry{Target: t, settings: s, file: tempFile{fd: -1}}
 	// A new file without an explicit mode is created as os.WriteFile or a
-	// shell redirect would create it: 0666, from which the kernel removes
-	// the umask (or applies the directory's default ACL). That is already
+	// shell redirect would create it: 0666 (or the Perm asked for), from
+	// which the kernel removes the umask (or applies the directory's
+	// default ACL). That is already
 	// the final mode, so the temp grants nothing the final file will not.
 	// In every other case the temp starts with no group or other bits and
 	// gets its final mode in Seal, after the content is written.
 	perm := uint32(0o600)
 	if !s.HasMode && !t.Exists {
 		perm = 0o666
+		if s.HasPerm {
+			perm = uint32(s.Perm)
+		}
 	}
 	if s.HasMode {
 		if _, err := unixMode(s.Mode); err != nil {
 			return pathError("chmod", t.Name, err)
 		}
+	}
+	if s.HasPerm && s.Perm&^fs.ModePerm != 0 {
+		return pathError("create", t.Name, fmt.Errorf("perm %v: only permission bits: %w", s.Perm, fs.ErrInvalid))
 	}
 	if s.NoReplace && t.Exists {
 		return pathError("create", t.Name, fs.ErrExist)

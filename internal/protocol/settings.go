@@ -16,6 +16,11 @@ type Settings struct {
 	Mode    fs.FileMode // used when HasMode
 	HasMode bool
 
+	// Perm, when HasPerm and not HasMode, is a new file's permission bits
+	// before the umask, as os.WriteFile takes them (0666 otherwise).
+	Perm    fs.FileMode
+	HasPerm bool
+
 	// NoReplace makes the write create-only: it fails with fs.ErrExist if
 	// the target exists, when staged or when committed.
 	NoReplace bool
