@@ -101,6 +101,15 @@ func FuzzTx(f *testing.F) {
 				if m.stage(t, name, data, err) {
 					m.noReplace = append(m.noReplace, name)
 				}
+			case 11: // Create, write, Abort: the entry is out of the set
+				w, err := tx.Create(path)
+				if m.stage(t, name, data, err) {
+					w.Write([]byte(data))
+					if err := w.Abort(); err != nil {
+						t.Fatalf("Abort: %v", err)
+					}
+					delete(m.staged, name)
+				}
 			case 10: // another process writes the name, outside any Tx
 				if m.staged[name] != "" && !slices.Contains(m.noReplace, name) {
 					// A new target taken since staging turns the commit

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"slices"
 	"sync"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -44,7 +44,7 @@ type Tx struct {
 	entries     []*protocol.Entry
 	staged      map[protocol.Key]string // target -> the name it was staged as
 	open        int                     // entries made by Create and not closed
-	failed      error                   // the first staging failure
+	failed      error                   // the first failure to stage an entry
 	done        bool
 
 	ctx  context.Context // from WithContext, or nil
@@ -114,8 +114,8 @@ func (tx *Tx) WriteString(name, data string, opts ...atomic.Option) error {
 
 // Create stages the file name and returns a writer for its new content.
 // Closing the writer ends the entry's content; it does not commit. Every
-// writer must be closed before Commit.
-func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error) {
+// writer must be closed (or aborted) before Commit.
+func (tx *Tx) Create(name string, opts ...atomic.Option) (*Writer, error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	e, err := tx.stage(name, opts, true)
@@ -123,7 +123,7 @@ func (tx *Tx) Create(name string, opts ...atomic.Option) (io.WriteCloser, error)
 		return nil, err
 	}
 	tx.open++
-	return &entryWriter{tx: tx, entry: e}, nil
+	return &Writer{tx: tx, entry: e}, nil
 }
 
 // Remove stages the removal of the file name, as part of the set: Commit
@@ -187,14 +187,21 @@ func (tx *Tx) add(name string, resolve func(string, *protocol.Dirs) (protocol.Ta
 func (tx *Tx) sealMode() protocol.SealMode { return protocol.BatchSealMode(tx.perFileSync) }
 
 // seal ends an entry's content. Sealed entries hold no file descriptor, so
-// a Tx can stage more files than the process may have open. tx.mu is held.
+// a Tx can stage more files than the process may have open. A failure is
+// kept in the entry, which Commit then refuses. tx.mu is held.
 func (tx *Tx) seal(e *protocol.Entry) error {
 	if err := e.Seal(tx.sealMode()); err != nil {
 		// The temp goes now rather than at Commit or Rollback: nothing
 		// will ever read it.
-		return tx.fail(multierr.Append(err, e.Discard()))
+		return multierr.Append(err, e.Discard())
 	}
 	return nil
+}
+
+// unstage takes e out of the Tx. tx.mu is held.
+func (tx *Tx) unstage(e *protocol.Entry) {
+	tx.entries = slices.DeleteFunc(tx.entries, func(x *protocol.Entry) bool { return x == e })
+	delete(tx.staged, e.Key())
 }
 
 // fail records err as the Tx's first staging failure and returns it.
