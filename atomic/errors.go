@@ -19,4 +19,10 @@ var (
 	// Such a link is not followed: it could have been planted to redirect
 	// the write. It also matches fs.ErrPermission.
 	ErrUntrustedSymlink = protocol.ErrUntrustedSymlink
+
+	// ErrChanged is wrapped when a write made with WithVersion finds its
+	// target no longer at that version (changed, replaced, removed, or
+	// created when it was absent): nothing is written. The error names the
+	// file.
+	ErrChanged = protocol.ErrChanged
 )

@@ -40,6 +40,7 @@ import (
 // steps 5 or 6 wraps ErrNotDurable: every target already holds its new
 // content (and a journal kept in place lets Recover finish the job).
 func commitBatch(entries []*Entry, opts CommitOptions) error {
+	defer unlockVersions(entries)
 	jf, swap, err := prepare(entries, opts)
 	if err != nil {
 		return multierr.Append(err, discardAll(entries))
@@ -116,6 +117,11 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 		if err := e.cancelled(opts.Context); err != nil {
 			return nil, false, err
 		}
+	}
+	// Compare-and-swap entries are checked, and locked, last: the locks
+	// are held from here to the renames (see version.go).
+	if err := lockVersions(entries); err != nil {
+		return nil, false, err
 	}
 	journalDir := opts.JournalDir
 	if journalDir == nil {

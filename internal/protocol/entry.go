@@ -37,6 +37,11 @@ type Entry struct {
 	remove bool
 	aside  string
 
+	// The compare-and-swap lock on the target (see version.go), held from
+	// the check to the rename.
+	lockFD int
+	locked bool
+
 	mu     sync.Mutex // held by each write, by Seal and by Discard
 	err    error      // the first failure; a failed entry is never committed
 	sealed bool
@@ -55,14 +60,18 @@ var errNoUnnamed = errors.New("no O_TMPFILE here")
 // Content given whole is written at once, so its temp is named from the
 // start: naming it later would only add a link(2) to the same window.
 func (e *Entry) Stage(t Target, s Settings, stream bool) error {
+	if s.HasExpect && !s.Expect.Exists {
+		// Expected absent: create-only, and a name taken is a change.
+		s.NoReplace = true
+	}
 	*e = Entry{Target: t, settings: s, file: tempFile{fd: -1}}
 	// A new file without an explicit mode is created as os.WriteFile or a
 	// shell redirect would create it: 0666 (or the Perm asked for), from
 	// which the kernel removes the umask (or applies the directory's
-	// default ACL). That is already
-	// the final mode, so the temp grants nothing the final file will not.
-	// In every other case the temp starts with no group or other bits and
-	// gets its final mode in Seal, after the content is written.
+	// default ACL). That is already the final mode, so the temp grants
+	// nothing the final file will not. In every other case the temp starts
+	// with no group or other bits and gets its final mode in Seal, after
+	// the content is written.
 	perm := uint32(0o600)
 	if !s.HasMode && !t.Exists {
 		perm = 0o666
@@ -77,6 +86,11 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 	}
 	if s.HasPerm && s.Perm&^fs.ModePerm != 0 {
 		return pathError("create", t.Name, fmt.Errorf("perm %v: only permission bits: %w", s.Perm, fs.ErrInvalid))
+	}
+	if s.HasExpect {
+		if err := checkVersion(&t, &s); err != nil {
+			return err
+		}
 	}
 	if s.NoReplace && t.Exists {
 		return pathError("create", t.Name, fs.ErrExist)
@@ -459,6 +473,7 @@ func (e *Entry) Discard() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ended = true
+	e.unlockVersion()
 	var err error
 	if e.file.open() {
 		e.file.close()

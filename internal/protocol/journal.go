@@ -27,7 +27,7 @@ import (
 //	state commit|rollback
 //	dir "<absolute path>" <device> <inode> <filesystem ID>
 //	...
-//	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>[ noreplace]
+//	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>[ noreplace][ unchanged]
 //	remove <index of its dir> "<name>" "<backup>" <inode of the target removed>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
@@ -37,7 +37,8 @@ import (
 // to another directory now (see sameDir). A backup equal to the temp means
 // the rename is an exchange (see commitBatch): the temp's name holds the new
 // content before it and the old content, whose inode number the entry
-// records, after it. A noreplace entry is create-only (see noreplace.go).
+// records, after it. A noreplace entry is create-only (see noreplace.go);
+// an unchanged one is a compare-and-swap (see version.go).
 // A removal moves its target aside to the backup name (see remove.go). Version 3 had no removals; version 2 wrote each entry's
 // directory path in the entry, with no identity; version 1 also had no
 // inode and never exchanged. Recover still reads them all.
@@ -73,6 +74,7 @@ type journalEntry struct {
 	oldIno                  uint64 // the old target's, when backup == temp or remove
 	remove                  bool   // a removal: no temp, the target moved aside to backup
 	noReplace               bool   // create-only: never renamed over an existing file
+	unchanged               bool   // compare-and-swap: renamed only over the old target
 }
 
 // swapped reports whether the entry's rename is an exchange.
@@ -117,6 +119,9 @@ func (j *journal) encode() []byte {
 		b = strconv.AppendUint(b, e.oldIno, 10)
 		if e.noReplace {
 			b = append(b, " noreplace"...)
+		}
+		if e.unchanged {
+			b = append(b, " unchanged"...)
 		}
 		b = append(b, '\n')
 	}
@@ -255,6 +260,7 @@ func decodeEntry(s string, version int, dirs []journalEntry, remove bool) (journ
 		}
 	default:
 		if version >= 4 {
+			rest, e.unchanged = strings.CutSuffix(rest, " unchanged")
 			rest, e.noReplace = strings.CutSuffix(rest, " noreplace")
 		}
 		if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil {
@@ -339,7 +345,7 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 			continue
 		}
 		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir], name: e.Base, temp: e.temp, backup: e.backup,
-			noReplace: e.settings.NoReplace}
+			noReplace: e.settings.NoReplace, unchanged: e.settings.HasExpect && e.Exists}
 		if e.Exists {
 			je.oldIno = e.Stat.Ino
 			if e.exchanges(swap, i == len(entries)-1) {

@@ -1,6 +1,10 @@
 package protocol
 
-import "golang.org/x/sys/unix"
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
 
 // A create-only write (Settings.NoReplace) fails if its target exists: when
 // staged, which spares the work, and when committed, where the check and the
@@ -12,7 +16,11 @@ import "golang.org/x/sys/unix"
 // refuse in the rename itself, a hard link to the name does the same, and
 // the temp's name is then removed.
 func (e *Entry) renameNoReplace() error {
-	return moveNoReplace(e.Dir.fd, e.temp, e.Base)
+	err := moveNoReplace(e.Dir.fd, e.temp, e.Base)
+	if err == unix.EEXIST && e.settings.HasExpect {
+		return fmt.Errorf("%w: %w", ErrChanged, err) // expected absent
+	}
+	return err
 }
 
 // moveNoReplace renames from to to in dirfd, unless to exists.

@@ -197,8 +197,10 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	}
 	if j.state == stateCommit && nameTaken(j, dirs) {
 		// A create-only entry not yet renamed has lost its name to a file
-		// made since: the set cannot end new without replacing that file,
-		// so it ends old. The turn is made durable first, as a writer's.
+		// made since, or a compare-and-swap entry its old target to
+		// another write: the set cannot end new without replacing that
+		// file, so it ends old. The turn is made durable first, as a
+		// writer's.
 		jf := journalFile{dir: dir, name: name, j: *j}
 		if err := jf.turnBack(rand.Uint64); err != nil {
 			return err
@@ -371,11 +373,20 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 	return unix.Renameat(d.fd, e.temp, d.fd, e.name)
 }
 
-// nameTaken reports whether a create-only entry of j, not renamed yet (its
-// temp is there), finds its target's name taken.
+// nameTaken reports whether an entry of j not renamed yet finds its
+// target's name taken: a create-only entry by any file, a compare-and-swap
+// entry by a file other than its old target.
 func nameTaken(j *journal, dirs []*Dir) bool {
 	for i, e := range j.entries {
-		if e.noReplace && exists(dirs[i].fd, e.temp) && exists(dirs[i].fd, e.name) {
+		fd := dirs[i].fd
+		// Not renamed yet: the temp is there, and for an exchange it
+		// still holds the new content, not the old target.
+		pending := exists(fd, e.temp) && (!e.swapped() || inode(fd, e.temp) != e.oldIno)
+		switch {
+		case !pending:
+		case e.noReplace && exists(fd, e.name):
+			return true
+		case e.unchanged && inode(fd, e.name) != e.oldIno:
 			return true
 		}
 	}

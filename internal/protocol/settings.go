@@ -25,6 +25,11 @@ type Settings struct {
 	// the target exists, when staged or when committed.
 	NoReplace bool
 
+	// Expect, when HasExpect, is the version the target must still have
+	// when the write commits (see version.go).
+	Expect    Version
+	HasExpect bool
+
 	// Context, when not nil, is the caller's: once it is done, Commit
 	// refuses to pass the commit point.
 	Context context.Context

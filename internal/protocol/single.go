@@ -58,15 +58,21 @@ func (w *Single) Discard() error {
 
 // commitOne puts one sealed entry in its target's place.
 func commitOne(e *Entry, ctx context.Context) error {
+	defer e.unlockVersion()
 	// 4. Make the temp's data durable before its name can replace the
 	// target's: otherwise a power loss just after the rename could leave
-	// the target empty or torn. Then the last chance for a cancellation.
+	// the target empty or torn. Then the last chance for a cancellation,
+	// and a compare-and-swap's check, which holds its lock to the rename
+	// (see version.go).
 	err := e.committable()
 	if err == nil {
 		err = e.sync()
 	}
 	if err == nil {
 		err = e.cancelled(ctx)
+	}
+	if err == nil {
+		err = e.lockVersion()
 	}
 	if err != nil {
 		return multierr.Append(err, e.Discard())

@@ -1,0 +1,43 @@
+package atomic
+
+import "github.com/atomicwrite/atomicwrite/internal/protocol"
+
+// A Version identifies a file as ReadFile read it, or its absence (the zero
+// Version). Versions are comparable with ==; a file that changes in any way,
+// content or metadata, or is replaced, gets a new one.
+type Version struct{ v protocol.Version }
+
+// Exists reports whether the file existed when it was read.
+func (v Version) Exists() bool { return v.v.Exists }
+
+// ReadFile reads the file name whole, following its symlinks as a write
+// does, and returns its content and its version: pass the version to
+// WithVersion to make a later write conditional on the file not having
+// changed since. A missing file returns an error matching fs.ErrNotExist
+// and the zero Version, which WithVersion accepts too (the file must still
+// be absent).
+func ReadFile(name string) ([]byte, Version, error) {
+	data, v, err := protocol.ReadFile(name)
+	return data, Version{v}, err
+}
+
+// WithVersion makes the write a compare-and-swap: it commits only if the
+// target is still at version v, as ReadFile returned it, and otherwise
+// fails with an error that wraps ErrChanged and names the file, having
+// written nothing. In a txn.Tx, the whole transaction commits or none of
+// it.
+//
+// The check is atomic with the commit against every other writer that uses
+// WithVersion: each holds an exclusive lock on the target (flock) from its
+// check to its rename, so two writers that read the same version can never
+// both succeed. Against other writers it is best effort: every write of
+// this library makes a new file, which the check sees, but a program that
+// rewrites the file in place is seen only through its size and times, and
+// one that replaces the file between the check and the rename (a few
+// system calls) is not seen at all.
+func WithVersion(v Version) Option {
+	return Option{func(s *protocol.Settings) {
+		s.Expect = v.v
+		s.HasExpect = true
+	}}
+}

@@ -1,0 +1,161 @@
+package atomic_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+)
+
+func TestVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+
+	// Absent: the zero Version, which a write can expect.
+	_, v0, err := atomic.ReadFile(path)
+	if !errors.Is(err, fs.ErrNotExist) || v0.Exists() {
+		t.Fatalf("ReadFile of a missing file: %v, %v", err, v0)
+	}
+	if err := atomic.WriteString(path, "one", atomic.WithVersion(v0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomic.WriteString(path, "again", atomic.WithVersion(v0)); !isChanged(err, path) {
+		t.Fatalf("expecting absence of a file that exists: %v", err)
+	}
+
+	data, v1, err := atomic.ReadFile(path)
+	if err != nil || string(data) != "one" || !v1.Exists() {
+		t.Fatalf("ReadFile: %q, %v", data, err)
+	}
+	if err := atomic.WriteString(path, "two", atomic.WithVersion(v1)); err != nil {
+		t.Fatal(err)
+	}
+	// v1 is stale now: nothing is written.
+	if err := atomic.WriteString(path, "three", atomic.WithVersion(v1)); !isChanged(err, path) {
+		t.Fatalf("write with a stale version: %v", err)
+	}
+	testenv.FileHolds(t, path, []byte("two"))
+
+	// Changed in place by a program that does not use the library, and
+	// removed.
+	_, v2, _ := atomic.ReadFile(path)
+	testenv.WriteFile(t, path, []byte("rewritten in place"), 0o644)
+	if err := atomic.WriteString(path, "four", atomic.WithVersion(v2)); !isChanged(err, path) {
+		t.Fatalf("write after an in-place change: %v", err)
+	}
+	_, v3, _ := atomic.ReadFile(path)
+	os.Remove(path)
+	if err := atomic.WriteString(path, "five", atomic.WithVersion(v3)); !isChanged(err, path) {
+		t.Fatalf("write after a removal: %v", err)
+	}
+	testenv.DirHolds(t, dir)
+}
+
+func isChanged(err error, path string) bool {
+	var pe *fs.PathError
+	return errors.Is(err, atomic.ErrChanged) && errors.As(err, &pe) && pe.Path == path
+}
+
+// The target replaced between Create and Commit (the check at the commit,
+// under the lock, not only the one when the write began).
+func TestVersionChangedBeforeCommit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("old"), 0o644)
+	_, v, err := atomic.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := atomic.Create(path, atomic.WithVersion(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("ours")
+	if err := atomic.WriteString(path, "theirs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(); !isChanged(err, path) {
+		t.Fatalf("Commit: %v, want ErrChanged", err)
+	}
+	testenv.FileHolds(t, path, []byte("theirs"))
+	testenv.DirHolds(t, dir, "f")
+}
+
+// Writers that all read the same version race to write: exactly one
+// succeeds each round, the others fail with ErrChanged. The flock each
+// takes is per open file, so goroutines contend for it as processes would.
+func TestVersionRace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("start"), 0o644)
+	for round := range 50 {
+		var read, wg sync.WaitGroup
+		var mu sync.Mutex
+		var won []int
+		read.Add(8)
+		for w := range 8 {
+			wg.Go(func() {
+				_, v, err := atomic.ReadFile(path)
+				read.Done()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				read.Wait() // everyone has the same version
+				switch err := atomic.WriteString(path, fmt.Sprint(round, w), atomic.WithVersion(v)); {
+				case err == nil:
+					mu.Lock()
+					won = append(won, w)
+					mu.Unlock()
+				case !errors.Is(err, atomic.ErrChanged):
+					t.Errorf("writer %d: %v", w, err)
+				}
+			})
+		}
+		wg.Wait()
+		if len(won) != 1 {
+			t.Fatalf("round %d: %d writers succeeded, want 1", round, len(won))
+		}
+		testenv.FileHolds(t, path, []byte(fmt.Sprint(round, won[0])))
+	}
+	testenv.DirHolds(t, dir, "f")
+}
+
+// A writer that holds the lock (another compare-and-swap in its commit)
+// makes the next wait for it: the write cannot finish while the lock is
+// held, and succeeds once it is let go (the file did not change).
+func TestVersionWaitsForLock(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("old"), 0o644)
+	_, v, _ := atomic.ReadFile(path)
+	held, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- atomic.WriteString(path, "ours", atomic.WithVersion(v)) }()
+	// Time for the write to reach the lock; it must not get past it.
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("the write finished while another held the lock: %v", err)
+	default:
+	}
+	held.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	testenv.FileHolds(t, path, []byte("ours"))
+}

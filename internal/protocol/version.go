@@ -1,0 +1,182 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"cmp"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A compare-and-swap write (Settings.Expect) commits only if its target is
+// still the file a caller read: the Version that ReadFile returned with the
+// content. Every write of this library makes a new file (a new inode), so
+// between two writers that use it a changed file is a different inode; the
+// size and the modification and change times catch, as far as their
+// resolution allows, a file that another program changed in place.
+//
+// The check must be atomic with the rename against every other writer that
+// checks: each such writer takes an exclusive flock on the target's inode,
+// checks that the name still leads to that inode and that it is at the
+// version expected, renames, and lets go. A second writer that read the
+// same version waits for the lock, then finds the name leading elsewhere,
+// and fails with ErrChanged. A transaction takes its targets' locks in one
+// order (by device and inode), and every wait is bounded (lockWait).
+
+// ErrChanged is wrapped by a compare-and-swap write whose target is no
+// longer at the version expected: nothing is written.
+var ErrChanged = errors.New("file changed since it was read")
+
+// casLockWait bounds the wait for another compare-and-swap writer of the
+// same file, which holds the lock only from its check to its rename.
+const casLockWait = 10 * time.Second
+
+// A Version identifies a file as it was read, or its absence (the zero
+// Version).
+type Version struct {
+	Dev, Ino            uint64
+	Size, Mtime, Ctime  int64 // times in nanoseconds
+	Exists              bool
+}
+
+func versionOf(st *unix.Stat_t) Version {
+	mtime, ctime := statTimes(st)
+	return Version{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size, Mtime: mtime, Ctime: ctime, Exists: true}
+}
+
+// maxReadTries bounds ReadFile's retries of a file that changes while it is
+// read.
+const maxReadTries = 10
+
+// ReadFile reads the file name whole, through its symlinks as a write
+// resolves them, and returns its content and its version. A missing file
+// returns an error matching fs.ErrNotExist and the zero Version, which a
+// write can expect as well (the file must still be absent).
+func ReadFile(name string) ([]byte, Version, error) {
+	dirs := Dirs{Single: true}
+	defer dirs.Close()
+	t, err := Resolve(name, &dirs)
+	if err != nil {
+		return nil, Version{}, err
+	}
+	if !t.Exists {
+		return nil, Version{}, pathError("open", name, unix.ENOENT)
+	}
+	fd, err := unix.Openat(t.Dir.fd, t.Base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, Version{}, pathError("open", name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	for range maxReadTries {
+		var before, after unix.Stat_t
+		if err := unix.Fstat(fd, &before); err != nil {
+			return nil, Version{}, pathError("stat", name, err)
+		}
+		if before.Mode&unix.S_IFMT != unix.S_IFREG {
+			return nil, Version{}, pathError("open", name, ErrNotRegular)
+		}
+		data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
+		if err != nil {
+			return nil, Version{}, pathError("read", name, cause(err))
+		}
+		if err := unix.Fstat(fd, &after); err != nil {
+			return nil, Version{}, pathError("stat", name, err)
+		}
+		// Changed in place while it was read (another program's write):
+		// read it again, so that the version is the content's.
+		if v := versionOf(&after); v == versionOf(&before) {
+			return data, v, nil
+		}
+	}
+	return nil, Version{}, pathError("read", name, fmt.Errorf("%w while it was read, %d times", ErrChanged, maxReadTries))
+}
+
+// checkVersion refuses, at staging, a target that is not at the version
+// expected: it spares the work of a write that cannot commit.
+func checkVersion(t *Target, s *Settings) error {
+	var now Version
+	if t.Exists {
+		now = versionOf(&t.Stat)
+	}
+	if now != s.Expect {
+		return pathError("create", t.Name, ErrChanged)
+	}
+	return nil
+}
+
+// lockVersion takes the compare-and-swap lock on the entry's target and
+// checks, holding it, that the name still leads to the file expected, at
+// the version expected. The lock is kept until unlockVersion, after the
+// rename. A target expected absent needs no lock: its rename refuses to
+// replace whatever appears (see renameNoReplace).
+func (e *Entry) lockVersion() error {
+	if !e.settings.HasExpect || !e.settings.Expect.Exists {
+		return nil
+	}
+	// O_NONBLOCK: a FIFO swapped in would block the open; the checks below
+	// refuse it.
+	fd, err := unix.Openat(e.Dir.fd, e.Base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	switch err {
+	case nil:
+	case unix.ENOENT, unix.ELOOP:
+		return pathError("commit", e.Name, ErrChanged) // gone, or a link now
+	default:
+		return pathError("lock", e.Name, err)
+	}
+	e.lockFD, e.locked = fd, true
+	if err := lock(fd, true, time.Now().Add(casLockWait)); err != nil {
+		return pathError("lock", e.Name, err)
+	}
+	var held, named unix.Stat_t
+	if err := unix.Fstat(fd, &held); err != nil {
+		return pathError("stat", e.Name, err)
+	}
+	err = unix.Fstatat(e.Dir.fd, e.Base, &named, unix.AT_SYMLINK_NOFOLLOW)
+	if err != nil || named.Ino != held.Ino || named.Dev != held.Dev ||
+		held.Mode&unix.S_IFMT != unix.S_IFREG || versionOf(&held) != e.settings.Expect {
+		return pathError("commit", e.Name, ErrChanged)
+	}
+	return nil
+}
+
+// unlockVersion lets go of the entry's compare-and-swap lock, if it holds
+// one.
+func (e *Entry) unlockVersion() {
+	if e.locked {
+		unix.Close(e.lockFD)
+		e.locked = false
+	}
+}
+
+// lockVersions takes the compare-and-swap locks of a batch, in the order of
+// their targets' identities, so that two batches that share targets take
+// them in the same order.
+func lockVersions(entries []*Entry) error {
+	var cas []*Entry
+	for _, e := range entries {
+		if e.settings.HasExpect && e.settings.Expect.Exists {
+			cas = append(cas, e)
+		}
+	}
+	slices.SortFunc(cas, func(a, b *Entry) int {
+		return cmp.Or(cmp.Compare(a.settings.Expect.Dev, b.settings.Expect.Dev), cmp.Compare(a.settings.Expect.Ino, b.settings.Expect.Ino))
+	})
+	for _, e := range cas {
+		if err := e.lockVersion(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unlockVersions lets go of every compare-and-swap lock of entries.
+func unlockVersions(entries []*Entry) {
+	for _, e := range entries {
+		e.unlockVersion()
+	}
+}
