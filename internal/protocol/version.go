@@ -1,9 +1,9 @@
 package protocol
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"cmp"
 	"io"
 	"os"
 	"slices"
@@ -38,9 +38,9 @@ const casLockWait = 10 * time.Second
 // A Version identifies a file as it was read, or its absence (the zero
 // Version).
 type Version struct {
-	Dev, Ino            uint64
-	Size, Mtime, Ctime  int64 // times in nanoseconds
-	Exists              bool
+	Dev, Ino           uint64
+	Size, Mtime, Ctime int64 // times in nanoseconds
+	Exists             bool
 }
 
 func versionOf(st *unix.Stat_t) Version {
