@@ -81,7 +81,7 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die", "die-remove", "die-noreplace": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
+	case "die", "die-remove", "die-noreplace", "die-version": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []func(*protocol.Settings)
 		if len(args) > 4 {
@@ -102,6 +102,8 @@ func TestChild(t *testing.T) {
 			s.stageRemoval(t, tx)
 		case "die-noreplace":
 			s.stageNoReplace(t, tx)
+		case "die-version":
+			s.stageVersioned(t, tx)
 		default:
 			s.stage(t, tx)
 		}

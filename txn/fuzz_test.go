@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -110,14 +111,32 @@ func FuzzTx(f *testing.F) {
 					}
 					delete(m.staged, name)
 				}
+			case 12: // ReadFile, then WriteFile only if unchanged
+				got, v, rerr := atomic.ReadFile(path)
+				if want, ok := disk[name]; ok != (rerr == nil) || string(got) != want {
+					t.Fatalf("ReadFile %s: %q, %v; model says %q", name, got, rerr, want)
+				}
+				if m.stage(t, name, data, tx.WriteFile(path, []byte(data), atomic.WithVersion(v))) {
+					if m.read == nil {
+						m.read = map[string]*string{}
+					}
+					m.read[name] = nil
+					if d, ok := disk[name]; ok {
+						m.read[name] = &d
+					}
+				}
 			case 10: // another process writes the name, outside any Tx
-				if m.staged[name] != "" && !slices.Contains(m.noReplace, name) {
+				_, versioned := m.read[name]
+				if m.staged[name] != "" && !slices.Contains(m.noReplace, name) && !versioned {
 					// A new target taken since staging turns the commit
 					// back where the filesystem can exchange names, and is
 					// replaced where it cannot: not this model's concern.
 					break
 				}
-				disk[name] = "outside " + data
+				// Longer than any write of a Tx, and than any earlier
+				// outside write: a new size, whatever the timestamps'
+				// resolution, so that a version always sees the change.
+				disk[name] = "outside " + strings.Repeat("o", 100+i)
 				testenv.WriteFile(t, path, []byte(disk[name]), 0o644)
 			}
 		}
@@ -152,7 +171,8 @@ const removed = "\x00removed"
 // model is what one Tx should be doing.
 type model struct {
 	staged    map[string]string
-	noReplace []string // names staged create-only
+	noReplace []string           // names staged create-only
+	read      map[string]*string // names staged if unchanged: what they held (nil: absent)
 	open      int
 	failed    bool
 	done      bool
@@ -203,9 +223,11 @@ func (m *model) commit(t *testing.T, err error, disk map[string]string) bool {
 		if !errors.Is(err, txn.ErrEntryOpen) {
 			t.Fatalf("Commit with %d open entries: %v", m.open, err)
 		}
-	case slices.ContainsFunc(m.noReplace, func(n string) bool { _, ok := disk[n]; return ok }):
-		if !errors.Is(err, fs.ErrExist) {
-			t.Fatalf("Commit of a create-only entry whose name was taken: %v", err)
+	case m.conflicts(disk):
+		taken := slices.ContainsFunc(m.noReplace, func(n string) bool { _, ok := disk[n]; return ok })
+		changed := m.changed(disk)
+		if !(taken && errors.Is(err, fs.ErrExist) || changed && errors.Is(err, atomic.ErrChanged)) {
+			t.Fatalf("Commit with a create-only name taken (%v) or a versioned file changed (%v): %v", taken, changed, err)
 		}
 		m.end()
 		return false
@@ -215,6 +237,24 @@ func (m *model) commit(t *testing.T, err error, disk map[string]string) bool {
 	ok := !m.failed && m.open == 0
 	m.end()
 	return ok
+}
+
+// conflicts reports whether a create-only name is taken or a versioned
+// file changed, in disk.
+func (m *model) conflicts(disk map[string]string) bool {
+	return m.changed(disk) || slices.ContainsFunc(m.noReplace, func(n string) bool { _, ok := disk[n]; return ok })
+}
+
+// changed reports whether a file staged with its version is no longer as
+// it was read.
+func (m *model) changed(disk map[string]string) bool {
+	for n, was := range m.read {
+		now, ok := disk[n]
+		if ok != (was != nil) || ok && now != *was {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *model) end() {

@@ -27,7 +27,8 @@ func killedAt(t *testing.T, s set, step protocol.Step, k int, strategy string, f
 
 // killedIn is killedAt for the child role given: "die" writes the set,
 // "die-remove" removes x instead (see set.stageRemoval), "die-noreplace"
-// creates y create-only (see set.stageNoReplace).
+// creates y create-only (see set.stageNoReplace), "die-version" writes x
+// only if unchanged (see set.stageVersioned).
 func killedIn(t *testing.T, role string, s set, step protocol.Step, k int, strategy string, failFirst ...string) {
 	t.Helper()
 	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), strategy}, failFirst...)

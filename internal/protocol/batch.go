@@ -90,6 +90,12 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 			}
 		}
 	}
+	// Compare-and-swap entries are checked, and locked to the renames (see
+	// version.go), before anything links their targets: a link changes a
+	// file's change time, which is part of its version.
+	if err := lockVersions(entries); err != nil {
+		return nil, false, err
+	}
 	swap := !entries[0].settings.LinkBackups && exchangeable(entries)
 	if !swap {
 		if err := linkBackups(entries[:len(entries)-1]); err != nil {
@@ -118,11 +124,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 			return nil, false, err
 		}
 	}
-	// Compare-and-swap entries are checked, and locked, last: the locks
-	// are held from here to the renames (see version.go).
-	if err := lockVersions(entries); err != nil {
-		return nil, false, err
-	}
+
 	journalDir := opts.JournalDir
 	if journalDir == nil {
 		journalDir = entries[0].Dir
