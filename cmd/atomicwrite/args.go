@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -20,6 +22,7 @@ type command struct {
 	delim         []byte
 	paths         []string // PATHs, or DIRs for recover
 	removes       []string // -r: removed in the same transaction
+	sums          []string // -c: per PATH, the SHA-256 it must still have ("-": absent)
 }
 
 // parseArgs reads the arguments. Flags come before the first PATH (or
@@ -30,7 +33,7 @@ type command struct {
 // "=".
 func parseArgs(args []string) (command, error) {
 	c := command{delim: []byte{0}}
-	var mode, delim *string
+	var mode, delim, sums *string
 	dashdash := false
 	i := 0
 	for ; i < len(args); i++ {
@@ -75,13 +78,15 @@ func parseArgs(args []string) (command, error) {
 			mode, err = takeValue()
 		case "d", "delim":
 			delim, err = takeValue()
+		case "c", "if-sha256":
+			sums, err = takeValue()
 		default:
 			return c, usageErrorf("flag provided but not defined: %s (see atomicwrite -h)", a)
 		}
 		if err != nil {
 			return c, err
 		}
-		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove"}, name) {
+		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove", "c", "if-sha256"}, name) {
 			return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
 		}
 	}
@@ -97,8 +102,8 @@ func parseArgs(args []string) (command, error) {
 		return c, nil
 	}
 	if c.recover {
-		if mode != nil || delim != nil || c.noEmpty || c.noClobber || c.removes != nil {
-			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -r) (see atomicwrite -h)")
+		if mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber || c.removes != nil {
+			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -r, -c) (see atomicwrite -h)")
 		}
 		if len(c.paths) == 0 {
 			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
@@ -108,8 +113,19 @@ func parseArgs(args []string) (command, error) {
 	if len(c.paths) == 0 && len(c.removes) == 0 {
 		return c, usageErrorf("no PATH given (see atomicwrite -h)")
 	}
-	if len(c.paths) == 0 && (mode != nil || delim != nil || c.noEmpty || c.noClobber) {
-		return c, usageErrorf("-m, -d, -e and -n apply to PATHs, and none is given (see atomicwrite -h)")
+	if len(c.paths) == 0 && (mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber) {
+		return c, usageErrorf("-m, -d, -e, -n and -c apply to PATHs, and none is given (see atomicwrite -h)")
+	}
+	if sums != nil {
+		c.sums = strings.Split(*sums, ",")
+		if len(c.sums) != len(c.paths) {
+			return c, usageErrorf("-c %s gives %d SHA-256 sums for %d PATHs: give one per PATH (- for one that must not exist)", *sums, len(c.sums), len(c.paths))
+		}
+		for _, s := range c.sums {
+			if b, err := hex.DecodeString(s); s != "-" && (err != nil || len(b) != sha256.Size) {
+				return c, usageErrorf("bad SHA-256 %q: want 64 hex digits, as sha256sum prints, or - for a PATH that must not exist", s)
+			}
+		}
 	}
 	if mode != nil {
 		for _, s := range strings.Split(*mode, ",") {

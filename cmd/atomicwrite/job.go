@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -141,7 +143,11 @@ func (j *job) write(c *command, stdin *os.File) error {
 func (j *job) writeOne(c *command, stdin *os.File) error {
 	path := c.paths[0]
 	enlargePipe(stdin)
-	f, err := atomic.Create(path, append(c.options(0), atomic.WithContext(j.ctx))...)
+	opts, err := c.options(0)
+	if err != nil {
+		return err
+	}
+	f, err := atomic.Create(path, append(opts, atomic.WithContext(j.ctx))...)
 	if err != nil {
 		return err
 	}
@@ -186,7 +192,11 @@ func (j *job) writeSet(c *command, stdin *os.File) error {
 func (j *job) writeEntry(tx *txn.Tx, c *command, stdin *os.File) error {
 	path := c.paths[0]
 	enlargePipe(stdin)
-	w, err := tx.Create(path, c.options(0)...)
+	opts, err := c.options(0)
+	if err != nil {
+		return err
+	}
+	w, err := tx.Create(path, opts...)
 	if err != nil {
 		return err
 	}
@@ -207,7 +217,11 @@ func (j *job) writeEntry(tx *txn.Tx, c *command, stdin *os.File) error {
 // transaction.
 func (j *job) writeChunks(tx *txn.Tx, c *command, stdin *os.File) error {
 	n, err := split(stdin, c.delim, len(c.paths), func(i int) (io.WriteCloser, error) {
-		w, err := tx.Create(c.paths[i], c.options(i)...)
+		opts, err := c.options(i)
+		if err != nil {
+			return nil, err
+		}
+		w, err := tx.Create(c.paths[i], opts...)
 		if err != nil || !c.noEmpty {
 			return w, err
 		}
@@ -226,16 +240,43 @@ func (j *job) writeChunks(tx *txn.Tx, c *command, stdin *os.File) error {
 	return nil
 }
 
-// options are the write options for the i-th PATH.
-func (c *command) options(i int) []atomic.Option {
+// options are the write options for the i-th PATH. With -c they hold the
+// version of the file whose content was checked: the write then commits only
+// if the file is still that one.
+func (c *command) options(i int) ([]atomic.Option, error) {
 	var opts []atomic.Option
+	if c.sums != nil {
+		v, err := checkSum(c.paths[i], c.sums[i])
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, atomic.WithVersion(v))
+	}
 	if m, ok := c.modeOf(i); ok {
 		opts = append(opts, atomic.WithMode(m))
 	}
 	if c.noClobber {
 		opts = append(opts, atomic.WithNoReplace())
 	}
-	return opts
+	return opts, nil
+}
+
+// checkSum reads path and checks that its content has the SHA-256 sum (hex),
+// or, for "-", that it does not exist; it returns the version read.
+func checkSum(path, sum string) (atomic.Version, error) {
+	data, v, err := atomic.ReadFile(path)
+	switch {
+	case sum == "-" && errors.Is(err, fs.ErrNotExist):
+		return v, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
+	case err != nil:
+		return v, err
+	}
+	if got := sha256.Sum256(data); sum == "-" || hex.EncodeToString(got[:]) != sum {
+		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
+	}
+	return v, nil
 }
 
 // A nonEmpty writer refuses to end a chunk that received nothing (-e).

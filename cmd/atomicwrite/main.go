@@ -12,7 +12,7 @@ import (
 
 const version = "atomicwrite v0.2.0"
 
-const usage = `usage: atomicwrite [-e] [-n] [-m MODE[,MODE...]] [-d DELIM] [-r RMPATH]... [--] PATH...
+const usage = `usage: atomicwrite [-e] [-n] [-m MODE[,MODE...]] [-c SUM[,SUM...]] [-d DELIM] [-r RMPATH]... [--] PATH...
        atomicwrite -r RMPATH...
        atomicwrite --recover DIR...
 
@@ -26,6 +26,13 @@ Paths given with -r are removed in the same transaction.
                      fail, with set -o pipefail)
   -n, --no-clobber   create-only, as cp -n: if a PATH exists (now, or when
                      the write commits), fail and write nothing
+  -c, --if-sha256 SUM[,SUM...]
+                     compare-and-swap: write only if each PATH still has
+                     the content whose SHA-256 is SUM (hex, as sha256sum
+                     prints it; - for a PATH that must not exist), one SUM
+                     per PATH in order, checked again when the write
+                     commits; otherwise fail ("file changed since it was
+                     read") and write nothing
   -r, --remove RMPATH
                      remove RMPATH as part of the transaction (repeatable):
                      every PATH written and every RMPATH removed, or
@@ -48,7 +55,7 @@ refused (exit 2); a file name that starts with "-" goes after --.
 
 Exit status: 0 written; 1 the write failed (nothing written, one line on
 standard error names the path and the cause, "file already exists" for
--n); 2 usage error; 128+N killed by signal N (SIGHUP 129, SIGINT 130,
+-n, "file changed since it was read" for -c); 2 usage error; 128+N killed by signal N (SIGHUP 129, SIGINT 130,
 SIGPIPE 141, SIGTERM 143): nothing written, unless the write had passed
 its commit point, which is then finished first. A --recover ended by a
 signal is finished by the next run.

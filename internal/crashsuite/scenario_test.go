@@ -4,6 +4,8 @@ package crashsuite
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,11 +20,13 @@ import (
 
 // A scenario is one write through the CLI: a single file; a transaction
 // of 3 files in 2 directories, 2 of them existing; the same with one of
-// the existing files removed (-r); and 2 files created only if absent (-n).
+// the existing files removed (-r); 2 files created only if absent (-n);
+// and 2 files written only if unchanged (-c, compare-and-swap).
 type scenario struct {
 	name    string
 	flags   []string // the CLI's flags, before its PATHs
 	targets []scenarioTarget
+	check   bool // -c with the SHA-256 of each target's previous content
 }
 
 type scenarioTarget struct {
@@ -32,16 +36,17 @@ type scenarioTarget struct {
 }
 
 var scenarios = []scenario{
-	{"single", nil, []scenarioTarget{{"A/x", true, false}}},
-	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}},
-	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}},
-	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}},
+	{"single", nil, []scenarioTarget{{"A/x", true, false}}, false},
+	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false},
+	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false},
+	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false},
+	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true},
 }
 
 // repeatable reports whether the scenario can run again on its own result:
 // a removed file or a create-only one cannot be written twice.
 func (sc scenario) repeatable() bool {
-	return len(sc.flags) == 0 && !slices.ContainsFunc(sc.targets, func(tg scenarioTarget) bool { return tg.removed })
+	return len(sc.flags) == 0 && !sc.check && !slices.ContainsFunc(sc.targets, func(tg scenarioTarget) bool { return tg.removed })
 }
 
 // forEachCase runs check on every filesystem and scenario, as subtests.
@@ -97,6 +102,14 @@ func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
 		}
 		input = append(input, content(i, gen)...)
 		paths = append(paths, filepath.Join(work, tg.rel))
+	}
+	if sc.check {
+		var sums []string
+		for i := range paths {
+			sum := sha256.Sum256(content(i, gen-1))
+			sums = append(sums, hex.EncodeToString(sum[:]))
+		}
+		args = append(args, "-c", strings.Join(sums, ","))
 	}
 	args = append(args, paths...)
 	// Standard input is a regular file, outside the scope: its reads are
