@@ -37,6 +37,20 @@ func WithPerm(perm fs.FileMode) Option {
 	}}
 }
 
+// WithMkdirAll makes the directories the target's path lacks, as
+// os.MkdirAll(dir, perm) would (perm less the umask), but as part of the
+// write: each new directory appears whole (made under a temp name, then
+// renamed into place) and durably (it and its parent fsynced), and if the
+// write does not commit, the directories it made are removed again. After
+// a crash, Recover given the target's directory removes those that a
+// write made and never committed to.
+func WithMkdirAll(perm fs.FileMode) Option {
+	return Option{func(s *protocol.Settings) {
+		s.Mkdir = true
+		s.MkdirPerm = perm & fs.ModePerm
+	}}
+}
+
 // WithContext binds the write to ctx. Once ctx is done before the write's
 // commit point (the rename), the write is abandoned: the temp file is
 // removed at once, even while content is still streaming in, the target is

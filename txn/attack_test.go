@@ -249,3 +249,24 @@ func TestRecoverBusy(t *testing.T) {
 	}
 	testenv.DirHolds(t, shared, ".x.0000000000000001.aw-tmp")
 }
+
+// Directories that look like ones a write made and never committed to (a
+// marker and nothing else, under the final name or a temp name) but that
+// another user made: Recover, as root, removes none of them. Root's own,
+// made the same way, it removes: the test can tell.
+func TestRecoverKeepsOthersMadeDirectories(t *testing.T) {
+	shared, _, _ := attackerDirs(t)
+	theirs := filepath.Join(shared, "theirs")
+	theirsTemp := filepath.Join(shared, ".gone.0123456789abcdef.aw-tmp")
+	runAs(t, "plant-dir", theirs, ".theirs.0123456789abcdef.aw-dir")
+	runAs(t, "plant-dir", theirsTemp, ".gone.0123456789abcdef.aw-dir")
+	ours := filepath.Join(shared, "ours")
+	os.Mkdir(ours, 0o755)
+	testenv.WriteFile(t, filepath.Join(ours, ".ours.0123456789abcdef.aw-dir"), nil, 0o600)
+	if err := txn.Recover(theirs, ours, filepath.Join(shared, "gone")); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, theirs, ".theirs.0123456789abcdef.aw-dir")
+	testenv.DirHolds(t, theirsTemp, ".gone.0123456789abcdef.aw-dir")
+	testenv.DirHolds(t, shared, ".gone.0123456789abcdef.aw-tmp", "theirs")
+}

@@ -45,6 +45,13 @@ func TestChild(t *testing.T) {
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	case "plant-dir": // args: directory, marker name: an empty directory with a marker-like file
+		if err := os.Mkdir(args[0], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(args[0], args[1]), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	case "plant-fifo": // args: path
 		if err := unix.Mkfifo(args[0], 0o600); err != nil {
 			t.Fatal(err)
@@ -81,7 +88,7 @@ func TestChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	case "die", "die-remove", "die-noreplace", "die-version": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
+	case "die", "die-remove", "die-noreplace", "die-version", "die-mkdir": // args: root, step, occurrence, sync strategy[, step to fail with EIO first]
 		k, _ := strconv.Atoi(args[2])
 		var opts []func(*protocol.Settings)
 		if len(args) > 4 {
@@ -104,6 +111,8 @@ func TestChild(t *testing.T) {
 			s.stageNoReplace(t, tx)
 		case "die-version":
 			s.stageVersioned(t, tx)
+		case "die-mkdir":
+			s.stageInNewDirs(t, tx)
 		default:
 			s.stage(t, tx)
 		}

@@ -149,8 +149,12 @@ func (tx *Tx) Remove(name string) error {
 // stage resolves name and creates its temp file; stream says whether the
 // content will stream in. tx.mu is held.
 func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.Entry, error) {
-	return tx.add(name, protocol.Resolve, func(e *protocol.Entry, t protocol.Target) error {
-		return e.Stage(t, tx.settingsOf(opts), stream)
+	s := tx.settingsOf(opts)
+	resolve := func(name string, dirs *protocol.Dirs) (protocol.Target, error) {
+		return protocol.ResolveFor(name, dirs, &s)
+	}
+	return tx.add(name, resolve, func(e *protocol.Entry, t protocol.Target) error {
+		return e.Stage(t, s, stream)
 	})
 }
 
@@ -254,7 +258,7 @@ func (tx *Tx) Commit() error {
 	}
 	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, Context: tx.ctx})
 	tx.entries = nil
-	return err
+	return tx.dirs.End(err)
 }
 
 // Rollback discards everything staged: every temp file is removed and no

@@ -18,6 +18,7 @@ type command struct {
 	recover       bool
 	noEmpty       bool
 	noClobber     bool
+	parents       bool
 	modes         []fs.FileMode // none, one for every PATH, or one per PATH
 	delim         []byte
 	paths         []string // PATHs, or DIRs for recover
@@ -69,6 +70,8 @@ func parseArgs(args []string) (command, error) {
 			c.noEmpty = true
 		case "n", "no-clobber":
 			c.noClobber = true
+		case "p", "parents":
+			c.parents = true
 		case "r", "remove":
 			var r *string
 			if r, err = takeValue(); err == nil {
@@ -102,8 +105,8 @@ func parseArgs(args []string) (command, error) {
 		return c, nil
 	}
 	if c.recover {
-		if mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber || c.removes != nil {
-			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -r, -c) (see atomicwrite -h)")
+		if mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber || c.parents || c.removes != nil {
+			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -p, -r, -c) (see atomicwrite -h)")
 		}
 		if len(c.paths) == 0 {
 			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
@@ -113,8 +116,8 @@ func parseArgs(args []string) (command, error) {
 	if len(c.paths) == 0 && len(c.removes) == 0 {
 		return c, usageErrorf("no PATH given (see atomicwrite -h)")
 	}
-	if len(c.paths) == 0 && (mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber) {
-		return c, usageErrorf("-m, -d, -e, -n and -c apply to PATHs, and none is given (see atomicwrite -h)")
+	if len(c.paths) == 0 && (mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber || c.parents) {
+		return c, usageErrorf("-m, -d, -e, -n, -p and -c apply to PATHs, and none is given (see atomicwrite -h)")
 	}
 	if sums != nil {
 		c.sums = strings.Split(*sums, ",")

@@ -258,6 +258,9 @@ func (c *command) options(i int) ([]atomic.Option, error) {
 	if c.noClobber {
 		opts = append(opts, atomic.WithNoReplace())
 	}
+	if c.parents {
+		opts = append(opts, atomic.WithMkdirAll(0o777))
+	}
 	return opts, nil
 }
 

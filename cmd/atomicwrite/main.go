@@ -12,7 +12,7 @@ import (
 
 const version = "atomicwrite v0.2.0"
 
-const usage = `usage: atomicwrite [-e] [-n] [-m MODE[,MODE...]] [-c SUM[,SUM...]] [-d DELIM] [-r RMPATH]... [--] PATH...
+const usage = `usage: atomicwrite [-e] [-n] [-p] [-m MODE[,MODE...]] [-c SUM[,SUM...]] [-d DELIM] [-r RMPATH]... [--] PATH...
        atomicwrite -r RMPATH...
        atomicwrite --recover DIR...
 
@@ -26,6 +26,8 @@ Paths given with -r are removed in the same transaction.
                      fail, with set -o pipefail)
   -n, --no-clobber   create-only, as cp -n: if a PATH exists (now, or when
                      the write commits), fail and write nothing
+  -p, --parents      make the directories a PATH lacks, as mkdir -p, as part
+                     of the write: removed again if nothing is written
   -c, --if-sha256 SUM[,SUM...]
                      compare-and-swap: write only if each PATH still has
                      the content whose SHA-256 is SUM (hex, as sha256sum

@@ -29,6 +29,7 @@ var errnosFor = map[string][]syscall.Errno{
 	"unlinkat":        {syscall.EIO},
 	"flock":           {syscall.ENOLCK, syscall.EWOULDBLOCK},
 	"syncfs":          {syscall.EIO},
+	"mkdirat":         {syscall.EACCES, syscall.ENOSPC, syscall.EIO},
 }
 
 // TestErrnoInjection makes each file system call of a write fail in turn,
@@ -82,7 +83,7 @@ func errnoInjection(t *testing.T, fs *filesystem, sc scenario) {
 					tolerated = append(tolerated, name+" "+what)
 				}
 				if len(st.leftovers) > 0 {
-					recoverCLI(t, work)
+					recoverCLI(t, sc, work)
 				}
 			}
 		}

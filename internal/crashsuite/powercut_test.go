@@ -73,7 +73,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 				cutRow.violations++
 			}
 			cutRow.tally(crashed)
-			recoverCLI(t, work)
+			recoverCLI(t, sc, work)
 			rec := sc.look(work, 0, 1, sc.existed())
 			for _, v := range rec.recovered() {
 				t.Errorf("step %d (%s), power cut, then Recover: %s", k, what, v)
@@ -88,7 +88,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 			}
 		}
 		// The machine kept running: Recover on what the kill left.
-		recoverCLI(t, work)
+		recoverCLI(t, sc, work)
 		rec := sc.look(work, 0, 1, sc.existed())
 		for _, v := range rec.recovered() {
 			t.Errorf("step %d (%s), kill, then Recover: %s", k, what, v)

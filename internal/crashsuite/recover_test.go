@@ -68,7 +68,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 	points = slices.Compact([]int{points[0], points[len(points)/2], points[len(points)-1]})
 	for _, k := range points {
 		crashed(k)
-		ref := recoverTraced(t, work, tracer.Plan{})
+		ref := recoverTraced(t, sc, work, tracer.Plan{})
 		want := sc.look(work, 0, 1, sc.existed())
 		if v := want.recovered(); len(v) > 0 {
 			t.Fatalf("writer killed at %d, unkilled Recover: %v", k, v)
@@ -81,7 +81,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 					continue
 				}
 				crashed(k)
-				res := recoverTraced(t, work, tracer.Plan{At: j, Action: tracer.Kill})
+				res := recoverTraced(t, sc, work, tracer.Plan{At: j, Action: tracer.Kill})
 				if !res.Acted {
 					t.Errorf("writer at %d: Recover kill point %d never reached", k, j)
 					continue
@@ -100,7 +100,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 					t.Errorf("writer at %d, Recover killed at %d (%s), power cut %v: %s", k, j, res.Calls[j-1], cut, v)
 				}
 				x.tally(mid)
-				recoverCLI(t, work)
+				recoverCLI(t, sc, work)
 				end := sc.look(work, 0, 1, sc.existed())
 				for _, v := range end.recovered() {
 					t.Errorf("writer at %d, Recover killed at %d (%s), power cut %v, then Recover: %s", k, j, res.Calls[j-1], cut, v)
@@ -137,9 +137,9 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 
 // recoverTraced runs `atomicwrite --recover` on the scenario's directories
 // under the tracer.
-func recoverTraced(t *testing.T, work string, plan tracer.Plan) tracer.Result {
+func recoverTraced(t *testing.T, sc scenario, work string, plan tracer.Plan) tracer.Result {
 	t.Helper()
-	res, stderr := traceIn(t, exec.Command(suite.bin, "--recover", filepath.Join(work, "A"), filepath.Join(work, "B")), work, plan)
+	res, stderr := traceIn(t, exec.Command(suite.bin, sc.recoverArgs(work)...), work, plan)
 	if !plan.Action.Kills() && res.Status.ExitStatus() != 0 {
 		t.Fatalf("atomicwrite --recover: %v: %s", res.Status, stderr)
 	}

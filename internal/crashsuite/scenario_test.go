@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +22,8 @@ import (
 // A scenario is one write through the CLI: a single file; a transaction
 // of 3 files in 2 directories, 2 of them existing; the same with one of
 // the existing files removed (-r); 2 files created only if absent (-n);
-// and 2 files written only if unchanged (-c, compare-and-swap).
+// 2 files written only if unchanged (-c, compare-and-swap); and 2 new
+// files, one in 2 directories the write makes (-p).
 type scenario struct {
 	name    string
 	flags   []string // the CLI's flags, before its PATHs
@@ -41,6 +43,7 @@ var scenarios = []scenario{
 	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false},
 	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false},
 	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true},
+	{"new-directories", []string{"-p"}, []scenarioTarget{{"C/D/x", false, false}, {"A/y", false, false}}, false},
 }
 
 // repeatable reports whether the scenario can run again on its own result:
@@ -177,18 +180,23 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 			st.each = append(st.each, fmt.Sprintf("TORN (%d bytes)", len(b)))
 		}
 	}
-	names := map[string]bool{}
+	// Anything else below work is left over: the directories a write made
+	// count as its own only while a target is in them.
+	names := map[string]bool{"A": true, "B": true}
 	for _, tg := range sc.targets {
-		names[tg.rel] = true
-	}
-	for _, d := range []string{"A", "B"} {
-		entries, _ := os.ReadDir(filepath.Join(work, d))
-		for _, e := range entries {
-			if rel := d + "/" + e.Name(); !names[rel] {
-				st.leftovers = append(st.leftovers, rel)
+		if _, err := os.Lstat(filepath.Join(work, tg.rel)); err == nil {
+			for p := tg.rel; p != "."; p = filepath.Dir(p) {
+				names[p] = true
 			}
 		}
 	}
+	filepath.WalkDir(work, func(path string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(work, path)
+		if err == nil && rel != "." && !names[rel] {
+			st.leftovers = append(st.leftovers, rel)
+		}
+		return nil
+	})
 	return st
 }
 
@@ -232,11 +240,23 @@ func (sc scenario) existed() []bool {
 	return e
 }
 
+// recoverArgs are the arguments of `atomicwrite --recover` for the
+// scenario: A, B, and every target's directory (which may not exist).
+func (sc scenario) recoverArgs(work string) []string {
+	args := []string{"--recover", filepath.Join(work, "A"), filepath.Join(work, "B")}
+	for _, tg := range sc.targets {
+		if d := filepath.Join(work, filepath.Dir(tg.rel)); !slices.Contains(args, d) {
+			args = append(args, d)
+		}
+	}
+	return args
+}
+
 // recoverCLI runs `atomicwrite --recover` on the scenario's directories:
 // what an application does at start-up after a crash.
-func recoverCLI(t *testing.T, work string) {
+func recoverCLI(t *testing.T, sc scenario, work string) {
 	t.Helper()
-	cmd := exec.Command(suite.bin, "--recover", filepath.Join(work, "A"), filepath.Join(work, "B"))
+	cmd := exec.Command(suite.bin, sc.recoverArgs(work)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("atomicwrite --recover: %v: %s", err, out)
 	}

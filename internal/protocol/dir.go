@@ -56,6 +56,8 @@ type Dirs struct {
 	// directories with nothing (no Key, one filesystem to sync): they are
 	// not told apart, which spares an fstat per write.
 	Single bool
+
+	made []newDir // directories the write made (see mkdir.go)
 }
 
 func (ds *Dirs) at(i int) *Dir {
@@ -136,9 +138,13 @@ func (d *Dir) pathNow() (string, error) {
 	return resolve.PathOf(d.fd)
 }
 
-// Close closes every directory in the set, which releases their locks.
+// Close closes every directory in the set, which releases their locks. The
+// directories a write made and did not End go: it made nothing.
 func (ds *Dirs) Close() error {
 	var err error
+	if len(ds.made) > 0 {
+		err = ds.settleMade(false)
+	}
 	for i := range ds.n {
 		err = multierr.Append(err, unix.Close(ds.at(i).fd))
 	}

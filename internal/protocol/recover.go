@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,10 +44,13 @@ func Recover(dirs []string) error {
 func recoverDir(path string, deadline time.Time) error {
 	set := Dirs{Exclusive: true, Deadline: deadline}
 	defer set.Close()
+	euid := uint32(unix.Geteuid())
 	var w resolve.Walk
 	fd, _, err := w.Dir(unix.AT_FDCWD, path)
 	if err == unix.ENOENT {
-		return nil
+		// Nothing to recover in it; but a write may have been making it
+		// when it died (see mkdir.go).
+		return recoverMissing(&set, path, euid)
 	}
 	if err != nil {
 		return pathError("recover", path, err)
@@ -55,7 +59,6 @@ func recoverDir(path string, deadline time.Time) error {
 	if err != nil {
 		return pathError("recover", path, err)
 	}
-	euid := uint32(unix.Geteuid())
 	names, err := readDirNames(dir.fd)
 	if err != nil {
 		return pathError("recover", path, err)
@@ -80,6 +83,10 @@ func recoverDir(path string, deadline time.Time) error {
 		}
 		switch sweepable(dir.fd, name, euid) {
 		case unix.S_IFDIR:
+			if removeMadeDir(dir.fd, name, euid) {
+				removed = true
+				continue
+			}
 			// A target made a directory after it was staged, exchanged
 			// away (see commitBatch): never removed, but said.
 			err = multierr.Append(err, pathError("remove", path+"/"+name, unix.EISDIR))
@@ -93,7 +100,136 @@ func recoverDir(path string, deadline time.Time) error {
 	if removed {
 		err = multierr.Append(err, syncFD(dir.fd))
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return settleMadeDir(&set, path, dir.fd, euid)
+}
+
+// recoverMissing recovers the directories a write was making along path,
+// which does not exist: the temp directories of its first missing component
+// in the nearest parent that exists, and that parent, if a write made it
+// and left nothing in it.
+func recoverMissing(set *Dirs, path string, euid uint32) error {
+	parentPath, base := split(strings.TrimRight(path, "/"))
+	if base == "" || base == "." || base == ".." || parentPath == path {
+		return nil
+	}
+	var w resolve.Walk
+	fd, _, err := w.Dir(unix.AT_FDCWD, parentPath)
+	if err == unix.ENOENT {
+		return recoverMissing(set, parentPath, euid)
+	}
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	parent, err := set.adopt(fd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	names, err := readDirNames(parent.fd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	removed := false
+	for _, name := range names {
+		if isNameOf(name, base, tempSuffix) && sweepable(parent.fd, name, euid) == unix.S_IFDIR {
+			removed = removeMadeDir(parent.fd, name, euid) || removed
+		}
+	}
+	if removed {
+		if err := syncFD(parent.fd); err != nil {
+			return pathError("recover", parentPath, err)
+		}
+	}
+	return settleMadeDir(set, parentPath, parent.fd, euid)
+}
+
+// removeMadeDir removes the directory name in dirfd if a writer with
+// Recover's uid made it and it holds nothing but its marker (see mkdir.go),
+// and reports whether it did.
+func removeMadeDir(dirfd int, name string, euid uint32) bool {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	names, err := readDirNames(fd)
+	if err != nil || len(names) != 1 || !isMarker(fd, dirBase(name), names[0], euid) {
+		return false
+	}
+	return unix.Unlinkat(fd, names[0], 0) == nil && unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR) == nil
+}
+
+// dirBase is the name a directory is made for, from its name: its temp
+// name's (".<name>.<hex>.aw-tmp"), or its own.
+func dirBase(name string) string {
+	if ours(name, tempSuffix) {
+		rest := strings.TrimSuffix(name, tempSuffix)
+		return rest[1 : len(rest)-hexLen-1]
+	}
+	return name
+}
+
+// settleMadeDir ends, after a crash, a directory at path (open on fd) that a
+// write made: if it holds nothing but its marker, the write never
+// committed, and it goes; otherwise the marker goes, and the directory
+// stays the write's. Either way its parent, if a write made that too, is
+// next.
+func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
+	names, err := readDirNames(fd)
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	base := filepath.Base(filepath.Clean(path))
+	var markers []string
+	for _, name := range names {
+		if isMarker(fd, base, name, euid) {
+			markers = append(markers, name)
+		}
+	}
+	if len(markers) == 0 {
+		return nil
+	}
+	for _, m := range markers {
+		if err := unix.Unlinkat(fd, m, 0); err != nil && err != unix.ENOENT {
+			return pathError("recover", path, err)
+		}
+	}
+	parentPath := filepath.Dir(filepath.Clean(path))
+	var w resolve.Walk
+	pfd, _, err := w.Dir(unix.AT_FDCWD, parentPath)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	parent, err := set.adopt(pfd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	if len(names) > len(markers) {
+		// The write committed: the directory is its, and so are those it
+		// made above.
+		if err := syncFD(fd); err != nil {
+			return pathError("recover", path, err)
+		}
+		return settleMadeDir(set, parentPath, parent.fd, euid)
+	}
+	// The name must still lead to this directory.
+	var here, named unix.Stat_t
+	if unix.Fstat(fd, &here) != nil || unix.Fstatat(parent.fd, base, &named, unix.AT_SYMLINK_NOFOLLOW) != nil ||
+		here.Ino != named.Ino || here.Dev != named.Dev {
+		return nil
+	}
+	if err := unix.Unlinkat(parent.fd, base, unix.AT_REMOVEDIR); err != nil {
+		if err == unix.ENOTEMPTY || err == unix.EEXIST {
+			return nil // someone put something in it meanwhile: it stays
+		}
+		return pathError("recover", path, err)
+	}
+	if err := syncFD(parent.fd); err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	return settleMadeDir(set, parentPath, parent.fd, euid)
 }
 
 // sweepable returns the file type of the temp or backup name if a writer

@@ -25,6 +25,11 @@ type Settings struct {
 	// the target exists, when staged or when committed.
 	NoReplace bool
 
+	// Mkdir makes the directories the target's path lacks, with mode
+	// MkdirPerm less the umask (see mkdir.go).
+	Mkdir     bool
+	MkdirPerm fs.FileMode
+
 	// Expect, when HasExpect, is the version the target must still have
 	// when the write commits (see version.go).
 	Expect    Version

@@ -23,7 +23,7 @@ func (w *Single) Begin(name string, s Settings, stream bool) error {
 	// 1. Open the directory that finally holds the target, following its
 	// symlinks. Every later step works on this handle: a directory renamed
 	// or swapped along the path meanwhile cannot redirect the write.
-	t, err := Resolve(name, &w.dirs)
+	t, err := ResolveFor(name, &w.dirs, &s)
 	if err == nil {
 		// 2. Create the temp in that same directory: a rename is atomic
 		// only within one filesystem, and only the directory's own fsync
@@ -47,7 +47,7 @@ func (w *Single) Commit(ctx context.Context) error {
 	// (see Seal for why not earlier). The descriptor stays open, so the
 	// fsync needs no reopen.
 	e.Seal(KeepOpen) // a failure is kept in e, and commitOne reports it
-	return commitOne(e, ctx)
+	return w.dirs.End(commitOne(e, ctx))
 }
 
 // Discard abandons the write: the temp is removed, the target untouched.

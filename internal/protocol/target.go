@@ -41,7 +41,17 @@ func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
 // name is then looked up on that handle, and its links followed from
 // there (see package resolve).
 func Resolve(name string, dirs *Dirs) (Target, error) {
-	return resolveTarget(name, dirs, true)
+	return resolveTarget(name, dirs, true, nil)
+}
+
+// ResolveFor is Resolve for a write with settings s: with s.Mkdir, the
+// directories name lacks are made (see mkdir.go).
+func ResolveFor(name string, dirs *Dirs, s *Settings) (Target, error) {
+	if !s.Mkdir {
+		return resolveTarget(name, dirs, true, nil)
+	}
+	perm := uint32(s.MkdirPerm)
+	return resolveTarget(name, dirs, true, &perm)
 }
 
 // ResolveName is Resolve for a removal: it follows the symlinks of the
@@ -49,10 +59,12 @@ func Resolve(name string, dirs *Dirs) (Target, error) {
 // rm and os.Remove remove a link, not what it names). The entry may be a
 // regular file or a symlink.
 func ResolveName(name string, dirs *Dirs) (Target, error) {
-	return resolveTarget(name, dirs, false)
+	return resolveTarget(name, dirs, false, nil)
 }
 
-func resolveTarget(name string, dirs *Dirs, followFinal bool) (Target, error) {
+// resolveTarget is Resolve, ResolveName and ResolveFor; mkdir, when not
+// nil, is the mode of the directories to make.
+func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Target, error) {
 	t := Target{Name: name}
 	if name == "" {
 		return t, pathError("open", name, errEmptyPath)
@@ -68,6 +80,9 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool) (Target, error) {
 	start := dirs.named(dir)
 	if start == nil {
 		fd, exact, err := w.Dir(unix.AT_FDCWD, dir)
+		if err == unix.ENOENT && mkdir != nil {
+			fd, err = mkdirAll(&w, name, dir, *mkdir, dirs)
+		}
 		if err != nil {
 			return t, pathError("open", name, err)
 		}

@@ -1,0 +1,205 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"go.uber.org/multierr"
+	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
+)
+
+// A write may create the directories its target's path lacks
+// (Settings.Mkdir). Each appears whole or not at all, as a file does: it is
+// made under a temp name in its parent, given a marker file that says it is
+// new (".<name>.<16 hex digits>.aw-dir"), made durable, and renamed into
+// place (RENAME_NOREPLACE: a directory another process made meanwhile is
+// used instead), and the parent is fsynced. The marker stays until the
+// write ends: removed with the directory if the write is abandoned or fails
+// before its commit point, alone once it has committed. After a crash,
+// Recover given the directory (or, if it is missing, its path) finds the
+// markers and temp directories, and removes the directories that hold
+// nothing else: they were made for a write that never committed.
+const markerSuffix = ".aw-dir"
+
+// A newDir is a directory a write made.
+type newDir struct {
+	target string // the name of the write's target it was made for
+	parent int    // handle on its parent, open until the write ends
+	name   string // its name there
+	fd     int    // handle on it (owned by the Dirs set it was adopted into)
+	marker string // the marker's name in it
+}
+
+// mkdirAll opens the directory path, making it and its missing parents
+// with mode perm (less the umask, as os.MkdirAll), and records what it
+// made in dirs.
+func mkdirAll(w *resolve.Walk, target, path string, perm uint32, dirs *Dirs) (int, error) {
+	fd, _, err := w.Dir(unix.AT_FDCWD, path)
+	if err != unix.ENOENT {
+		return fd, err
+	}
+	parentPath, base := split(strings.TrimRight(path, "/"))
+	if base == "" || base == "." || base == ".." {
+		return -1, unix.ENOENT
+	}
+	parent, err := mkdirAll(w, target, parentPath, perm, dirs)
+	if err != nil {
+		return -1, err
+	}
+	fd, err = makeDir(w, target, parent, base, perm, dirs)
+	if err != nil {
+		unix.Close(parent)
+	}
+	return fd, err
+}
+
+// makeDir makes the directory name in parent (see above) and returns a
+// handle on it. It keeps parent open for the end of the write, or closes it
+// if another process made the directory first.
+func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint32, dirs *Dirs) (int, error) {
+	// The parent is locked as a writer locks its target's directory, so
+	// that Recover leaves the temp directory alone while this writer
+	// lives (see lock.go; without the lock it goes on all the same).
+	lock(parent, false, time.Time{})
+	tmp, err := tempDir(parent, name, perm)
+	if err != nil {
+		return -1, err
+	}
+	fd, marker, err := markDir(parent, tmp, name)
+	if err == nil {
+		err = syncFD(fd)
+	}
+	if err == nil {
+		err = moveNoReplace(parent, tmp, name)
+		if err == unix.EEXIST { // made meanwhile by someone else: use it
+			removeNewDir(parent, tmp, fd, marker)
+			defer unix.Close(parent)
+			fd, _, err := w.Dir(parent, name)
+			return fd, err
+		}
+	}
+	if err == nil {
+		err = syncFD(parent)
+	}
+	if err != nil {
+		if fd >= 0 {
+			removeNewDir(parent, tmp, fd, marker)
+		}
+		return -1, err
+	}
+	dirs.made = append(dirs.made, newDir{target: target, parent: parent, name: name, fd: fd, marker: marker})
+	// The set adopts a duplicate: fd itself stays for the marker's removal.
+	dup, err := unix.Dup(fd)
+	if err != nil {
+		return -1, err
+	}
+	unix.CloseOnExec(dup)
+	return dup, nil
+}
+
+// tempDir makes a fresh temp directory for name in parent.
+func tempDir(parent int, name string, perm uint32) (string, error) {
+	for try := 1; ; try++ {
+		tmp := randomName(name, tempSuffix, rand.Uint64())
+		err := unix.Mkdirat(parent, tmp, perm)
+		switch {
+		case err == nil:
+			return tmp, nil
+		case (err == unix.EEXIST || err == unix.EINTR) && try < maxNameTries:
+			continue
+		case err == unix.EEXIST:
+			return "", gaveUp(err)
+		}
+		return "", err
+	}
+}
+
+// markDir opens the new directory tmp in parent and makes its marker.
+func markDir(parent int, tmp, name string) (fd int, marker string, err error) {
+	fd, err = unix.Openat(parent, tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Unlinkat(parent, tmp, unix.AT_REMOVEDIR)
+		return -1, "", err
+	}
+	marker = randomName(name, markerSuffix, rand.Uint64())
+	mfd, err := unix.Openat(fd, marker, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		unix.Close(fd)
+		unix.Unlinkat(parent, tmp, unix.AT_REMOVEDIR)
+		return -1, "", err
+	}
+	unix.Close(mfd)
+	return fd, marker, nil
+}
+
+// removeNewDir removes a directory this process made (and its marker),
+// if it holds nothing else, and closes fd.
+func removeNewDir(parent int, name string, fd int, marker string) error {
+	err := unix.Unlinkat(fd, marker, 0)
+	unix.Close(fd)
+	if err != nil && err != unix.ENOENT {
+		return err
+	}
+	err = unix.Unlinkat(parent, name, unix.AT_REMOVEDIR)
+	if err == unix.ENOTEMPTY || err == unix.EEXIST || err == unix.ENOENT {
+		return nil // someone else's files are in it now, or it is gone
+	}
+	return err
+}
+
+// End ends the directories the set made, given the result of the write's
+// commit (see settleMade), and returns that result with what went wrong.
+func (ds *Dirs) End(commitErr error) error {
+	if len(ds.made) == 0 {
+		return commitErr
+	}
+	committed := commitErr == nil || errors.Is(commitErr, ErrNotDurable)
+	return multierr.Append(commitErr, ds.settleMade(committed))
+}
+
+// settleMade ends the directories the set made: once the write committed,
+// their markers go (they are the write's directories now); otherwise the
+// directories go, deepest first, each with its parent fsynced.
+func (ds *Dirs) settleMade(committed bool) error {
+	var err error
+	for i := len(ds.made) - 1; i >= 0; i-- {
+		d := ds.made[i]
+		if committed {
+			// A marker left behind takes nothing from the write; Recover
+			// removes it.
+			if uerr := unix.Unlinkat(d.fd, d.marker, 0); uerr != nil && uerr != unix.ENOENT {
+				what := "new content is in place, but the marker " + d.marker + " of a new directory is left behind; run Recover on it"
+				err = multierr.Append(err, pathError("remove", d.target, inPlace{what, uerr}))
+			} else if serr := syncFD(d.fd); serr != nil {
+				err = multierr.Append(err, pathError("syncdir", d.target, notDurable(serr)))
+			}
+			unix.Close(d.fd)
+		} else {
+			if rerr := removeNewDir(d.parent, d.name, d.fd, d.marker); rerr != nil {
+				err = multierr.Append(err, pathError("remove", d.target, fmt.Errorf("new directory %s: %w", d.name, rerr)))
+			} else if serr := syncFD(d.parent); serr != nil {
+				err = multierr.Append(err, pathError("syncdir", d.target, serr))
+			}
+		}
+		unix.Close(d.parent)
+	}
+	ds.made = nil
+	return err
+}
+
+// isMarker reports whether name, in the directory dirfd of base name dir,
+// is a marker of a directory that a writer with Recover's effective uid
+// made.
+func isMarker(dirfd int, dir, name string, euid uint32) bool {
+	if !isNameOf(name, dir, markerSuffix) {
+		return false
+	}
+	var st unix.Stat_t
+	return unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+		st.Mode&unix.S_IFMT == unix.S_IFREG && st.Uid == euid
+}
