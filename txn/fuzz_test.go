@@ -102,6 +102,8 @@ func FuzzTx(f *testing.F) {
 				if m.stage(t, name, data, err) {
 					m.noReplace = append(m.noReplace, name)
 				}
+			case 13: // WriteFile into a directory the Tx makes
+				m.stage(t, "3/e", data, tx.WriteFile(filepath.Join(root, "3", "e"), []byte(data), atomic.WithMkdirAll(0o755)))
 			case 11: // Create, write, Abort: the entry is out of the set
 				w, err := tx.Create(path)
 				if m.stage(t, name, data, err) {
@@ -149,6 +151,13 @@ func FuzzTx(f *testing.F) {
 			if ok != (err == nil) || string(got) != want {
 				t.Errorf("%s: holds %q (%v), model says %q (present %v)", n, got, err, want, ok)
 			}
+		}
+		// 3 exists only once a commit has put 3/e in it.
+		if _, ok := disk["3/e"]; ok {
+			testenv.FileHolds(t, filepath.Join(root, "3", "e"), []byte(disk["3/e"]))
+			testenv.DirHolds(t, filepath.Join(root, "3"), "e")
+		} else if _, err := os.Lstat(filepath.Join(root, "3")); err == nil {
+			t.Errorf("3 exists, but no commit put 3/e in it")
 		}
 		for _, d := range []string{"1", "2"} {
 			var want []string
