@@ -1,10 +1,12 @@
 package atomic_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
 )
@@ -45,4 +47,29 @@ func ExampleCreate() {
 	// row,1
 	// row,2
 	// row,3
+}
+
+// A read-modify-write that never overwrites a change made meanwhile.
+func ExampleWithVersion() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "counter")
+	os.WriteFile(path, []byte("41"), 0o644)
+
+	data, v, err := atomic.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, _ := strconv.Atoi(string(data))
+	err = atomic.WriteString(path, strconv.Itoa(n+1), atomic.WithVersion(v))
+	fmt.Println(err)
+	// A second write from the same, now stale, version is refused.
+	err = atomic.WriteString(path, strconv.Itoa(n+1), atomic.WithVersion(v))
+	fmt.Println(errors.Is(err, atomic.ErrChanged))
+	data, _ = os.ReadFile(path)
+	fmt.Println(string(data))
+	// Output:
+	// <nil>
+	// true
+	// 42
 }

@@ -46,3 +46,24 @@ func ExampleRecover() {
 	fmt.Println(len(entries), "files left")
 	// Output: 0 files left
 }
+
+// A configuration change that drops a file: the new file is written and
+// the old one removed, or neither.
+func ExampleTx_Remove() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, "old.conf"), []byte("v1"), 0o644)
+
+	tx := txn.New()
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(dir, "new.conf"), "v2")
+	tx.Remove(filepath.Join(dir, "old.conf"))
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		fmt.Println(e.Name())
+	}
+	// Output: new.conf
+}
