@@ -4,6 +4,7 @@ package crashsuite
 
 import (
 	"fmt"
+	iofs "io/fs"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -50,8 +51,12 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 		if !res.Acted {
 			t.Fatalf("writer kill point %d never reached", k)
 		}
-		journals, _ := filepath.Glob(filepath.Join(work, "*", ".txn.*.aw-journal"))
-		return len(journals) > 0
+		journal := false
+		filepath.WalkDir(work, func(path string, d iofs.DirEntry, err error) error {
+			journal = journal || err == nil && strings.HasPrefix(d.Name(), ".txn.") && strings.HasSuffix(d.Name(), ".aw-journal")
+			return nil
+		})
+		return journal
 	}
 	// The writer's kill points that leave a journal; Recover is killed at
 	// every one of its calls after three of them: the first (the journal

@@ -137,17 +137,51 @@ func markDir(parent int, tmp, name string) (fd int, marker string, err error) {
 	return fd, marker, nil
 }
 
-// removeNewDir removes a directory this process made (and its marker),
-// if it holds nothing else, and closes fd.
+// removeNewDir removes the directory name in parent (open on fd, which it
+// closes), made by a write, if it holds nothing but its marker; if it holds
+// more, only the marker goes.
+//
+// A crash at any point must leave what Recover finishes: so the directory
+// is first renamed to a temp name, unless it has one already, and only
+// then loses its marker and goes. A temp directory that holds nothing, or
+// nothing but its marker, is a dead write's (see removeMadeDir).
 func removeNewDir(parent int, name string, fd int, marker string) error {
-	err := unix.Unlinkat(fd, marker, 0)
-	unix.Close(fd)
-	if err != nil && err != unix.ENOENT {
+	defer unix.Close(fd)
+	names, err := readDirNames(fd)
+	if err != nil {
+		return err
+	}
+	if len(names) != 1 || names[0] != marker {
+		// Someone else's files are in it: the directory stays theirs.
+		if err := unix.Unlinkat(fd, marker, 0); err != nil && err != unix.ENOENT {
+			return err
+		}
+		return nil
+	}
+	if !ours(name, tempSuffix) {
+		tmp := randomName(name, tempSuffix, rand.Uint64())
+		if err := renameDir(parent, name, tmp); err != nil {
+			return err
+		}
+		name = tmp
+	}
+	if err := unix.Unlinkat(fd, marker, 0); err != nil && err != unix.ENOENT {
 		return err
 	}
 	err = unix.Unlinkat(parent, name, unix.AT_REMOVEDIR)
-	if err == unix.ENOTEMPTY || err == unix.EEXIST || err == unix.ENOENT {
-		return nil // someone else's files are in it now, or it is gone
+	if err == unix.ENOTEMPTY || err == unix.EEXIST {
+		return nil // someone put a file in it meanwhile: it stays, under the temp name
+	}
+	return err
+}
+
+// renameDir renames the directory from to to in dirfd, refusing to replace
+// an existing to where the filesystem can; elsewhere to, a fresh random
+// name, is taken to be free.
+func renameDir(dirfd int, from, to string) error {
+	err := renameNoReplace(dirfd, from, to)
+	if err == unix.ENOTSUP || err == unix.EINVAL {
+		err = unix.Renameat(dirfd, from, dirfd, to)
 	}
 	return err
 }
@@ -163,11 +197,17 @@ func (ds *Dirs) End(commitErr error) error {
 }
 
 // settleMade ends the directories the set made: once the write committed,
-// their markers go (they are the write's directories now); otherwise the
-// directories go, deepest first, each with its parent fsynced.
+// their markers go (they are the write's directories now), outermost
+// first; otherwise the directories go, deepest first, each with its parent
+// fsynced. Either order leaves, at any instant, what Recover can finish
+// from the deepest directory up (see settleMadeDir).
 func (ds *Dirs) settleMade(committed bool) error {
 	var err error
-	for i := len(ds.made) - 1; i >= 0; i-- {
+	for k := range ds.made {
+		i := len(ds.made) - 1 - k
+		if committed {
+			i = k
+		}
 		d := ds.made[i]
 		if committed {
 			// A marker left behind takes nothing from the write; Recover

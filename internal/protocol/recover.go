@@ -18,7 +18,9 @@ import (
 
 // Recover brings every directory in dirs back to a clean state after a
 // crash: it finishes or undoes each transaction whose journal it finds
-// there, then removes the temp files and backups that dead writers left.
+// there, then (all journals done, since one may name temps in any of the
+// directories) removes the temp files and backups that dead writers left,
+// and the directories that writes made and never committed to.
 //
 // It locks each directory exclusively (see lock.go) while it works, so it
 // never touches the files of a live writer: it waits for them to finish,
@@ -36,33 +38,49 @@ func Recover(dirs []string) error {
 	deadline := time.Now().Add(recoveryLockWait)
 	var err error
 	for _, dir := range dirs {
-		err = multierr.Append(err, recoverDir(dir, deadline))
+		err = multierr.Append(err, recoverJournals(dir, deadline))
+	}
+	if err != nil {
+		return err // a journal could not be recovered: its temps are still needed
+	}
+	for _, dir := range dirs {
+		err = multierr.Append(err, sweepDir(dir, deadline))
 	}
 	return err
 }
 
-func recoverDir(path string, deadline time.Time) error {
-	set := Dirs{Exclusive: true, Deadline: deadline}
-	defer set.Close()
-	euid := uint32(unix.Geteuid())
+// openRecovered opens the directory path into set, locked exclusively. It
+// returns a nil Dir if path does not exist.
+func openRecovered(set *Dirs, path string) (*Dir, error) {
 	var w resolve.Walk
 	fd, _, err := w.Dir(unix.AT_FDCWD, path)
 	if err == unix.ENOENT {
-		// Nothing to recover in it; but a write may have been making it
-		// when it died (see mkdir.go).
-		return recoverMissing(&set, path, euid)
+		return nil, nil
 	}
 	if err != nil {
-		return pathError("recover", path, err)
+		return nil, pathError("recover", path, err)
 	}
 	dir, err := set.adopt(fd)
 	if err != nil {
-		return pathError("recover", path, err)
+		return nil, pathError("recover", path, err)
+	}
+	return dir, nil
+}
+
+// recoverJournals finishes or undoes the transaction of each journal in
+// the directory path.
+func recoverJournals(path string, deadline time.Time) error {
+	set := Dirs{Exclusive: true, Deadline: deadline}
+	defer set.Close()
+	dir, err := openRecovered(&set, path)
+	if dir == nil {
+		return err
 	}
 	names, err := readDirNames(dir.fd)
 	if err != nil {
 		return pathError("recover", path, err)
 	}
+	euid := uint32(unix.Geteuid())
 	for _, name := range names {
 		if ours(name, journalSuffix) {
 			if jerr := recoverJournal(&set, dir, name, euid); jerr != nil {
@@ -70,10 +88,26 @@ func recoverDir(path string, deadline time.Time) error {
 			}
 		}
 	}
+	return err
+}
+
+// sweepDir removes from the directory path the temps and backups of dead
+// writers, then settles it if a write made it (see settleMadeDir).
+func sweepDir(path string, deadline time.Time) error {
+	set := Dirs{Exclusive: true, Deadline: deadline}
+	defer set.Close()
+	euid := uint32(unix.Geteuid())
+	dir, err := openRecovered(&set, path)
 	if err != nil {
-		return err // a journal could not be recovered: its temps are still needed
+		return err
 	}
-	if names, err = readDirNames(dir.fd); err != nil {
+	if dir == nil {
+		// Nothing to sweep in it; but a write may have been making it
+		// when it died (see mkdir.go).
+		return recoverMissing(&set, path, euid)
+	}
+	names, err := readDirNames(dir.fd)
+	if err != nil {
 		return pathError("recover", path, err)
 	}
 	removed := false
@@ -145,9 +179,10 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 	return settleMadeDir(set, parentPath, parent.fd, euid)
 }
 
-// removeMadeDir removes the directory name in dirfd if a writer with
-// Recover's uid made it and it holds nothing but its marker (see mkdir.go),
-// and reports whether it did.
+// removeMadeDir removes the temp directory name in dirfd if a writer with
+// Recover's uid was making it (or removing it) when it died: it holds
+// nothing, or nothing but its marker (see mkdir.go). It reports whether it
+// did.
 func removeMadeDir(dirfd int, name string, euid uint32) bool {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -155,10 +190,15 @@ func removeMadeDir(dirfd int, name string, euid uint32) bool {
 	}
 	defer unix.Close(fd)
 	names, err := readDirNames(fd)
-	if err != nil || len(names) != 1 || !isMarker(fd, dirBase(name), names[0], euid) {
+	switch {
+	case err != nil || len(names) > 1:
 		return false
+	case len(names) == 1:
+		if !isMarker(fd, dirBase(name), names[0], euid) || unix.Unlinkat(fd, names[0], 0) != nil {
+			return false
+		}
 	}
-	return unix.Unlinkat(fd, names[0], 0) == nil && unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR) == nil
+	return unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR) == nil
 }
 
 // dirBase is the name a directory is made for, from its name: its temp
@@ -172,10 +212,11 @@ func dirBase(name string) string {
 }
 
 // settleMadeDir ends, after a crash, a directory at path (open on fd) that a
-// write made: if it holds nothing but its marker, the write never
-// committed, and it goes; otherwise the marker goes, and the directory
-// stays the write's. Either way its parent, if a write made that too, is
-// next.
+// write made, and then its parent, if a write made that too. If the
+// directory holds nothing but its marker, the write never committed: it
+// goes, in the order removeNewDir uses. Otherwise the write committed, and
+// the markers go, the parents' first, so that a crash leaves markers only
+// in the deepest directories, from which the next Recover starts.
 func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	names, err := readDirNames(fd)
 	if err != nil {
@@ -191,11 +232,6 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	if len(markers) == 0 {
 		return nil
 	}
-	for _, m := range markers {
-		if err := unix.Unlinkat(fd, m, 0); err != nil && err != unix.ENOENT {
-			return pathError("recover", path, err)
-		}
-	}
 	parentPath := filepath.Dir(filepath.Clean(path))
 	var w resolve.Walk
 	pfd, _, err := w.Dir(unix.AT_FDCWD, parentPath)
@@ -207,12 +243,15 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 		return pathError("recover", parentPath, err)
 	}
 	if len(names) > len(markers) {
-		// The write committed: the directory is its, and so are those it
-		// made above.
-		if err := syncFD(fd); err != nil {
-			return pathError("recover", path, err)
+		if err := settleMadeDir(set, parentPath, parent.fd, euid); err != nil {
+			return err
 		}
-		return settleMadeDir(set, parentPath, parent.fd, euid)
+		for _, m := range markers {
+			if err := unix.Unlinkat(fd, m, 0); err != nil && err != unix.ENOENT {
+				return pathError("recover", path, err)
+			}
+		}
+		return syncFD(fd)
 	}
 	// The name must still lead to this directory.
 	var here, named unix.Stat_t
@@ -220,10 +259,14 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 		here.Ino != named.Ino || here.Dev != named.Dev {
 		return nil
 	}
-	if err := unix.Unlinkat(parent.fd, base, unix.AT_REMOVEDIR); err != nil {
-		if err == unix.ENOTEMPTY || err == unix.EEXIST {
-			return nil // someone put something in it meanwhile: it stays
-		}
+	for _, m := range markers[1:] {
+		unix.Unlinkat(fd, m, 0) // two markers: not one write's; the first will do
+	}
+	dup, err := unix.Dup(fd)
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	if err := removeNewDir(parent.fd, base, dup, markers[0]); err != nil {
 		return pathError("recover", path, err)
 	}
 	if err := syncFD(parent.fd); err != nil {

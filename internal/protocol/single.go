@@ -21,8 +21,9 @@ func (w *Single) Begin(name string, s Settings, stream bool) error {
 	// A single write compares its directory with nothing: no fstat.
 	w.dirs = Dirs{Single: true}
 	// 1. Open the directory that finally holds the target, following its
-	// symlinks. Every later step works on this handle: a directory renamed
-	// or swapped along the path meanwhile cannot redirect the write.
+	// symlinks (and making the directories it lacks, if asked: mkdir.go).
+	// Every later step works on this handle: a directory renamed or
+	// swapped along the path meanwhile cannot redirect the write.
 	t, err := ResolveFor(name, &w.dirs, &s)
 	if err == nil {
 		// 2. Create the temp in that same directory: a rename is atomic
@@ -79,7 +80,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 	}
 	// 5. The commit point: rename(2) replaces the name in one step, so a
 	// reader opens either the old file or the new one, never a mix. (A
-	// create-only write renames only if the name is free: see noReplace.)
+	// create-only write renames only if the name is free: noreplace.go.)
 	err = e.settings.inject(StepRename)
 	if err == nil && e.settings.NoReplace {
 		err = e.renameNoReplace()
