@@ -75,8 +75,8 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 		err = syncFD(fd)
 	}
 	if err == nil {
-		err = moveNoReplace(parent, tmp, name)
-		if err == unix.EEXIST { // made meanwhile by someone else: use it
+		err = renameDir(parent, tmp, name)
+		if err == unix.EEXIST || err == unix.ENOTEMPTY { // made meanwhile by someone else: use it
 			removeNewDir(parent, tmp, fd, marker)
 			defer unix.Close(parent)
 			fd, _, err := w.Dir(parent, name)
