@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -62,33 +61,16 @@ func TestNoReplaceCreatedMeanwhile(t *testing.T) {
 // round; the others fail with fs.ErrExist and leave nothing behind.
 func TestNoReplaceRace(t *testing.T) {
 	dir := t.TempDir()
-	for round := range 50 {
-		path := filepath.Join(dir, fmt.Sprint(round))
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		won := []int{}
-		for w := range 8 {
-			wg.Go(func() {
-				err := atomic.WriteString(path, fmt.Sprint(w), atomic.WithNoReplace())
-				switch {
-				case err == nil:
-					mu.Lock()
-					won = append(won, w)
-					mu.Unlock()
-				case !errors.Is(err, fs.ErrExist):
-					t.Errorf("writer %d: %v", w, err)
-				}
-			})
+	const rounds = 50
+	winners := testenv.OneWinsEachRound(t, rounds, 8, fs.ErrExist, func(round, w int) func() error {
+		return func() error {
+			return atomic.WriteString(filepath.Join(dir, fmt.Sprint(round)), fmt.Sprint(w), atomic.WithNoReplace())
 		}
-		wg.Wait()
-		if len(won) != 1 {
-			t.Fatalf("round %d: %d writers succeeded, want 1", round, len(won))
-		}
-		testenv.FileHolds(t, path, []byte(fmt.Sprint(won[0])))
-	}
-	names := make([]string, 50)
-	for i := range names {
+	})
+	names := make([]string, rounds)
+	for i, w := range winners {
 		names[i] = fmt.Sprint(i)
+		testenv.FileHolds(t, filepath.Join(dir, names[i]), []byte(fmt.Sprint(w)))
 	}
 	testenv.DirHolds(t, dir, names...)
 }

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -96,36 +95,15 @@ func TestVersionRace(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "f")
 	testenv.WriteFile(t, path, []byte("start"), 0o644)
-	for round := range 50 {
-		var read, wg sync.WaitGroup
-		var mu sync.Mutex
-		var won []int
-		read.Add(8)
-		for w := range 8 {
-			wg.Go(func() {
-				_, v, err := atomic.ReadFile(path)
-				read.Done()
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				read.Wait() // everyone has the same version
-				switch err := atomic.WriteString(path, fmt.Sprint(round, w), atomic.WithVersion(v)); {
-				case err == nil:
-					mu.Lock()
-					won = append(won, w)
-					mu.Unlock()
-				case !errors.Is(err, atomic.ErrChanged):
-					t.Errorf("writer %d: %v", w, err)
-				}
-			})
+	testenv.OneWinsEachRound(t, 50, 8, atomic.ErrChanged, func(round, w int) func() error {
+		_, v, err := atomic.ReadFile(path)
+		return func() error {
+			if err != nil {
+				return err
+			}
+			return atomic.WriteString(path, fmt.Sprint(round, w), atomic.WithVersion(v))
 		}
-		wg.Wait()
-		if len(won) != 1 {
-			t.Fatalf("round %d: %d writers succeeded, want 1", round, len(won))
-		}
-		testenv.FileHolds(t, path, []byte(fmt.Sprint(round, won[0])))
-	}
+	})
 	testenv.DirHolds(t, dir, "f")
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -65,53 +64,31 @@ func TestVersionInTx(t *testing.T) {
 func TestVersionTxRace(t *testing.T) {
 	s := newSet(t)
 	p, q := s.x, s.z
-	for round := range 30 {
-		var read, wg sync.WaitGroup
-		var mu sync.Mutex
-		var won []int
-		read.Add(6)
-		for w := range 6 {
-			wg.Go(func() {
-				_, vp, err1 := atomic.ReadFile(p)
-				_, vq, err2 := atomic.ReadFile(q)
-				read.Done()
-				if err := errors.Join(err1, err2); err != nil {
-					t.Error(err)
-					return
+	const rounds = 30
+	winners := testenv.OneWinsEachRound(t, rounds, 6, atomic.ErrChanged, func(round, w int) func() error {
+		_, vp, err1 := atomic.ReadFile(p)
+		_, vq, err2 := atomic.ReadFile(q)
+		return func() error {
+			if err := errors.Join(err1, err2); err != nil {
+				return err
+			}
+			tx := txn.New()
+			defer tx.Rollback()
+			names, versions := []string{p, q}, []atomic.Version{vp, vq}
+			if w%2 == 1 {
+				names, versions = []string{q, p}, []atomic.Version{vq, vp}
+			}
+			for i, n := range names {
+				if err := tx.WriteString(n, fmt.Sprint(round, w), atomic.WithVersion(versions[i])); err != nil {
+					return err
 				}
-				read.Wait()
-				tx := txn.New()
-				defer tx.Rollback()
-				names, versions := []string{p, q}, []atomic.Version{vp, vq}
-				if w%2 == 1 {
-					names, versions = []string{q, p}, []atomic.Version{vq, vp}
-				}
-				for i, n := range names {
-					if err := tx.WriteString(n, fmt.Sprint(round, w), atomic.WithVersion(versions[i])); err != nil {
-						if !errors.Is(err, atomic.ErrChanged) {
-							t.Errorf("writer %d: %v", w, err)
-						}
-						return
-					}
-				}
-				switch err := tx.Commit(); {
-				case err == nil:
-					mu.Lock()
-					won = append(won, w)
-					mu.Unlock()
-				case !errors.Is(err, atomic.ErrChanged):
-					t.Errorf("writer %d: %v", w, err)
-				}
-			})
+			}
+			return tx.Commit()
 		}
-		wg.Wait()
-		if len(won) != 1 {
-			t.Fatalf("round %d: %d transactions committed, want 1", round, len(won))
-		}
-		want := []byte(fmt.Sprint(round, won[0]))
-		testenv.FileHolds(t, p, want)
-		testenv.FileHolds(t, q, want)
-	}
+	})
+	want := []byte(fmt.Sprint(rounds-1, winners[rounds-1]))
+	testenv.FileHolds(t, p, want)
+	testenv.FileHolds(t, q, want)
 }
 
 // A writer killed in the renames before its compare-and-swap entry's, and
