@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -119,9 +118,7 @@ func TestVersionWaitsForLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Flock(t, held, true)
 	done := make(chan error, 1)
 	go func() { done <- atomic.WriteString(path, "ours", atomic.WithVersion(v)) }()
 	// Time for the write to reach the lock; it must not get past it.
