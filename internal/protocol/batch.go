@@ -108,11 +108,12 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 		}
 	}
 	if entries[0].sealMode == CloseForReopen {
-		// Without syncfs the names need their directories' fsyncs.
+		// Without syncfs the names need their directories' fsyncs; the
+		// journal's full flush follows, so barriers do (see syncBarrier).
 		for _, e := range distinctDirs(entries) {
 			err := e.settings.inject(StepSyncStaged)
 			if err == nil {
-				err = syncFD(e.Dir.fd)
+				err = syncBarrier(e.Dir.fd)
 			}
 			if err != nil {
 				return nil, false, pathError("syncdir", e.Name, err)

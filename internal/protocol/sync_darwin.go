@@ -20,3 +20,23 @@ func syncFD(fd int) error {
 		return err
 	}
 }
+
+// syncBarrier orders a file's or directory's writes before every later
+// write, without waiting for the drive to flush (F_BARRIERFSYNC: about
+// 4.5 ms on an M1 Pro, against 19 ms for F_FULLFSYNC, as measured for
+// cockroachdb/pebble#1851). It serves where a later F_FULLFSYNC covers it:
+// the batch's temps and their names, which the journal's full flush then
+// makes durable in the same go, and which the barrier keeps from reaching
+// the disk after the journal.
+func syncBarrier(fd int) error {
+	for {
+		_, err := unix.FcntlInt(uintptr(fd), unix.F_BARRIERFSYNC, 0)
+		switch err {
+		case unix.EINTR:
+			continue
+		case unix.ENOTSUP, unix.ENOTTY, unix.EINVAL:
+			return syncFD(fd)
+		}
+		return err
+	}
+}
