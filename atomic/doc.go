@@ -18,4 +18,10 @@
 // A target that is a symlink (or a chain of them) is written through: the
 // file the chain finally names gets the new content, and the links stay
 // links. To replace several files as one transaction, see package txn.
+//
+// Options make a write create-only (WithNoReplace), conditional on the
+// file not having changed since ReadFile read it (WithVersion), able to
+// make the directories its path lacks (WithMkdirAll), cancellable
+// (WithContext), or set its mode (WithMode, or WithPerm for os.WriteFile's
+// perm).
 package atomic

@@ -8,9 +8,15 @@
 // are removed, if they did not exist). Either way no temp file remains.
 //
 // Within one process, a caller therefore sees the old set or the new set of
-// files, never a mix. A process that dies in the middle of the renames can
-// leave a mix behind; readers of several files can also see a mix while the
-// renames run. See docs/protocol.md.
+// files, never a mix. A process that dies in the middle of the renames
+// leaves a mix behind until Recover finishes the set (from the intent
+// journal that Commit writes first); readers of several files can also see
+// a mix while the renames run. See docs/protocol.md.
+//
+// Besides writes, a Tx can remove a file (Remove), abandon one entry
+// (Writer.Abort), and take the options of package atomic per entry:
+// create-only, compare-and-swap (the whole Tx commits only if every such
+// file is unchanged), new directories.
 //
 // Each entry is the same protocol as a write of package atomic, with the
 // same options and the same guarantees for that one file. A Tx resolves
