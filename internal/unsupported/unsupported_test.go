@@ -19,7 +19,11 @@ func TestUnsupportedPlatformsSayWhy(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	for _, port := range []string{"js/wasm", "wasip1/wasm", "plan9/amd64"} {
+	cannot := "atomicwrite_cannot_work_on_js_wasip1_or_plan9"
+	for port, want := range map[string]string{
+		"js/wasm": cannot, "wasip1/wasm": cannot, "plan9/amd64": cannot,
+		"windows/amd64": "atomicwrite_does_not_build_on_windows_yet",
+	} {
 		goos, goarch, _ := strings.Cut(port, "/")
 		cmd := exec.Command(gotool, "build", "./atomic", "./txn", "./cmd/atomicwrite")
 		cmd.Dir = testenv.ModuleRoot()
@@ -30,7 +34,7 @@ func TestUnsupportedPlatformsSayWhy(t *testing.T) {
 			continue
 		}
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) < 2 || !strings.Contains(lines[1], "atomicwrite_cannot_work_on_js_wasip1_or_plan9") {
+		if len(lines) < 2 || !strings.Contains(lines[1], want) {
 			t.Errorf("%s: the build says\n%s\nwant the reason first", port, out)
 		}
 	}
