@@ -167,11 +167,15 @@ func (w *Walk) walk(at int, path string, st *unix.Stat_t) (fd int, base string, 
 		}
 		path = link
 	}
-	if fd == at || searchReadable {
+	switch {
+	case entry && fd == at:
+		return fd, base, exists, nil // the caller's own handle
+	case fd != at && searchReadable:
 		return fd, base, exists, nil
 	}
-	// The walk's handles may only search (O_PATH): the caller's must be
-	// readable.
+	// The walk's handles may only search (O_PATH), and a directory walk
+	// that ends where it began (".") holds none of its own: the caller's
+	// handle must be readable, and its own.
 	readable, err := retry(func() (int, error) {
 		return unix.Openat(fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	})

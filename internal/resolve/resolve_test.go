@@ -134,3 +134,29 @@ func TestEntryAsTheKernel(t *testing.T) {
 		})
 	}
 }
+
+// A directory walk returns a readable handle of the caller's own, even
+// when it ends where it began ("."), and whatever it walked through.
+func TestDirByWalkIsOwnAndReadable(t *testing.T) {
+	root := t.TempDir()
+	os.Mkdir(filepath.Join(root, "sub"), 0o755)
+	os.Symlink("sub", filepath.Join(root, "link"))
+	t.Chdir(root)
+	for _, path := range []string{".", "./.", "sub", "link", "link/..", root, root + "/link/."} {
+		var w resolve.Walk
+		fd, err := w.DirByWalk(unix.AT_FDCWD, path)
+		if err != nil {
+			t.Fatalf("%q: %v", path, err)
+		}
+		if fd < 0 {
+			t.Fatalf("%q: handle %d is not the walk's own", path, fd)
+		}
+		if err := unix.Fsync(fd); err != nil {
+			t.Errorf("%q: fsync of the handle: %v", path, err)
+		}
+		if _, err := unix.Getdents(fd, make([]byte, 4096)); err != nil {
+			t.Errorf("%q: the handle is not readable: %v", path, err)
+		}
+		unix.Close(fd)
+	}
+}
