@@ -154,9 +154,10 @@ func TestDirByWalkIsOwnAndReadable(t *testing.T) {
 		if err := unix.Fsync(fd); err != nil {
 			t.Errorf("%q: fsync of the handle: %v", path, err)
 		}
-		if _, err := unix.Getdents(fd, make([]byte, 4096)); err != nil {
+		f := os.NewFile(uintptr(fd), path)
+		if _, err := f.Readdirnames(1); err != nil {
 			t.Errorf("%q: the handle is not readable: %v", path, err)
 		}
-		unix.Close(fd)
+		f.Close()
 	}
 }
