@@ -31,7 +31,7 @@ type newDir struct {
 	target string // the name of the write's target it was made for
 	parent int    // handle on its parent, open until the write ends
 	name   string // its name there
-	fd     int    // handle on it (owned by the Dirs set it was adopted into)
+	fd     int    // handle on it, for its marker (the Dirs set has a duplicate)
 	marker string // the marker's name in it
 }
 
@@ -74,6 +74,7 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 	if err == nil {
 		err = syncFD(fd)
 	}
+	here := tmp // the directory's name in parent, as it goes
 	if err == nil {
 		err = renameDir(parent, tmp, name)
 		if err == unix.EEXIST || err == unix.ENOTEMPTY { // made meanwhile by someone else: use it
@@ -82,13 +83,16 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 			fd, _, err := w.Dir(parent, name)
 			return fd, err
 		}
+		if err == nil {
+			here = name
+		}
 	}
 	if err == nil {
 		err = syncFD(parent)
 	}
 	if err != nil {
 		if fd >= 0 {
-			removeNewDir(parent, tmp, fd, marker)
+			removeNewDir(parent, here, fd, marker)
 		}
 		return -1, err
 	}
