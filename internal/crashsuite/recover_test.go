@@ -7,7 +7,6 @@ import (
 	iofs "io/fs"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +15,9 @@ import (
 
 // TestRecoverKilled makes Recover itself crash. For calls of a
 // transaction's writer after which a journal is left (the writer killed
-// there: the first, the middle and the last of them), it kills `atomicwrite --recover` just before each of its own
-// file system calls in turn, and on filesystems that can, cuts the power
+// there; which of them, see scenario.recoverPoints), it kills
+// `atomicwrite --recover` just before each of its own file system calls in
+// turn, and on filesystems that can, cuts the power
 // then too; then it runs Recover again. The set must end all old or all
 // new, with nothing left over; without a power cut, as an unkilled Recover
 // leaves it.
@@ -59,8 +59,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 		return journal
 	}
 	// The writer's kill points that leave a journal; Recover is killed at
-	// every one of its calls after three of them: the first (the journal
-	// just written), the middle and the last.
+	// every one of its calls after some of them (scenario.recoverPoints).
 	var points []int
 	for k := 1; k <= len(rec.Calls); k++ {
 		if crashed(k) {
@@ -70,7 +69,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 	if len(points) == 0 {
 		t.Fatal("no writer kill point left a journal: Recover was never exercised")
 	}
-	points = slices.Compact([]int{points[0], points[len(points)/2], points[len(points)-1]})
+	points = sc.recoverPoints(points)
 	for _, k := range points {
 		crashed(k)
 		ref := recoverTraced(t, sc, work, tracer.Plan{})

@@ -240,6 +240,25 @@ func (sc scenario) existed() []bool {
 	return e
 }
 
+// recoverPoints picks, of the writer's kill points that leave a journal,
+// those after which TestRecoverKilled kills Recover at each of its calls.
+// The transaction takes three: the first (the journal just written), the
+// middle and the last. The scenarios that share its Recover take fewer, to
+// keep CI within its time: new-directories the first and the last (its
+// markers go after the renames), the others the middle one (in the renames,
+// where their removal, create-only or compare-and-swap entry is undone or
+// finished).
+func (sc scenario) recoverPoints(points []int) []int {
+	first, middle, last := points[0], points[len(points)/2], points[len(points)-1]
+	switch sc.name {
+	case "txn":
+		return slices.Compact([]int{first, middle, last})
+	case "new-directories":
+		return slices.Compact([]int{first, last})
+	}
+	return []int{middle}
+}
+
 // recoverArgs are the arguments of `atomicwrite --recover` for the
 // scenario: A, B, and every target's directory (which may not exist).
 func (sc scenario) recoverArgs(work string) []string {
