@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -16,15 +15,7 @@ import (
 // stageNoReplace stages the set with y, the new file, create-only.
 func (s set) stageNoReplace(t *testing.T, tx *txn.Tx) {
 	t.Helper()
-	for _, p := range []string{s.x, s.y, s.z} {
-		var opts []atomic.Option
-		if p == s.y {
-			opts = append(opts, atomic.WithNoReplace())
-		}
-		if err := tx.WriteString(p, "new "+filepath.Base(p), opts...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.stageWith(t, tx, map[string][]atomic.Option{s.y: {atomic.WithNoReplace()}})
 }
 
 // A create-only entry whose target exists fails to stage, and the Tx

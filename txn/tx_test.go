@@ -47,8 +47,15 @@ func setAt(root string) set {
 
 func (s set) stage(t *testing.T, tx *txn.Tx) {
 	t.Helper()
+	s.stageWith(t, tx, nil)
+}
+
+// stageWith stages the set's new content, each file with the options opts
+// gives its path.
+func (s set) stageWith(t *testing.T, tx *txn.Tx, opts map[string][]atomic.Option) {
+	t.Helper()
 	for _, p := range []string{s.x, s.y, s.z} {
-		if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
+		if err := tx.WriteString(p, "new "+filepath.Base(p), opts[p]...); err != nil {
 			t.Fatal(err)
 		}
 	}

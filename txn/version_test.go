@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
@@ -21,14 +20,7 @@ func (s set) stageVersioned(t *testing.T, tx *txn.Tx) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.WriteString(s.x, "new x", atomic.WithVersion(v)); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{s.y, s.z} {
-		if err := tx.WriteString(p, "new "+filepath.Base(p)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.stageWith(t, tx, map[string][]atomic.Option{s.x: {atomic.WithVersion(v)}})
 }
 
 // One entry changed since it was read stops the whole Tx, and the error
