@@ -63,3 +63,38 @@ func TestWriteFromContext(t *testing.T) {
 	testenv.FileHolds(t, target, []byte("old"))
 	testenv.DirHolds(t, dir, "target")
 }
+
+// Once a call has returned the context's error, the write is undone
+// already: the temp is gone, and the directories it made, though the
+// context's own goroutine is what discards them.
+func TestCancelledIsUndoneOnReturn(t *testing.T) {
+	calls := []struct {
+		name string
+		call func(*aw.File) error
+		want error
+	}{
+		{"Commit", (*aw.File).Commit, context.Canceled},
+		{"Write", func(f *aw.File) error { _, err := f.Write([]byte("x")); return err }, context.Canceled},
+		// Close after a cancellation returns nil, as after any end.
+		{"Close", (*aw.File).Close, nil},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for round := range 100 {
+				ctx, cancel := context.WithCancel(context.Background())
+				f, err := aw.Create(filepath.Join(root, "a", "b", "f"), aw.WithContext(ctx), aw.WithMkdirAll(0o755))
+				if err != nil {
+					t.Fatal(err)
+				}
+				cancel()
+				if err := c.call(f); !errors.Is(err, c.want) {
+					t.Fatalf("round %d: %s: %v, want %v", round, c.name, err, c.want)
+				}
+				if testenv.DirHolds(t, root); t.Failed() {
+					t.Fatalf("round %d: left behind after %s returned", round, c.name)
+				}
+			}
+		})
+	}
+}

@@ -106,12 +106,15 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 // directory fsync failed. Commit ends the File either way: later calls of
 // Close do nothing.
 func (f *File) Commit() error {
-	if err := f.end("commit"); err != nil {
-		return f.cancelled("commit", err)
+	if f == nil {
+		return fs.ErrInvalid
 	}
-	if f.stop != nil {
-		f.stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done {
+		return f.cancelled("commit", &fs.PathError{Op: "commit", Path: f.name, Err: fs.ErrClosed})
 	}
+	f.end()
 	return f.w.Commit(nil)
 }
 
@@ -121,19 +124,27 @@ func (f *File) Close() error {
 	if f == nil {
 		return fs.ErrInvalid
 	}
-	if f.end("close") != nil {
+	// f.mu is held to the end of the discard, so that a call which finds
+	// the File ended (by the context's goroutine, say) returns only once
+	// the temp and any directory the write made are gone.
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done {
 		return nil
 	}
-	if f.stop != nil {
-		f.stop()
-	}
+	f.end()
 	return f.w.Discard()
 }
 
-// check reports whether the File has ended.
+// check reports whether the File has ended. A File whose context is done
+// ends now, if the context's goroutine has not ended it yet: a call made
+// after the cancellation sees it.
 func (f *File) check(op string) error {
 	if f == nil {
 		return fs.ErrInvalid
+	}
+	if f.ctx != nil && f.ctx.Err() != nil {
+		f.Close()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -152,16 +163,10 @@ func (f *File) cancelled(op string, err error) error {
 	return &fs.PathError{Op: op, Path: f.name, Err: f.ctx.Err()}
 }
 
-// end ends the File, or reports that it has ended already.
-func (f *File) end(op string) error {
-	if f == nil {
-		return fs.ErrInvalid
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.done {
-		return &fs.PathError{Op: op, Path: f.name, Err: fs.ErrClosed}
-	}
+// end ends the File and stops watching its context. f.mu is held.
+func (f *File) end() {
 	f.done = true
-	return nil
+	if f.stop != nil {
+		f.stop()
+	}
 }

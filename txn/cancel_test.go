@@ -164,14 +164,35 @@ func TestContextDoneAtNew(t *testing.T) {
 	dir := t.TempDir()
 	for range 100 {
 		tx := txn.New(txn.WithContext(ctx))
-		if err := tx.WriteFile(filepath.Join(dir, "x"), []byte("x")); err == nil {
-			err = tx.Commit()
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("Commit with a done context: %v", err)
-			}
-		} else if !errors.Is(err, context.Canceled) {
+		if err := tx.WriteFile(filepath.Join(dir, "x"), []byte("x")); !errors.Is(err, context.Canceled) {
 			t.Fatalf("WriteFile with a done context: %v", err)
 		}
 	}
 	testenv.DirHolds(t, dir)
+}
+
+// A call made after the context is done sees it, whether or not the
+// context's own goroutine has rolled the Tx back yet: a stream's next
+// write and a new entry fail with the context's error, and nothing of the
+// Tx is left.
+func TestCancelSeenByNextCall(t *testing.T) {
+	dir := t.TempDir()
+	for round := range 100 {
+		ctx, cancel := context.WithCancel(context.Background())
+		tx := txn.New(txn.WithContext(ctx))
+		w, err := tx.Create(filepath.Join(dir, "a", "f"), atomic.WithMkdirAll(0o755))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if _, err := w.Write([]byte("x")); !errors.Is(err, txn.ErrTxDone) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("round %d: Write after cancel: %v, want ErrTxDone and context.Canceled", round, err)
+		}
+		if err := tx.WriteFile(filepath.Join(dir, "g"), []byte("g")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("round %d: WriteFile after cancel: %v, want context.Canceled", round, err)
+		}
+		if testenv.DirHolds(t, dir); t.Failed() {
+			t.Fatalf("round %d: left behind", round)
+		}
+	}
 }

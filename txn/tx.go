@@ -161,7 +161,7 @@ func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.E
 // add resolves name and stages an entry for it. tx.mu is held.
 func (tx *Tx) add(name string, resolve func(string, *protocol.Dirs) (protocol.Target, error),
 	stage func(*protocol.Entry, protocol.Target) error) (*protocol.Entry, error) {
-	if tx.done {
+	if tx.over() {
 		return nil, &fs.PathError{Op: "stage", Path: name, Err: tx.errDone()}
 	}
 	t, err := resolve(name, &tx.dirs)
@@ -270,9 +270,24 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
+	return tx.rollback()
+}
+
+// rollback is Rollback. tx.mu is held.
+func (tx *Tx) rollback() error {
 	tx.end()
 	defer tx.dirs.Close()
 	return tx.discard()
+}
+
+// over reports whether the Tx has ended, rolling it back first if its
+// context is done: a call made after the cancellation sees it, whether or
+// not the context's goroutine has run yet. tx.mu is held.
+func (tx *Tx) over() bool {
+	if !tx.done && tx.ctx != nil && tx.ctx.Err() != nil {
+		tx.rollback()
+	}
+	return tx.done
 }
 
 // discard removes every entry's temp file. tx.mu is held.

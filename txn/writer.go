@@ -97,7 +97,7 @@ func (w *Writer) check() error {
 	w.tx.mu.Lock()
 	defer w.tx.mu.Unlock()
 	switch {
-	case w.tx.done:
+	case w.tx.over():
 		return w.errDone()
 	case w.closed:
 		return &fs.PathError{Op: "write", Path: w.entry.Name, Err: fs.ErrClosed}
