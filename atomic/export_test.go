@@ -1,3 +1,5 @@
+//go:build unix
+
 package atomic
 
 import "github.com/atomicwrite/atomicwrite/internal/protocol"

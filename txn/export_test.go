@@ -1,3 +1,5 @@
+//go:build unix
+
 package txn
 
 import "github.com/atomicwrite/atomicwrite/internal/protocol"

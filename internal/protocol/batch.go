@@ -6,7 +6,8 @@ import (
 	"slices"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // commitBatch makes the content of two or more sealed entries their
@@ -164,19 +165,19 @@ func (e *Entry) replace(swap, last bool) error {
 	case e.settings.NoReplace:
 		return e.renameNoReplace()
 	case !swap:
-		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	case e.exchanges(swap, last):
 		err := exchange(e.Dir.fd, e.temp, e.Base)
 		if err == nil {
 			e.backup = e.temp
 			return nil
 		}
-		if err != unix.ENOENT {
+		if err != sys.ENOENT {
 			return err
 		}
 		// The old target is gone already: nothing to keep.
 	case e.Exists:
-		return unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	}
 	return renameNoReplace(e.Dir.fd, e.temp, e.Base)
 }
@@ -226,7 +227,7 @@ func removeBackups(entries []*Entry) error {
 		if e.backup == "" {
 			continue
 		}
-		if uerr := unix.Unlinkat(e.Dir.fd, e.backup, 0); uerr != nil && uerr != unix.ENOENT {
+		if uerr := sys.Unlinkat(e.Dir.fd, e.backup, 0); uerr != nil && uerr != sys.ENOENT {
 			what := "new content is in place, but the old content is left behind as " + e.backup
 			err = multierr.Append(err, pathError("remove", e.Name, inPlace{what, uerr}))
 		}
@@ -252,8 +253,8 @@ func linkBackups(entries []*Entry) error {
 			switch err {
 			case nil:
 				e.backup = name
-			case unix.ENOENT:
-			case unix.EEXIST, unix.EINTR:
+			case sys.ENOENT:
+			case sys.EEXIST, sys.EINTR:
 				if try < maxNameTries {
 					continue
 				}
@@ -278,7 +279,7 @@ func undo(done []*Entry) error {
 			continue
 		}
 		if e.backup != "" {
-			if rerr := unix.Renameat(e.Dir.fd, e.backup, e.Dir.fd, e.Base); rerr != nil {
+			if rerr := sys.Renameat(e.Dir.fd, e.backup, e.Dir.fd, e.Base); rerr != nil {
 				// The backup is now the only copy of the old content: keep
 				// it, and say where it is.
 				err = multierr.Append(err, pathError("restore", e.Name, fmt.Errorf("%w (old content kept as %s)", rerr, e.backup)))
@@ -286,7 +287,7 @@ func undo(done []*Entry) error {
 			e.backup = ""
 		} else if e.remove {
 			// Never moved aside: the target is where it was.
-		} else if rerr := unix.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != unix.ENOENT {
+		} else if rerr := sys.Unlinkat(e.Dir.fd, e.Base, 0); rerr != nil && rerr != sys.ENOENT {
 			err = multierr.Append(err, pathError("remove", e.Name, rerr))
 		}
 	}

@@ -1,4 +1,4 @@
-//go:build js || wasip1 || plan9 || windows
+//go:build js || wasip1 || plan9
 
 package protocol
 

@@ -4,9 +4,9 @@ import (
 	"time"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A Dir is an open handle on a directory that holds targets.
@@ -72,15 +72,15 @@ func (ds *Dirs) at(i int) *Dir {
 func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	var id fileID
 	if !ds.Single {
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			unix.Close(fd)
+		var st sys.Stat_t
+		if err := sys.Fstat(fd, &st); err != nil {
+			sys.Close(fd)
 			return nil, err
 		}
 		id = fileID{uint64(st.Dev), uint64(st.Ino)}
 		for i := range ds.n {
 			if d := ds.at(i); d.id == id {
-				unix.Close(fd)
+				sys.Close(fd)
 				return d, nil
 			}
 		}
@@ -90,7 +90,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	// protects its temps from a concurrent Recover. A recovery without its
 	// lock must not sweep.
 	if err := lock(fd, ds.Exclusive, ds.Deadline); err != nil && ds.Exclusive {
-		unix.Close(fd)
+		sys.Close(fd)
 		return nil, err
 	}
 	d := &ds.first
@@ -130,8 +130,8 @@ func (ds *Dirs) remember(dir string, d *Dir) {
 // relative path), the kernel is asked, which costs more (resolve.PathOf).
 func (d *Dir) pathNow() (string, error) {
 	if d.path != "" {
-		var st unix.Stat_t
-		if unix.Lstat(d.path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id {
+		var st sys.Stat_t
+		if sys.Lstat(d.path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id {
 			return d.path, nil
 		}
 	}
@@ -146,7 +146,7 @@ func (ds *Dirs) Close() error {
 		err = ds.settleMade(false)
 	}
 	for i := range ds.n {
-		err = multierr.Append(err, unix.Close(ds.at(i).fd))
+		err = multierr.Append(err, sys.Close(ds.at(i).fd))
 	}
 	*ds = Dirs{Exclusive: ds.Exclusive, Deadline: ds.Deadline, Single: ds.Single}
 	return err
@@ -156,7 +156,7 @@ func (ds *Dirs) Close() error {
 // target's directory.
 func OpenDir(path string, dirs *Dirs) (*Dir, error) {
 	var w resolve.Walk
-	fd, exact, err := w.Dir(unix.AT_FDCWD, path)
+	fd, exact, err := w.Dir(sys.AT_FDCWD, path)
 	if err != nil {
 		return nil, pathError("open", path, err)
 	}

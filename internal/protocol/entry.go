@@ -9,7 +9,8 @@ import (
 	"sync"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // An Entry is one staged write: a temp file next to its target that holds
@@ -113,12 +114,12 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 		e.temp = randomName(t.Base, tempSuffix, e.settings.random())
 		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
 		// refused, never opened or followed.
-		fd, err := unix.Openat(t.Dir.fd, e.temp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
+		fd, err := sys.Openat(t.Dir.fd, e.temp, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, perm)
 		switch err {
 		case nil:
 			e.file.fd = fd
 			return nil
-		case unix.EEXIST, unix.EINTR:
+		case sys.EEXIST, sys.EINTR:
 			if try < maxNameTries {
 				continue
 			}
@@ -152,7 +153,7 @@ func (e *Entry) name() error {
 		case nil:
 			e.temp, e.unnamed = name, false
 			return nil
-		case unix.EEXIST, unix.EINTR:
+		case sys.EEXIST, sys.EINTR:
 			if try < maxNameTries {
 				continue
 			}
@@ -329,9 +330,13 @@ const (
 
 // BatchSealMode is how a batch seals its entries: closed, and noted for
 // reopening if its Commit will sync per file (perFileSync, or a system
-// without syncfs).
+// without syncfs); kept open where a temp cannot be reopened to be
+// flushed (sealKeepsOpen).
 func BatchSealMode(perFileSync bool) SealMode {
-	if perFileSync || !haveSyncfs() {
+	switch {
+	case sealKeepsOpen:
+		return KeepOpen
+	case perFileSync || !haveSyncfs():
 		return CloseForReopen
 	}
 	return CloseFile
@@ -372,10 +377,10 @@ func (e *Entry) Seal(mode SealMode) error {
 		// kept only with them, as cp -p does, or another user's planted
 		// setuid file would become a setuid file of the writer.
 		if kept&keptUID == 0 {
-			perm &^= unix.S_ISUID
+			perm &^= sys.S_ISUID
 		}
 		if kept&keptGID == 0 {
-			perm &^= unix.S_ISGID
+			perm &^= sys.S_ISGID
 		}
 		if e.settings.HasMode {
 			perm, _ = unixMode(e.settings.Mode) // checked in Stage
@@ -383,7 +388,7 @@ func (e *Entry) Seal(mode SealMode) error {
 		if err := e.settings.inject(StepChmod); err != nil {
 			return e.fail(pathError("chmod", e.Name, err))
 		}
-		if err := unix.Fchmod(fd, perm); err != nil {
+		if err := sys.Fchmod(fd, perm); err != nil {
 			return e.fail(pathError("chmod", e.Name, err))
 		}
 	}
@@ -395,8 +400,8 @@ func (e *Entry) Seal(mode SealMode) error {
 		return err
 	}
 	if mode == CloseForReopen {
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
+		var st sys.Stat_t
+		if err := sys.Fstat(fd, &st); err != nil {
 			return e.fail(pathError("stat", e.Name, err))
 		}
 		e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
@@ -413,8 +418,8 @@ func (e *Entry) Seal(mode SealMode) error {
 func (e *Entry) ownedLikeTarget(fd int) bool {
 	d := e.Dir
 	if !d.knowsOwner {
-		var st unix.Stat_t
-		if unix.Fstat(fd, &st) != nil {
+		var st sys.Stat_t
+		if sys.Fstat(fd, &st) != nil {
 			return false
 		}
 		d.newOwner, d.knowsOwner = [2]uint32{st.Uid, st.Gid}, true
@@ -433,21 +438,21 @@ const (
 // it may not, the new file belongs to the writer, as with any editor. It
 // reports which of the two the temp now has; d knows (see ownedLikeTarget)
 // what the temp had before.
-func fchownLikeTarget(fd int, st *unix.Stat_t, d *Dir) (kept int, err error) {
-	if err = unix.Fchown(fd, int(st.Uid), int(st.Gid)); err == nil {
+func fchownLikeTarget(fd int, st *sys.Stat_t, d *Dir) (kept int, err error) {
+	if err = sys.Fchown(fd, int(st.Uid), int(st.Gid)); err == nil {
 		return keptUID | keptGID, nil
 	}
-	if err != unix.EPERM {
+	if err != sys.EPERM {
 		return 0, err
 	}
 	same := func(i int, id uint32) bool { return d.knowsOwner && d.newOwner[i] == id }
 	if same(0, st.Uid) {
 		kept |= keptUID
 	}
-	switch err = unix.Fchown(fd, -1, int(st.Gid)); {
+	switch err = sys.Fchown(fd, -1, int(st.Gid)); {
 	case err == nil:
 		kept |= keptGID
-	case err != unix.EPERM:
+	case err != sys.EPERM:
 		return 0, err
 	case same(1, st.Gid):
 		kept |= keptGID
@@ -490,8 +495,8 @@ func (e *Entry) Discard() error {
 }
 
 func (e *Entry) unlink(name string) error {
-	err := unix.Unlinkat(e.Dir.fd, name, 0)
-	if err != nil && err != unix.ENOENT {
+	err := sys.Unlinkat(e.Dir.fd, name, 0)
+	if err != nil && err != sys.ENOENT {
 		return pathError("remove", e.Name, fmt.Errorf("%s: %w", name, err))
 	}
 	return nil

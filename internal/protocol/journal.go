@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // The intent journal of a batch: written and made durable before the first
@@ -375,8 +375,8 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := unix.Renameat(jf.dir.fd, tmp, jf.dir.fd, jf.name); err != nil {
-		unix.Unlinkat(jf.dir.fd, tmp, 0)
+	if err := sys.Renameat(jf.dir.fd, tmp, jf.dir.fd, jf.name); err != nil {
+		sys.Unlinkat(jf.dir.fd, tmp, 0)
 		return err
 	}
 	return syncFD(jf.dir.fd)
@@ -385,8 +385,8 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 // remove deletes the journal. It needs no fsync of its own: a journal that
 // comes back after a crash only makes Recover redo what is already done.
 func (jf *journalFile) remove() error {
-	err := unix.Unlinkat(jf.dir.fd, jf.name, 0)
-	if err == unix.ENOENT {
+	err := sys.Unlinkat(jf.dir.fd, jf.name, 0)
+	if err == sys.ENOENT {
 		err = nil
 	}
 	return err
@@ -397,11 +397,11 @@ func (jf *journalFile) remove() error {
 func writeDurably(dir *Dir, base, suffix string, data []byte, random func() uint64) (string, error) {
 	for try := 1; ; try++ {
 		name := randomName(base, suffix, random())
-		fd, err := unix.Openat(dir.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-		if (err == unix.EEXIST || err == unix.EINTR) && try < maxNameTries {
+		fd, err := sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
+		if (err == sys.EEXIST || err == sys.EINTR) && try < maxNameTries {
 			continue
 		}
-		if err == unix.EEXIST {
+		if err == sys.EEXIST {
 			return "", gaveUp(err)
 		}
 		if err != nil {
@@ -411,14 +411,14 @@ func writeDurably(dir *Dir, base, suffix string, data []byte, random func() uint
 		if err == nil {
 			err = syncFD(fd)
 		}
-		if cerr := unix.Close(fd); err == nil {
+		if cerr := sys.Close(fd); err == nil {
 			err = cerr
 		}
 		if err == nil {
 			err = syncFD(dir.fd)
 		}
 		if err != nil {
-			unix.Unlinkat(dir.fd, name, 0)
+			sys.Unlinkat(dir.fd, name, 0)
 			return "", err
 		}
 		return name, nil
@@ -427,8 +427,8 @@ func writeDurably(dir *Dir, base, suffix string, data []byte, random func() uint
 
 func writeAll(fd int, b []byte) error {
 	for len(b) > 0 {
-		n, err := unix.Write(fd, b)
-		if err == unix.EINTR {
+		n, err := sys.Write(fd, b)
+		if err == sys.EINTR {
 			continue
 		}
 		if err != nil {

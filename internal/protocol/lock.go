@@ -3,7 +3,7 @@ package protocol
 import (
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // Every writer holds a shared flock on each directory it stages temp files
@@ -31,21 +31,21 @@ const (
 // waiting until deadline at most; a zero deadline is writerLockWait from
 // now.
 func lock(fd int, exclusive bool, deadline time.Time) error {
-	how := unix.LOCK_SH
+	how := sys.LOCK_SH
 	if exclusive {
-		how = unix.LOCK_EX
+		how = sys.LOCK_EX
 	}
 	if deadline.IsZero() {
 		deadline = time.Now().Add(writerLockWait)
 	}
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		err := flock(fd, how|unix.LOCK_NB)
+		err := flock(fd, how|sys.LOCK_NB)
 		switch err {
 		case nil:
 			return nil
-		case unix.EINTR:
+		case sys.EINTR:
 			continue
-		case unix.EWOULDBLOCK:
+		case sys.EWOULDBLOCK:
 		default:
 			return err
 		}

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A write may create the directories its target's path lacks
@@ -39,13 +38,13 @@ type newDir struct {
 // with mode perm (less the umask, as os.MkdirAll), and records what it
 // made in dirs.
 func mkdirAll(w *resolve.Walk, target, path string, perm uint32, dirs *Dirs) (int, error) {
-	fd, _, err := w.Dir(unix.AT_FDCWD, path)
-	if err != unix.ENOENT {
+	fd, _, err := w.Dir(sys.AT_FDCWD, path)
+	if err != sys.ENOENT {
 		return fd, err
 	}
-	parentPath, base := split(strings.TrimRight(path, "/"))
+	parentPath, base := split(trimSeparators(path))
 	if base == "" || base == "." || base == ".." {
-		return -1, unix.ENOENT
+		return -1, sys.ENOENT
 	}
 	parent, err := mkdirAll(w, target, parentPath, perm, dirs)
 	if err != nil {
@@ -53,7 +52,7 @@ func mkdirAll(w *resolve.Walk, target, path string, perm uint32, dirs *Dirs) (in
 	}
 	fd, err = makeDir(w, target, parent, base, perm, dirs)
 	if err != nil {
-		unix.Close(parent)
+		sys.Close(parent)
 	}
 	return fd, err
 }
@@ -77,14 +76,15 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 	here := tmp // the directory's name in parent, as it goes
 	if err == nil {
 		err = renameDir(parent, tmp, name)
-		if err == unix.EEXIST || err == unix.ENOTEMPTY { // made meanwhile by someone else: use it
+		if err == sys.EEXIST || err == sys.ENOTEMPTY { // made meanwhile by someone else: use it
 			removeNewDir(parent, tmp, fd, marker)
-			defer unix.Close(parent)
+			defer sys.Close(parent)
 			fd, _, err := w.Dir(parent, name)
 			return fd, err
 		}
 		if err == nil {
 			here = name
+			fd, err = reopenRenamed(parent, name, fd)
 		}
 	}
 	if err == nil {
@@ -98,11 +98,11 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 	}
 	dirs.made = append(dirs.made, newDir{target: target, parent: parent, name: name, fd: fd, marker: marker})
 	// The set adopts a duplicate: fd itself stays for the marker's removal.
-	dup, err := unix.Dup(fd)
+	dup, err := sys.Dup(fd)
 	if err != nil {
 		return -1, err
 	}
-	unix.CloseOnExec(dup)
+	sys.CloseOnExec(dup)
 	return dup, nil
 }
 
@@ -110,13 +110,13 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 func tempDir(parent int, name string, perm uint32) (string, error) {
 	for try := 1; ; try++ {
 		tmp := randomName(name, tempSuffix, rand.Uint64())
-		err := unix.Mkdirat(parent, tmp, perm)
+		err := sys.Mkdirat(parent, tmp, perm)
 		switch {
 		case err == nil:
 			return tmp, nil
-		case (err == unix.EEXIST || err == unix.EINTR) && try < maxNameTries:
+		case (err == sys.EEXIST || err == sys.EINTR) && try < maxNameTries:
 			continue
-		case err == unix.EEXIST:
+		case err == sys.EEXIST:
 			return "", gaveUp(err)
 		}
 		return "", err
@@ -125,19 +125,19 @@ func tempDir(parent int, name string, perm uint32) (string, error) {
 
 // markDir opens the new directory tmp in parent and makes its marker.
 func markDir(parent int, tmp, name string) (fd int, marker string, err error) {
-	fd, err = unix.Openat(parent, tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err = sys.Openat(parent, tmp, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	if err != nil {
-		unix.Unlinkat(parent, tmp, unix.AT_REMOVEDIR)
+		sys.Unlinkat(parent, tmp, sys.AT_REMOVEDIR)
 		return -1, "", err
 	}
 	marker = randomName(name, markerSuffix, rand.Uint64())
-	mfd, err := unix.Openat(fd, marker, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	mfd, err := sys.Openat(fd, marker, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
 	if err != nil {
-		unix.Close(fd)
-		unix.Unlinkat(parent, tmp, unix.AT_REMOVEDIR)
+		sys.Close(fd)
+		sys.Unlinkat(parent, tmp, sys.AT_REMOVEDIR)
 		return -1, "", err
 	}
-	unix.Close(mfd)
+	sys.Close(mfd)
 	return fd, marker, nil
 }
 
@@ -150,14 +150,14 @@ func markDir(parent int, tmp, name string) (fd int, marker string, err error) {
 // then loses its marker and goes. A temp directory that holds nothing, or
 // nothing but its marker, is a dead write's (see removeMadeDir).
 func removeNewDir(parent int, name string, fd int, marker string) error {
-	defer unix.Close(fd)
+	defer func() { sys.Close(fd) }()
 	names, err := readDirNames(fd)
 	if err != nil {
 		return err
 	}
 	if len(names) != 1 || names[0] != marker {
 		// Someone else's files are in it: the directory stays theirs.
-		if err := unix.Unlinkat(fd, marker, 0); err != nil && err != unix.ENOENT {
+		if err := sys.Unlinkat(fd, marker, 0); err != nil && err != sys.ENOENT {
 			return err
 		}
 		return nil
@@ -168,12 +168,15 @@ func removeNewDir(parent int, name string, fd int, marker string) error {
 			return err
 		}
 		name = tmp
+		if fd, err = reopenRenamed(parent, name, fd); err != nil {
+			return err
+		}
 	}
-	if err := unix.Unlinkat(fd, marker, 0); err != nil && err != unix.ENOENT {
+	if err := sys.Unlinkat(fd, marker, 0); err != nil && err != sys.ENOENT {
 		return err
 	}
-	err = unix.Unlinkat(parent, name, unix.AT_REMOVEDIR)
-	if err == unix.ENOTEMPTY || err == unix.EEXIST {
+	err = sys.Unlinkat(parent, name, sys.AT_REMOVEDIR)
+	if err == sys.ENOTEMPTY || err == sys.EEXIST {
 		return nil // someone put a file in it meanwhile: it stays, under the temp name
 	}
 	return err
@@ -184,8 +187,8 @@ func removeNewDir(parent int, name string, fd int, marker string) error {
 // name, is taken to be free.
 func renameDir(dirfd int, from, to string) error {
 	err := renameNoReplace(dirfd, from, to)
-	if err == unix.ENOTSUP || err == unix.EINVAL {
-		err = unix.Renameat(dirfd, from, dirfd, to)
+	if err == sys.ENOTSUP || err == sys.EINVAL {
+		err = sys.Renameat(dirfd, from, dirfd, to)
 	}
 	return err
 }
@@ -216,13 +219,13 @@ func (ds *Dirs) settleMade(committed bool) error {
 		if committed {
 			// A marker left behind takes nothing from the write; Recover
 			// removes it.
-			if uerr := unix.Unlinkat(d.fd, d.marker, 0); uerr != nil && uerr != unix.ENOENT {
+			if uerr := sys.Unlinkat(d.fd, d.marker, 0); uerr != nil && uerr != sys.ENOENT {
 				what := "new content is in place, but the marker " + d.marker + " of a new directory is left behind; run Recover on it"
 				err = multierr.Append(err, pathError("remove", d.target, inPlace{what, uerr}))
 			} else if serr := syncFD(d.fd); serr != nil {
 				err = multierr.Append(err, pathError("syncdir", d.target, notDurable(serr)))
 			}
-			unix.Close(d.fd)
+			sys.Close(d.fd)
 		} else {
 			if rerr := removeNewDir(d.parent, d.name, d.fd, d.marker); rerr != nil {
 				err = multierr.Append(err, pathError("remove", d.target, fmt.Errorf("new directory %s: %w", d.name, rerr)))
@@ -230,7 +233,7 @@ func (ds *Dirs) settleMade(committed bool) error {
 				err = multierr.Append(err, pathError("syncdir", d.target, serr))
 			}
 		}
-		unix.Close(d.parent)
+		sys.Close(d.parent)
 	}
 	ds.made = nil
 	return err
@@ -243,7 +246,7 @@ func isMarker(dirfd int, dir, name string, euid uint32) bool {
 	if !isNameOf(name, dir, markerSuffix) {
 		return false
 	}
-	var st unix.Stat_t
-	return unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil &&
-		st.Mode&unix.S_IFMT == unix.S_IFREG && st.Uid == euid
+	var st sys.Stat_t
+	return sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) == nil &&
+		st.Mode&sys.S_IFMT == sys.S_IFREG && st.Uid == euid
 }

@@ -3,7 +3,7 @@ package protocol
 import (
 	"fmt"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A create-only write (Settings.NoReplace) fails if its target exists: when
@@ -17,7 +17,7 @@ import (
 // the temp's name is then removed.
 func (e *Entry) renameNoReplace() error {
 	err := moveNoReplace(e.Dir.fd, e.temp, e.Base)
-	if err == unix.EEXIST && e.settings.HasExpect {
+	if err == sys.EEXIST && e.settings.HasExpect {
 		return fmt.Errorf("%w: %w", ErrChanged, err) // expected absent
 	}
 	return err
@@ -26,13 +26,13 @@ func (e *Entry) renameNoReplace() error {
 // moveNoReplace renames from to to in dirfd, unless to exists.
 func moveNoReplace(dirfd int, from, to string) error {
 	err := renameNoReplace(dirfd, from, to)
-	if err != unix.ENOTSUP && err != unix.EINVAL {
+	if err != sys.ENOTSUP && err != sys.EINVAL {
 		return err
 	}
 	if err := linkIn(dirfd, from, to); err != nil {
 		return err
 	}
-	if err := unix.Unlinkat(dirfd, from, 0); err != nil && err != unix.ENOENT {
+	if err := sys.Unlinkat(dirfd, from, 0); err != nil && err != sys.ENOENT {
 		return err
 	}
 	return nil

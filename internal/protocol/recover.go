@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // Recover brings every directory in dirs back to a clean state after a
@@ -53,8 +53,8 @@ func Recover(dirs []string) error {
 // returns a nil Dir if path does not exist.
 func openRecovered(set *Dirs, path string) (*Dir, error) {
 	var w resolve.Walk
-	fd, _, err := w.Dir(unix.AT_FDCWD, path)
-	if err == unix.ENOENT {
+	fd, _, err := w.Dir(sys.AT_FDCWD, path)
+	if err == sys.ENOENT {
 		return nil, nil
 	}
 	if err != nil {
@@ -80,7 +80,7 @@ func recoverJournals(path string, deadline time.Time) error {
 	if err != nil {
 		return pathError("recover", path, err)
 	}
-	euid := uint32(unix.Geteuid())
+	euid := uint32(sys.Geteuid())
 	for _, name := range names {
 		if ours(name, journalSuffix) {
 			if jerr := recoverJournal(&set, dir, name, euid); jerr != nil {
@@ -96,7 +96,7 @@ func recoverJournals(path string, deadline time.Time) error {
 func sweepDir(path string, deadline time.Time) error {
 	set := Dirs{Exclusive: true, Deadline: deadline}
 	defer set.Close()
-	euid := uint32(unix.Geteuid())
+	euid := uint32(sys.Geteuid())
 	dir, err := openRecovered(&set, path)
 	if err != nil {
 		return err
@@ -116,16 +116,16 @@ func sweepDir(path string, deadline time.Time) error {
 			continue
 		}
 		switch sweepable(dir.fd, name, euid) {
-		case unix.S_IFDIR:
+		case sys.S_IFDIR:
 			if removeMadeDir(dir.fd, name, euid) {
 				removed = true
 				continue
 			}
 			// A target made a directory after it was staged, exchanged
 			// away (see commitBatch): never removed, but said.
-			err = multierr.Append(err, pathError("remove", path+"/"+name, unix.EISDIR))
-		case unix.S_IFREG, unix.S_IFLNK:
-			if uerr := unix.Unlinkat(dir.fd, name, 0); uerr != nil && uerr != unix.ENOENT {
+			err = multierr.Append(err, pathError("remove", path+"/"+name, sys.EISDIR))
+		case sys.S_IFREG, sys.S_IFLNK:
+			if uerr := sys.Unlinkat(dir.fd, name, 0); uerr != nil && uerr != sys.ENOENT {
 				err = multierr.Append(err, pathError("remove", path+"/"+name, uerr))
 			}
 			removed = true
@@ -145,13 +145,13 @@ func sweepDir(path string, deadline time.Time) error {
 // in the nearest parent that exists, and that parent, if a write made it
 // and left nothing in it.
 func recoverMissing(set *Dirs, path string, euid uint32) error {
-	parentPath, base := split(strings.TrimRight(path, "/"))
+	parentPath, base := split(trimSeparators(path))
 	if base == "" || base == "." || base == ".." || parentPath == path {
 		return nil
 	}
 	var w resolve.Walk
-	fd, _, err := w.Dir(unix.AT_FDCWD, parentPath)
-	if err == unix.ENOENT {
+	fd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
+	if err == sys.ENOENT {
 		return recoverMissing(set, parentPath, euid)
 	}
 	if err != nil {
@@ -167,7 +167,7 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 	}
 	removed := false
 	for _, name := range names {
-		if isNameOf(name, base, tempSuffix) && sweepable(parent.fd, name, euid) == unix.S_IFDIR {
+		if isNameOf(name, base, tempSuffix) && sweepable(parent.fd, name, euid) == sys.S_IFDIR {
 			removed = removeMadeDir(parent.fd, name, euid) || removed
 		}
 	}
@@ -184,21 +184,21 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 // nothing, or nothing but its marker (see mkdir.go). It reports whether it
 // did.
 func removeMadeDir(dirfd int, name string, euid uint32) bool {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
-	defer unix.Close(fd)
+	defer sys.Close(fd)
 	names, err := readDirNames(fd)
 	switch {
 	case err != nil || len(names) > 1:
 		return false
 	case len(names) == 1:
-		if !isMarker(fd, dirBase(name), names[0], euid) || unix.Unlinkat(fd, names[0], 0) != nil {
+		if !isMarker(fd, dirBase(name), names[0], euid) || sys.Unlinkat(fd, names[0], 0) != nil {
 			return false
 		}
 	}
-	return unix.Unlinkat(dirfd, name, unix.AT_REMOVEDIR) == nil
+	return sys.Unlinkat(dirfd, name, sys.AT_REMOVEDIR) == nil
 }
 
 // dirBase is the name a directory is made for, from its name: its temp
@@ -234,7 +234,7 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	}
 	parentPath := filepath.Dir(filepath.Clean(path))
 	var w resolve.Walk
-	pfd, _, err := w.Dir(unix.AT_FDCWD, parentPath)
+	pfd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
 	if err != nil {
 		return pathError("recover", parentPath, err)
 	}
@@ -247,22 +247,22 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 			return err
 		}
 		for _, m := range markers {
-			if err := unix.Unlinkat(fd, m, 0); err != nil && err != unix.ENOENT {
+			if err := sys.Unlinkat(fd, m, 0); err != nil && err != sys.ENOENT {
 				return pathError("recover", path, err)
 			}
 		}
 		return syncFD(fd)
 	}
 	// The name must still lead to this directory.
-	var here, named unix.Stat_t
-	if unix.Fstat(fd, &here) != nil || unix.Fstatat(parent.fd, base, &named, unix.AT_SYMLINK_NOFOLLOW) != nil ||
+	var here, named sys.Stat_t
+	if sys.Fstat(fd, &here) != nil || sys.Fstatat(parent.fd, base, &named, sys.AT_SYMLINK_NOFOLLOW) != nil ||
 		here.Ino != named.Ino || here.Dev != named.Dev {
 		return nil
 	}
 	for _, m := range markers[1:] {
-		unix.Unlinkat(fd, m, 0) // two markers: not one write's; the first will do
+		sys.Unlinkat(fd, m, 0) // two markers: not one write's; the first will do
 	}
-	dup, err := unix.Dup(fd)
+	dup, err := sys.Dup(fd)
 	if err != nil {
 		return pathError("recover", path, err)
 	}
@@ -279,18 +279,18 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 // with Recover's effective uid left it (see writers), or 0: anything else
 // in the directory is another user's, and stays.
 func sweepable(dirfd int, name string, euid uint32) uint32 {
-	var st unix.Stat_t
-	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || !writers(dirfd, name, &st, euid) {
+	var st sys.Stat_t
+	if sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) != nil || !writers(dirfd, name, &st, euid) {
 		return 0
 	}
-	return uint32(st.Mode) & unix.S_IFMT
+	return uint32(st.Mode) & sys.S_IFMT
 }
 
 // writers reports whether the temp or backup name, of metadata st, may be a
 // file of a writer with Recover's effective uid: it belongs to that uid,
 // or, once the writer gave it the old target's owner (as root does), to the
 // owner of the target whose name it carries.
-func writers(dirfd int, name string, st *unix.Stat_t, euid uint32) bool {
+func writers(dirfd int, name string, st *sys.Stat_t, euid uint32) bool {
 	return st.Uid == euid || euid == 0 && st.Uid == targetOwner(dirfd, name)
 }
 
@@ -304,8 +304,8 @@ func targetOwner(dirfd int, name string) uint32 {
 	if i <= 1 {
 		return ^uint32(0)
 	}
-	var st unix.Stat_t
-	if unix.Fstatat(dirfd, name[1:i], &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+	var st sys.Stat_t
+	if sys.Fstatat(dirfd, name[1:i], &st, sys.AT_SYMLINK_NOFOLLOW) != nil {
 		return ^uint32(0)
 	}
 	return st.Uid
@@ -341,7 +341,7 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	if err == errTornJournal {
 		// A journal is complete and durable before the first rename: one
 		// that is not was never a commit point. Its temps are swept.
-		return unix.Unlinkat(dir.fd, name, 0)
+		return sys.Unlinkat(dir.fd, name, 0)
 	}
 	if err != nil {
 		return err
@@ -358,7 +358,7 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 	dirs := make([]*Dir, len(j.entries))
 	for i, e := range j.entries {
 		var w resolve.Walk
-		fd, _, err := w.Dir(unix.AT_FDCWD, e.dir)
+		fd, _, err := w.Dir(sys.AT_FDCWD, e.dir)
 		if err != nil {
 			return fmt.Errorf("directory %s: %w", e.dir, err)
 		}
@@ -401,13 +401,13 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 		case j.state == stateCommit && tempThere && e.noReplace:
 			err = multierr.Append(err, moveNoReplace(d.fd, e.temp, e.name))
 		case j.state == stateCommit && tempThere:
-			err = multierr.Append(err, unix.Renameat(d.fd, e.temp, d.fd, e.name))
+			err = multierr.Append(err, sys.Renameat(d.fd, e.temp, d.fd, e.name))
 		case j.state == stateRollback && tempThere:
 			// Never renamed: the target is still the old one.
-			err = multierr.Append(err, unix.Unlinkat(d.fd, e.temp, 0))
+			err = multierr.Append(err, sys.Unlinkat(d.fd, e.temp, 0))
 		case j.state == stateRollback && e.backup != "":
 			if exists(d.fd, e.backup) {
-				err = multierr.Append(err, unix.Renameat(d.fd, e.backup, d.fd, e.name))
+				err = multierr.Append(err, sys.Renameat(d.fd, e.backup, d.fd, e.name))
 			}
 		case j.state == stateRollback && e.oldIno != 0 && inode(d.fd, e.name) == e.oldIno:
 			// Still the old target, never renamed over: a target with no
@@ -415,12 +415,12 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 			// removed before its rename failed.
 		case j.state == stateRollback:
 			// Renamed, and there was nothing before it: remove it.
-			if uerr := unix.Unlinkat(d.fd, e.name, 0); uerr != unix.ENOENT {
+			if uerr := sys.Unlinkat(d.fd, e.name, 0); uerr != sys.ENOENT {
 				err = multierr.Append(err, uerr)
 			}
 		}
 		if e.backup != "" && exists(d.fd, e.backup) {
-			err = multierr.Append(err, unix.Unlinkat(d.fd, e.backup, 0))
+			err = multierr.Append(err, sys.Unlinkat(d.fd, e.backup, 0))
 		}
 	}
 	if err != nil {
@@ -431,7 +431,7 @@ func recoverJournal(set *Dirs, dir *Dir, name string, euid uint32) error {
 			return err
 		}
 	}
-	if err := unix.Unlinkat(dir.fd, name, 0); err != nil && err != unix.ENOENT {
+	if err := sys.Unlinkat(dir.fd, name, 0); err != nil && err != sys.ENOENT {
 		return err
 	}
 	return syncFD(dir.fd)
@@ -463,21 +463,21 @@ var (
 // without blocking (a FIFO planted under the name would stall an open for
 // reading), and read only if its size is within maxJournalSize.
 func readJournal(dirfd int, name string, euid uint32) ([]byte, error) {
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	switch err {
 	case nil:
-	case unix.ELOOP, unix.ENOENT, unix.EACCES:
+	case sys.ELOOP, sys.ENOENT, sys.EACCES:
 		return nil, errNotOurs // a link, gone already, or another user's
 	default:
 		return nil, err
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
 		return nil, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Uid != euid {
+	if st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid {
 		return nil, errNotOurs
 	}
 	if st.Size > maxJournalSize {
@@ -503,17 +503,17 @@ func checkTemp(dirfd int, e *journalEntry, euid uint32) error {
 	if e.remove {
 		return nil // no temp; its backup is known by the target's inode
 	}
-	var st unix.Stat_t
-	switch err := unix.Fstatat(dirfd, e.temp, &st, unix.AT_SYMLINK_NOFOLLOW); {
-	case err == unix.ENOENT:
+	var st sys.Stat_t
+	switch err := sys.Fstatat(dirfd, e.temp, &st, sys.AT_SYMLINK_NOFOLLOW); {
+	case err == sys.ENOENT:
 		return nil
 	case err != nil:
 		return err
 	}
 	switch {
-	case e.swapped() && (st.Ino == e.oldIno || st.Mode&unix.S_IFMT == unix.S_IFDIR):
+	case e.swapped() && (st.Ino == e.oldIno || st.Mode&sys.S_IFMT == sys.S_IFDIR):
 		return nil
-	case st.Mode&unix.S_IFMT == unix.S_IFREG && writers(dirfd, e.temp, &st, euid):
+	case st.Mode&sys.S_IFMT == sys.S_IFREG && writers(dirfd, e.temp, &st, euid):
 		return nil
 	}
 	return fmt.Errorf("%s/%s %w", e.dir, e.temp, errForeignTemp)
@@ -523,14 +523,14 @@ func checkTemp(dirfd int, e *journalEntry, euid uint32) error {
 // Its temp's name holds the new content until the exchange and the old
 // content after it; the old content's inode number tells the two apart.
 func recoverExchange(d *Dir, e *journalEntry, state string) error {
-	var st unix.Stat_t
-	switch err := unix.Fstatat(d.fd, e.temp, &st, unix.AT_SYMLINK_NOFOLLOW); {
-	case err == unix.ENOENT:
+	var st sys.Stat_t
+	switch err := sys.Fstatat(d.fd, e.temp, &st, sys.AT_SYMLINK_NOFOLLOW); {
+	case err == sys.ENOENT:
 		return nil // finished and cleaned up (or undone) already
 	case err != nil:
 		return err
 	}
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+	if st.Mode&sys.S_IFMT == sys.S_IFDIR {
 		// Not a temp of ours: a target that another process made a
 		// directory after it was staged, exchanged away (see commitBatch).
 		if state == stateCommit {
@@ -539,17 +539,17 @@ func recoverExchange(d *Dir, e *journalEntry, state string) error {
 		if err := exchange(d.fd, e.temp, e.name); err != nil {
 			return err
 		}
-		return unix.Unlinkat(d.fd, e.temp, 0)
+		return sys.Unlinkat(d.fd, e.temp, 0)
 	}
 	exchanged := st.Ino == e.oldIno
 	if exchanged == (state == stateCommit) {
 		// The temp holds what the target must not: the old content of a
 		// finished exchange, or the new content of a rolled-back one.
-		return unix.Unlinkat(d.fd, e.temp, 0)
+		return sys.Unlinkat(d.fd, e.temp, 0)
 	}
 	// The temp holds what the target must: the new content of an exchange
 	// not made yet, or the old content of one to undo.
-	return unix.Renameat(d.fd, e.temp, d.fd, e.name)
+	return sys.Renameat(d.fd, e.temp, d.fd, e.name)
 }
 
 // nameTaken reports whether an entry of j not renamed yet finds its
@@ -579,31 +579,31 @@ func recoverRemoval(d *Dir, e *journalEntry, state string) error {
 	aside := inode(d.fd, e.backup) == e.oldIno
 	switch {
 	case state == stateCommit && aside:
-		return unix.Unlinkat(d.fd, e.backup, 0)
+		return sys.Unlinkat(d.fd, e.backup, 0)
 	case state == stateCommit && inode(d.fd, e.name) == e.oldIno:
-		return unix.Unlinkat(d.fd, e.name, 0) // not moved aside yet
+		return sys.Unlinkat(d.fd, e.name, 0) // not moved aside yet
 	case state == stateRollback && aside:
-		return unix.Renameat(d.fd, e.backup, d.fd, e.name)
+		return sys.Renameat(d.fd, e.backup, d.fd, e.name)
 	}
 	return nil
 }
 
 func exists(dirfd int, name string) bool {
-	var st unix.Stat_t
-	return unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil
+	var st sys.Stat_t
+	return sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) == nil
 }
 
 // inode returns the inode number of name in dirfd, or 0 if it has none.
 func inode(dirfd int, name string) uint64 {
-	var st unix.Stat_t
-	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+	var st sys.Stat_t
+	if sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) != nil {
 		return 0
 	}
 	return st.Ino
 }
 
 func readDirNames(dirfd int) ([]string, error) {
-	fd, err := unix.Openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(dirfd, ".", sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package protocol
 import (
 	"context"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A removal is an entry with no content. Alone, unlink(2) is atomic by
@@ -24,11 +24,11 @@ func removeOne(e *Entry, ctx context.Context) error {
 	}
 	err = e.settings.inject(StepRename)
 	if err == nil {
-		err = unix.Unlinkat(e.Dir.fd, e.Base, 0)
+		err = sys.Unlinkat(e.Dir.fd, e.Base, 0)
 	}
 	switch err {
 	case nil:
-	case unix.ENOENT:
+	case sys.ENOENT:
 		return nil // removed already: the set is as asked
 	default:
 		return pathError("remove", e.Name, err)
@@ -39,15 +39,15 @@ func removeOne(e *Entry, ctx context.Context) error {
 // prepareRemoval looks at the removal's target as the commit finds it, and
 // names its backup. A target that is gone needs nothing more.
 func (e *Entry) prepareRemoval() error {
-	err := unix.Fstatat(e.Dir.fd, e.Base, &e.Stat, unix.AT_SYMLINK_NOFOLLOW)
+	err := sys.Fstatat(e.Dir.fd, e.Base, &e.Stat, sys.AT_SYMLINK_NOFOLLOW)
 	switch {
-	case err == unix.ENOENT:
+	case err == sys.ENOENT:
 		e.Exists = false
 		return nil
 	case err != nil:
 		return pathError("stat", e.Name, err)
-	case e.Stat.Mode&unix.S_IFMT == unix.S_IFDIR:
-		return pathError("remove", e.Name, unix.EISDIR)
+	case e.Stat.Mode&sys.S_IFMT == sys.S_IFDIR:
+		return pathError("remove", e.Name, sys.EISDIR)
 	}
 	e.Exists = true
 	e.aside = randomName(e.Base, backupSuffix, e.settings.random())
@@ -64,7 +64,7 @@ func (e *Entry) moveAside() error {
 	switch err {
 	case nil:
 		e.backup = e.aside
-	case unix.ENOENT:
+	case sys.ENOENT:
 		err = nil // gone already
 	}
 	return err

@@ -4,7 +4,8 @@ import (
 	"context"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A Single is the atomic write of one file: the whole protocol, top to
@@ -85,7 +86,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 	if err == nil && e.settings.NoReplace {
 		err = e.renameNoReplace()
 	} else if err == nil {
-		err = unix.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+		err = sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	}
 	if err != nil {
 		return multierr.Append(pathError("rename", e.Name, err), e.Discard())

@@ -6,7 +6,8 @@ import (
 	"sync"
 
 	"go.uber.org/multierr"
-	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // maxParallelSyncs bounds the fsyncs a batch has in flight at once. Several
@@ -94,18 +95,18 @@ func (e *Entry) sync() error {
 	// inode check makes sure the name still leads to the file this entry
 	// wrote. O_NONBLOCK: a FIFO swapped in for the temp would block an
 	// open for reading until a writer came; the check refuses it.
-	fd, err := unix.Openat(e.Dir.fd, e.temp, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(e.Dir.fd, e.temp, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	if err != nil {
 		return pathError("open", e.Name, err)
 	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
 		return pathError("stat", e.Name, err)
 	}
 	// The type as well as the inode: a freed inode number may be reused at
 	// once by whatever replaced the temp.
-	if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID || st.Mode&unix.S_IFMT != unix.S_IFREG {
+	if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID || st.Mode&sys.S_IFMT != sys.S_IFREG {
 		e.temp = "" // not ours any more: never remove it
 		return pathError("sync", e.Name, errTempReplaced)
 	}

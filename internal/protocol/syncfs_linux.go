@@ -8,6 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// sealKeepsOpen is false: a batch's temps are closed when sealed (see
+// BatchSealMode).
+const sealKeepsOpen = false
+
 // haveSyncfs reports whether a batch may make its temps durable with one
 // syncfs per filesystem. Only since Linux 5.8 does syncfs report the
 // write-back errors of the files it flushes; before, a failed write-back

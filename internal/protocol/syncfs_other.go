@@ -7,3 +7,7 @@ package protocol
 func haveSyncfs() bool { return false }
 
 func syncfs(fd int) error { return syncFD(fd) }
+
+// sealKeepsOpen is false: a batch's temps are closed when sealed (see
+// BatchSealMode).
+const sealKeepsOpen = false

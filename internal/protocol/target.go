@@ -3,11 +3,12 @@ package protocol
 import (
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // pathMax is the longest path (with its terminating NUL) Linux accepts.
@@ -23,8 +24,8 @@ type Target struct {
 	Dir  *Dir   // the directory that holds the entry
 	Base string // the entry's name in Dir
 
-	Exists bool        // whether the entry existed when resolved
-	Stat   unix.Stat_t // the existing entry's metadata, when Exists
+	Exists bool       // whether the entry existed when resolved
+	Stat   sys.Stat_t // the existing entry's metadata, when Exists
 }
 
 // Key identifies the target's directory entry.
@@ -70,17 +71,17 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 		return t, pathError("open", name, errEmptyPath)
 	}
 	if len(name) >= pathMax {
-		return t, pathError("open", name, unix.ENAMETOOLONG)
+		return t, pathError("open", name, sys.ENAMETOOLONG)
 	}
 	dir, base := split(name)
 	if base == "" {
-		return t, pathError("open", name, unix.EISDIR)
+		return t, pathError("open", name, sys.EISDIR)
 	}
 	var w resolve.Walk
 	start := dirs.named(dir)
 	if start == nil {
-		fd, exact, err := w.Dir(unix.AT_FDCWD, dir)
-		if err == unix.ENOENT && mkdir != nil {
+		fd, exact, err := w.Dir(sys.AT_FDCWD, dir)
+		if err == sys.ENOENT && mkdir != nil {
 			fd, err = mkdirAll(&w, name, dir, *mkdir, dirs)
 		}
 		if err != nil {
@@ -98,9 +99,9 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	var err error
 	if followFinal {
 		found, err = w.Entry(start.fd, base, &t.Stat)
-	} else if err = unix.Fstatat(start.fd, base, &t.Stat, unix.AT_SYMLINK_NOFOLLOW); err == nil {
+	} else if err = sys.Fstatat(start.fd, base, &t.Stat, sys.AT_SYMLINK_NOFOLLOW); err == nil {
 		found.Exists = true
-	} else if err == unix.ENOENT {
+	} else if err == sys.ENOENT {
 		err = nil
 	}
 	if err != nil {
@@ -108,17 +109,17 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	}
 	if found.Exists {
 		err := ErrNotRegular
-		switch t.Stat.Mode & unix.S_IFMT {
-		case unix.S_IFREG:
+		switch t.Stat.Mode & sys.S_IFMT {
+		case sys.S_IFREG:
 			err = checkPlanted(found.Dir, &t.Stat)
-		case unix.S_IFLNK:
+		case sys.S_IFLNK:
 			err = nil // only ResolveName stops at a link
-		case unix.S_IFDIR:
-			err = unix.EISDIR
+		case sys.S_IFDIR:
+			err = sys.EISDIR
 		}
 		if err != nil {
 			if found.Owned {
-				unix.Close(found.Dir)
+				sys.Close(found.Dir)
 			}
 			return t, pathError("open", name, err)
 		}
@@ -132,17 +133,30 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	return t, nil
 }
 
-// split cuts a path into its directory and final name. A path that ends in a
-// slash has no final name: it can only denote a directory.
+// split cuts a path into its directory and final name, at the last
+// separator after the volume name (Windows has two separators and volume
+// names; Unix, '/' and none). A path that ends in a separator has no final
+// name: it can only denote a directory.
 func split(path string) (dir, base string) {
-	i := strings.LastIndexByte(path, '/')
+	vol := len(filepath.VolumeName(path))
+	i := len(path) - 1
+	for i >= vol && !os.IsPathSeparator(path[i]) {
+		i--
+	}
 	switch {
-	case i < 0:
+	case i < vol && vol == 0:
 		return ".", path
-	case i == 0:
-		return "/", path[1:]
+	case i < vol:
+		return path[:vol], path[vol:]
+	case i == vol:
+		return path[:i+1], path[i+1:]
 	}
 	return path[:i], path[i+1:]
+}
+
+// trimSeparators drops the separators a path ends with.
+func trimSeparators(path string) string {
+	return strings.TrimRight(path, "/"+string(filepath.Separator))
 }
 
 var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky world-writable directory", fs.ErrPermission)
@@ -151,15 +165,15 @@ var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky w
 // capture what is written: in a sticky, world-writable directory (such as
 // /tmp), a file owned by neither the writer nor the directory's owner. It
 // is the kernel's protected_regular rule, applied whatever the sysctl says.
-func checkPlanted(dirfd int, st *unix.Stat_t) error {
-	if st.Uid == uint32(unix.Geteuid()) {
+func checkPlanted(dirfd int, st *sys.Stat_t) error {
+	if st.Uid == uint32(sys.Geteuid()) {
 		return nil
 	}
-	var ds unix.Stat_t
-	if err := unix.Fstat(dirfd, &ds); err != nil {
+	var ds sys.Stat_t
+	if err := sys.Fstat(dirfd, &ds); err != nil {
 		return err
 	}
-	if ds.Mode&unix.S_ISVTX != 0 && ds.Mode&unix.S_IWOTH != 0 && st.Uid != ds.Uid {
+	if ds.Mode&sys.S_ISVTX != 0 && ds.Mode&sys.S_IWOTH != 0 && st.Uid != ds.Uid {
 		return errPlanted
 	}
 	return nil

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A tempFile is the open descriptor of a temp file. Writes of bytes go
@@ -27,8 +27,8 @@ func (f *tempFile) open() bool { return f.fd >= 0 }
 func (f *tempFile) write(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
-		n, err := unix.Write(f.fd, p[written:])
-		if err == unix.EINTR {
+		n, err := sys.Write(f.fd, p[written:])
+		if err == sys.EINTR {
 			continue
 		}
 		if err != nil {
@@ -136,5 +136,5 @@ func (f *tempFile) close() error {
 	if file != nil {
 		return file.Close()
 	}
-	return unix.Close(fd)
+	return sys.Close(fd)
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // A compare-and-swap write (Settings.Expect) commits only if its target is
@@ -43,7 +43,7 @@ type Version struct {
 	Exists             bool
 }
 
-func versionOf(st *unix.Stat_t) Version {
+func versionOf(st *sys.Stat_t) Version {
 	mtime, ctime := statTimes(st)
 	return Version{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size, Mtime: mtime, Ctime: ctime, Exists: true}
 }
@@ -64,27 +64,27 @@ func ReadFile(name string) ([]byte, Version, error) {
 		return nil, Version{}, err
 	}
 	if !t.Exists {
-		return nil, Version{}, pathError("open", name, unix.ENOENT)
+		return nil, Version{}, pathError("open", name, sys.ENOENT)
 	}
-	fd, err := unix.Openat(t.Dir.fd, t.Base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(t.Dir.fd, t.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, Version{}, pathError("open", name, err)
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 	for range maxReadTries {
-		var before, after unix.Stat_t
-		if err := unix.Fstat(fd, &before); err != nil {
+		var before, after sys.Stat_t
+		if err := sys.Fstat(fd, &before); err != nil {
 			return nil, Version{}, pathError("stat", name, err)
 		}
-		if before.Mode&unix.S_IFMT != unix.S_IFREG {
+		if before.Mode&sys.S_IFMT != sys.S_IFREG {
 			return nil, Version{}, pathError("open", name, ErrNotRegular)
 		}
 		data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 		if err != nil {
 			return nil, Version{}, pathError("read", name, cause(err))
 		}
-		if err := unix.Fstat(fd, &after); err != nil {
+		if err := sys.Fstat(fd, &after); err != nil {
 			return nil, Version{}, pathError("stat", name, err)
 		}
 		// Changed in place while it was read (another program's write):
@@ -125,10 +125,10 @@ func (e *Entry) lockVersion() error {
 	}
 	// O_NONBLOCK: a FIFO swapped in would block the open; the checks below
 	// refuse it.
-	fd, err := unix.Openat(e.Dir.fd, e.Base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := sys.Openat(e.Dir.fd, e.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	switch err {
 	case nil:
-	case unix.ENOENT, unix.ELOOP:
+	case sys.ENOENT, sys.ELOOP:
 		return pathError("commit", e.Name, ErrChanged) // gone, or a link now
 	default:
 		return pathError("lock", e.Name, err)
@@ -137,13 +137,13 @@ func (e *Entry) lockVersion() error {
 	if err := lock(fd, true, time.Now().Add(casLockWait)); err != nil {
 		return pathError("lock", e.Name, err)
 	}
-	var held, named unix.Stat_t
-	if err := unix.Fstat(fd, &held); err != nil {
+	var held, named sys.Stat_t
+	if err := sys.Fstat(fd, &held); err != nil {
 		return pathError("stat", e.Name, err)
 	}
-	err = unix.Fstatat(e.Dir.fd, e.Base, &named, unix.AT_SYMLINK_NOFOLLOW)
+	err = sys.Fstatat(e.Dir.fd, e.Base, &named, sys.AT_SYMLINK_NOFOLLOW)
 	if err != nil || named.Ino != held.Ino || named.Dev != held.Dev ||
-		held.Mode&unix.S_IFMT != unix.S_IFREG || versionOf(&held) != e.settings.Expect {
+		held.Mode&sys.S_IFMT != sys.S_IFREG || versionOf(&held) != e.settings.Expect {
 		return pathError("commit", e.Name, ErrChanged)
 	}
 	return nil
@@ -153,7 +153,7 @@ func (e *Entry) lockVersion() error {
 // one.
 func (e *Entry) unlockVersion() {
 	if e.locked {
-		unix.Close(e.lockFD)
+		sys.Close(e.lockFD)
 		e.locked = false
 	}
 }

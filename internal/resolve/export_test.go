@@ -1,3 +1,5 @@
+//go:build unix
+
 package resolve
 
 // DirByWalk is Dir without its one-call path (openat2), which a kernel

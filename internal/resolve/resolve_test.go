@@ -1,3 +1,5 @@
+//go:build unix
+
 package resolve_test
 
 import (

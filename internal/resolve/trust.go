@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // ErrUntrustedSymlink is wrapped when a path holds a symlink owned by a user
@@ -21,21 +21,6 @@ var errNotLink = errors.New("not a symlink")
 // have been planted to send a write elsewhere (a privileged writer into
 // /etc, say); the kernel's protected_symlinks rule guards sticky
 // directories alone, and this guards every directory.
-func trusted(st *unix.Stat_t) bool {
+func trusted(st *sys.Stat_t) bool {
 	return st.Uid == 0 || int(st.Uid) == os.Geteuid()
-}
-
-// readlinkat returns the content of the symlink name in dirfd, however
-// long.
-func readlinkat(dirfd int, name string) (string, error) {
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
-		n, err := readlinkatBuf(dirfd, name, buf)
-		if err != nil {
-			return "", err
-		}
-		if n < size {
-			return string(buf[:n]), nil
-		}
-	}
 }

@@ -2,11 +2,8 @@ package testenv
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -51,42 +48,6 @@ func Child(t testing.TB, role string, args ...string) *exec.Cmd {
 	return child(t, exe, role, args)
 }
 
-// ChildAsNobody is Child, with the child's credentials dropped to the
-// unprivileged uid and gid NobodyUID. The binary is copied where that uid
-// can run it first (go test builds into a directory only root can enter).
-func ChildAsNobody(t testing.TB, role string, args ...string) *exec.Cmd {
-	t.Helper()
-	return ChildAs(t, NobodyUID, role, args...)
-}
-
-// ChildAs is Child, with the child's uid and gid dropped to uid.
-func ChildAs(t testing.TB, uid int, role string, args ...string) *exec.Cmd {
-	t.Helper()
-	RequireRoot(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "atomicwrite-child-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	copyExe := filepath.Join(dir, filepath.Base(exe))
-	if err := copyFile(exe, copyExe); err != nil {
-		t.Fatal(err)
-	}
-	cmd := child(t, copyExe, role, args)
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)},
-	}
-	cmd.Dir = dir
-	return cmd
-}
-
 func child(t testing.TB, exe, role string, args []string) *exec.Cmd {
 	encoded, err := json.Marshal(args)
 	if err != nil {
@@ -95,21 +56,4 @@ func child(t testing.TB, exe, role string, args []string) *exec.Cmd {
 	cmd := exec.Command(exe, "-test.run=^TestChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), roleEnv+"="+role, argsEnv+"="+string(encoded))
 	return cmd
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package unsupported_test
 
 import (
@@ -22,7 +24,6 @@ func TestUnsupportedPlatformsSayWhy(t *testing.T) {
 	cannot := "atomicwrite_cannot_work_on_js_wasip1_or_plan9"
 	for port, want := range map[string]string{
 		"js/wasm": cannot, "wasip1/wasm": cannot, "plan9/amd64": cannot,
-		"windows/amd64": "atomicwrite_does_not_build_on_windows_yet",
 	} {
 		goos, goarch, _ := strings.Cut(port, "/")
 		cmd := exec.Command(gotool, "build", "./atomic", "./txn", "./cmd/atomicwrite")

@@ -1,0 +1,7 @@
+//go:build unix
+
+package protocol
+
+// reopenRenamed returns fd: on Unix a handle follows its directory through
+// a rename (see reopen_windows.go for why Windows differs).
+func reopenRenamed(parent int, name string, fd int) (int, error) { return fd, nil }

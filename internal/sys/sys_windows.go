@@ -1,0 +1,512 @@
+//go:build windows
+
+package sys
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// A descriptor is a Win32 handle. A name relative to a directory's handle
+// is looked up from the directory's path now (PathOf): Windows has no *at
+// calls, and a directory renamed since it was opened is followed, as the
+// kernel follows it on Unix. What stays of Unix's guarantee: nothing
+// between that lookup and the call can redirect it but a rename of the
+// directory itself (see docs/platforms.md).
+
+// Stat_t is the part of a file's metadata the protocol reads. Times are
+// nanoseconds since the Unix epoch. Owners are not mapped: Uid and Gid are
+// always 0, the same for every file.
+type Stat_t struct {
+	Dev, Ino   uint64
+	Mode       uint32
+	Nlink      uint32
+	Uid, Gid   uint32
+	Size       int64
+	Mtim, Ctim int64
+}
+
+// Values as on Linux, where they are flags or mode bits; the errors are
+// syscall's own for Windows, which errors.Is matches with the fs errors
+// as on Unix.
+const (
+	AT_FDCWD            = -100
+	AT_SYMLINK_NOFOLLOW = 0x100
+	AT_REMOVEDIR        = 0x200
+
+	O_RDONLY    = 0x0
+	O_WRONLY    = 0x1
+	O_RDWR      = 0x2
+	O_CREAT     = 0x40
+	O_EXCL      = 0x80
+	O_NONBLOCK  = 0x800
+	O_DIRECTORY = 0x10000
+	O_NOFOLLOW  = 0x20000
+	O_CLOEXEC   = 0x80000
+
+	S_IFMT  = 0xf000
+	S_IFDIR = 0x4000
+	S_IFREG = 0x8000
+	S_IFLNK = 0xa000
+	S_ISUID = 0x800
+	S_ISGID = 0x400
+	S_ISVTX = 0x200
+	S_IWOTH = 0x2
+
+	LOCK_SH = 0x1
+	LOCK_EX = 0x2
+	LOCK_NB = 0x4
+
+	ENOENT       = syscall.ENOENT
+	EEXIST       = syscall.EEXIST
+	EINTR        = syscall.EINTR
+	EISDIR       = syscall.EISDIR
+	ENOTDIR      = syscall.ENOTDIR
+	ELOOP        = syscall.ELOOP
+	EPERM        = syscall.EPERM
+	EACCES       = syscall.EACCES
+	EINVAL       = syscall.EINVAL
+	ENOTSUP      = syscall.ENOTSUP
+	ENOTEMPTY    = syscall.ENOTEMPTY
+	EWOULDBLOCK  = syscall.EWOULDBLOCK
+	ENAMETOOLONG = syscall.ENAMETOOLONG
+)
+
+// errno turns the Win32 errors the protocol tells apart into the Errnos it
+// compares with. The others stay as they are: errors.Is still matches them
+// (ERROR_ACCESS_DENIED is fs.ErrPermission).
+func errno(err error) error {
+	switch err {
+	case windows.ERROR_FILE_NOT_FOUND, windows.ERROR_PATH_NOT_FOUND:
+		return ENOENT
+	case windows.ERROR_FILE_EXISTS, windows.ERROR_ALREADY_EXISTS:
+		return EEXIST
+	case windows.ERROR_DIR_NOT_EMPTY:
+		return ENOTEMPTY
+	case windows.ERROR_DIRECTORY:
+		return ENOTDIR
+	case windows.ERROR_CANT_RESOLVE_FILENAME:
+		return ELOOP
+	case windows.ERROR_FILENAME_EXCED_RANGE:
+		return ENAMETOOLONG
+	case windows.ERROR_LOCK_VIOLATION:
+		return EWOULDBLOCK
+	}
+	return err
+}
+
+// PathOf returns the path that leads to the file open on fd now.
+func PathOf(fd int) (string, error) {
+	buf := make([]uint16, 260)
+	for {
+		n, err := windows.GetFinalPathNameByHandle(windows.Handle(fd), &buf[0], uint32(len(buf)), 0)
+		if err != nil {
+			return "", errno(err)
+		}
+		if int(n) < len(buf) {
+			return plainPath(windows.UTF16ToString(buf[:n])), nil
+		}
+		buf = make([]uint16, n+1)
+	}
+}
+
+// plainPath turns the \\?\ form that GetFinalPathNameByHandle returns into
+// the usual one, as os.Readlink does; winPath adds it back where a path is
+// too long without it.
+func plainPath(p string) string {
+	switch {
+	case strings.HasPrefix(p, `\\?\UNC\`):
+		return `\\` + p[len(`\\?\UNC\`):]
+	case strings.HasPrefix(p, `\\?\`) && len(p) >= 6 && p[5] == ':':
+		return p[len(`\\?\`):]
+	}
+	return p
+}
+
+func winPath(p string) (*uint16, error) {
+	if len(p) >= 248 && filepath.IsAbs(p) && !strings.HasPrefix(p, `\\`) {
+		p = `\\?\` + filepath.Clean(p)
+	}
+	return windows.UTF16PtrFromString(p)
+}
+
+// pathAt is the path of name in the directory open on dirfd.
+func pathAt(dirfd int, name string) (string, error) {
+	if dirfd == AT_FDCWD || filepath.IsAbs(name) {
+		return name, nil
+	}
+	dir, err := PathOf(dirfd)
+	if err != nil {
+		return "", err
+	}
+	if name == "." || name == "" {
+		return dir, nil
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// Every handle is opened sharing read, write and delete, as Go's os does:
+// a temp must stay renamable and removable while it is open, and a reader
+// that shares must never be refused.
+const shareAll = windows.FILE_SHARE_READ | windows.FILE_SHARE_WRITE | windows.FILE_SHARE_DELETE
+
+func Open(path string, flags int, mode uint32) (int, error) {
+	return Openat(AT_FDCWD, path, flags, mode)
+}
+
+// Openat opens name in the directory dirfd. A directory can be opened
+// (FILE_FLAG_BACKUP_SEMANTICS), and O_NOFOLLOW opens a symlink itself,
+// which then fails with ELOOP as on Unix. A file created without the
+// owner's write bit gets the read-only attribute.
+func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
+	path, err := pathAt(dirfd, name)
+	if err != nil {
+		return -1, err
+	}
+	p, err := winPath(path)
+	if err != nil {
+		return -1, err
+	}
+	var access uint32 = windows.GENERIC_READ
+	switch flags & 3 {
+	case O_WRONLY:
+		access = windows.GENERIC_WRITE
+	case O_RDWR:
+		access = windows.GENERIC_READ | windows.GENERIC_WRITE
+	}
+	var create uint32 = windows.OPEN_EXISTING
+	switch {
+	case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
+		create = windows.CREATE_NEW
+	case flags&O_CREAT != 0:
+		create = windows.OPEN_ALWAYS
+	}
+	var attrs uint32 = windows.FILE_ATTRIBUTE_NORMAL | windows.FILE_FLAG_BACKUP_SEMANTICS
+	if flags&O_NOFOLLOW != 0 {
+		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
+	}
+	if flags&O_CREAT != 0 && mode&0o200 == 0 {
+		attrs |= windows.FILE_ATTRIBUTE_READONLY
+	}
+	h, err := windows.CreateFile(p, access, shareAll, nil, create, attrs, 0)
+	if err != nil {
+		return -1, errno(err)
+	}
+	fd := int(h)
+	var st Stat_t
+	if err := Fstat(fd, &st); err != nil {
+		windows.CloseHandle(h)
+		return -1, err
+	}
+	switch kind := st.Mode & S_IFMT; {
+	case kind == S_IFLNK:
+		err = ELOOP
+	case flags&O_DIRECTORY != 0 && kind != S_IFDIR:
+		err = ENOTDIR
+	case flags&O_DIRECTORY == 0 && kind == S_IFDIR && flags&3 != O_RDONLY:
+		err = EISDIR
+	}
+	if err != nil {
+		windows.CloseHandle(h)
+		return -1, err
+	}
+	return fd, nil
+}
+
+func Close(fd int) error { return windows.CloseHandle(windows.Handle(fd)) }
+
+func Dup(fd int) (int, error) {
+	p := windows.CurrentProcess()
+	var h windows.Handle
+	if err := windows.DuplicateHandle(p, windows.Handle(fd), p, &h, 0, false, windows.DUPLICATE_SAME_ACCESS); err != nil {
+		return -1, err
+	}
+	return int(h), nil
+}
+
+// CloseOnExec does nothing: Go makes handles that no child inherits.
+func CloseOnExec(fd int) {}
+
+func Write(fd int, p []byte) (int, error) {
+	var n uint32
+	err := windows.WriteFile(windows.Handle(fd), p, &n, nil)
+	return int(n), err
+}
+
+// fileBasicInfo is FILE_BASIC_INFO: the one class that has the change time.
+type fileBasicInfo struct {
+	CreationTime, LastAccessTime, LastWriteTime, ChangeTime int64
+	FileAttributes                                          uint32
+	_                                                       uint32
+}
+
+type fileAttributeTagInfo struct {
+	FileAttributes, ReparseTag uint32
+}
+
+// unixNano converts a FILETIME count (100 ns since 1601) to nanoseconds
+// since 1970.
+func unixNano(ft int64) int64 { return (ft - 116444736000000000) * 100 }
+
+// Fstat describes the file open on fd. A handle opened on a symlink itself
+// (O_NOFOLLOW) is S_IFLNK; other reparse points (a file that a cloud
+// service keeps, say) are what they hold.
+func Fstat(fd int, st *Stat_t) error {
+	h := windows.Handle(fd)
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return errno(err)
+	}
+	var basic fileBasicInfo
+	if err := windows.GetFileInformationByHandleEx(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic))); err != nil {
+		return errno(err)
+	}
+	*st = Stat_t{
+		Dev:   uint64(info.VolumeSerialNumber),
+		Ino:   uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow),
+		Nlink: info.NumberOfLinks,
+		Size:  int64(info.FileSizeHigh)<<32 | int64(info.FileSizeLow),
+		Mtim:  unixNano(basic.LastWriteTime),
+		Ctim:  unixNano(basic.ChangeTime),
+	}
+	attrs := info.FileAttributes
+	switch {
+	case attrs&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 && isLink(h):
+		st.Mode = S_IFLNK | 0o777
+	case attrs&windows.FILE_ATTRIBUTE_DIRECTORY != 0:
+		st.Mode = S_IFDIR | 0o777
+	case attrs&windows.FILE_ATTRIBUTE_READONLY != 0:
+		st.Mode = S_IFREG | 0o444
+	default:
+		st.Mode = S_IFREG | 0o666
+	}
+	return nil
+}
+
+func isLink(h windows.Handle) bool {
+	var tag fileAttributeTagInfo
+	if windows.GetFileInformationByHandleEx(h, windows.FileAttributeTagInfo, (*byte)(unsafe.Pointer(&tag)), uint32(unsafe.Sizeof(tag))) != nil {
+		return false
+	}
+	return tag.ReparseTag == windows.IO_REPARSE_TAG_SYMLINK || tag.ReparseTag == windows.IO_REPARSE_TAG_MOUNT_POINT
+}
+
+// Fstatat opens name for its attributes alone, which no sharing mode
+// refuses, and describes it.
+func Fstatat(dirfd int, name string, st *Stat_t, flags int) error {
+	path, err := pathAt(dirfd, name)
+	if err != nil {
+		return err
+	}
+	p, err := winPath(path)
+	if err != nil {
+		return err
+	}
+	attrs := uint32(windows.FILE_FLAG_BACKUP_SEMANTICS)
+	if flags&AT_SYMLINK_NOFOLLOW != 0 {
+		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
+	}
+	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+	if err != nil {
+		return errno(err)
+	}
+	defer windows.CloseHandle(h)
+	return Fstat(int(h), st)
+}
+
+func Lstat(path string, st *Stat_t) error { return Fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW) }
+
+// Fchmod maps the owner's write bit to the read-only attribute, as Go's
+// os.Chmod does; the other bits have no Windows meaning.
+func Fchmod(fd int, mode uint32) error {
+	h := windows.Handle(fd)
+	var basic fileBasicInfo
+	if err := windows.GetFileInformationByHandleEx(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic))); err != nil {
+		return err
+	}
+	attrs := basic.FileAttributes &^ windows.FILE_ATTRIBUTE_READONLY
+	if mode&0o200 == 0 {
+		attrs |= windows.FILE_ATTRIBUTE_READONLY
+	}
+	if attrs == basic.FileAttributes {
+		return nil
+	}
+	if attrs == 0 {
+		attrs = windows.FILE_ATTRIBUTE_NORMAL
+	}
+	// Zero times are left as they are.
+	set := fileBasicInfo{FileAttributes: attrs}
+	return windows.SetFileInformationByHandle(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&set)), uint32(unsafe.Sizeof(set)))
+}
+
+// Fchown does nothing: Windows owners are SIDs, which Stat_t does not
+// carry, and a new file gets its owner and ACL from its directory.
+func Fchown(fd, uid, gid int) error { return nil }
+
+// Geteuid is 0, the owner Stat_t gives every file.
+func Geteuid() int { return 0 }
+
+// Fsync flushes the file's data and metadata (FlushFileBuffers). A
+// directory cannot be flushed this way: its entries are made durable by the
+// write-through rename (Renameat), and Fsync of a directory does nothing.
+func Fsync(fd int) error {
+	h := windows.Handle(fd)
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return err
+	}
+	if info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
+		return nil
+	}
+	return windows.FlushFileBuffers(h)
+}
+
+// Flock locks the file open on fd with LockFileEx, on a byte far past any
+// end of file: Windows locks are mandatory, and a lock on the data would
+// make readers fail. A directory cannot be locked: Flock on one does
+// nothing (see docs/platforms.md).
+func Flock(fd, how int) error {
+	h := windows.Handle(fd)
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return err
+	}
+	if info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
+		return nil
+	}
+	var flags uint32
+	if how&LOCK_EX != 0 {
+		flags |= windows.LOCKFILE_EXCLUSIVE_LOCK
+	}
+	if how&LOCK_NB != 0 {
+		flags |= windows.LOCKFILE_FAIL_IMMEDIATELY
+	}
+	ol := windows.Overlapped{Offset: 0xfffffffe, OffsetHigh: 0x7fffffff}
+	return errno(windows.LockFileEx(h, flags, 0, 1, 0, &ol))
+}
+
+func Mkdirat(dirfd int, name string, mode uint32) error {
+	p, err := pathPtr(dirfd, name)
+	if err != nil {
+		return err
+	}
+	return errno(windows.CreateDirectory(p, nil))
+}
+
+func pathPtr(dirfd int, name string) (*uint16, error) {
+	path, err := pathAt(dirfd, name)
+	if err != nil {
+		return nil, err
+	}
+	return winPath(path)
+}
+
+// Unlinkat removes name, as os.Remove does on Windows: a read-only file
+// loses the attribute first.
+func Unlinkat(dirfd int, name string, flags int) error {
+	p, err := pathPtr(dirfd, name)
+	if err != nil {
+		return err
+	}
+	if flags&AT_REMOVEDIR != 0 {
+		return errno(windows.RemoveDirectory(p))
+	}
+	err = windows.DeleteFile(p)
+	if err == windows.ERROR_ACCESS_DENIED && clearReadOnly(p) {
+		err = windows.DeleteFile(p)
+	}
+	return errno(err)
+}
+
+// clearReadOnly takes the read-only attribute off the file p, and reports
+// whether it had it.
+func clearReadOnly(p *uint16) bool {
+	attrs, err := windows.GetFileAttributes(p)
+	if err != nil || attrs&windows.FILE_ATTRIBUTE_READONLY == 0 || attrs&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
+		return false
+	}
+	return windows.SetFileAttributes(p, attrs&^windows.FILE_ATTRIBUTE_READONLY) == nil
+}
+
+// Linkat makes to a second name of the file from.
+func Linkat(fromfd int, from string, tofd int, to string, flags int) error {
+	f, err := pathPtr(fromfd, from)
+	if err != nil {
+		return err
+	}
+	t, err := pathPtr(tofd, to)
+	if err != nil {
+		return err
+	}
+	return errno(windows.CreateHardLink(t, f, 0))
+}
+
+// Renameat replaces to with from in one step (MoveFileEx with
+// MOVEFILE_REPLACE_EXISTING), and writes through: the call returns once
+// the rename is on the device, which is what makes it durable on Windows,
+// where a directory cannot be flushed.
+//
+// A target that another process holds open without sharing delete, or is
+// about to (an antivirus scanner, an indexer, a reader that opened it with
+// os.Open), makes the call fail for a moment: ERROR_ACCESS_DENIED or
+// ERROR_SHARING_VIOLATION, which cmd/go's robustio also treats as
+// transient. The rename is tried again, with a growing pause, for up to
+// RetryFor. A read-only target is replaced as on Unix, where a rename does
+// not look at the target's mode: it loses the attribute first.
+func Renameat(fromfd int, from string, tofd int, to string) error {
+	return move(fromfd, from, tofd, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH)
+}
+
+// RenameatNoReplace renames from to to only if to does not exist: MoveFileEx
+// without MOVEFILE_REPLACE_EXISTING checks and renames in one step.
+func RenameatNoReplace(fromfd int, from string, tofd int, to string) error {
+	return move(fromfd, from, tofd, to, windows.MOVEFILE_WRITE_THROUGH)
+}
+
+// RetryFor bounds how long a rename is tried again while its target is
+// held (see Renameat).
+const RetryFor = 2 * time.Second
+
+func move(fromfd int, from string, tofd int, to string, flags uint32) error {
+	f, err := pathPtr(fromfd, from)
+	if err != nil {
+		return err
+	}
+	t, err := pathPtr(tofd, to)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(RetryFor)
+	cleared := false
+	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
+		err = windows.MoveFileEx(f, t, flags)
+		if err == nil {
+			return nil
+		}
+		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION {
+			return errno(err)
+		}
+		if err == windows.ERROR_ACCESS_DENIED && !cleared && flags&windows.MOVEFILE_REPLACE_EXISTING != 0 && clearReadOnly(t) {
+			cleared = true
+			continue
+		}
+		if time.Now().After(deadline) {
+			if cleared {
+				// The old content stays; so does its attribute.
+				if attrs, aerr := windows.GetFileAttributes(t); aerr == nil {
+					windows.SetFileAttributes(t, attrs|windows.FILE_ATTRIBUTE_READONLY)
+				}
+			}
+			return err
+		}
+		// Jittered, so that writers that met the same reader do not all
+		// come back at once.
+		time.Sleep(pause/2 + rand.N(pause))
+	}
+}
