@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomic_test
 
 import (
@@ -8,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // The hot paths, for regressions in ordinary development. The comparison
@@ -15,7 +14,7 @@ import (
 // command in bench/ (its own module), on loop-mounted filesystems.
 
 func BenchmarkWriteFile4K(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "target")
+	path := filepath.Join(testenv.TempDir(b), "target")
 	data := bytes.Repeat([]byte("x"), 4096)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -27,7 +26,7 @@ func BenchmarkWriteFile4K(b *testing.B) {
 }
 
 func BenchmarkWriteFrom1M(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "target")
+	path := filepath.Join(testenv.TempDir(b), "target")
 	data := bytes.Repeat([]byte("x"), 1<<20)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))

@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomic_test
 
 import (
@@ -17,7 +15,7 @@ import (
 // A File closed from another goroutine while a write is in flight: the late
 // writes fail with fs.ErrClosed and never land in another file.
 func TestCloseWhileWriting(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	target := filepath.Join(dir, "target")
 	testenv.EndWhileWriting(t, 300, fs.ErrClosed, func() (io.Writer, func() error) {
 		f, err := aw.Create(target)
@@ -33,7 +31,7 @@ func TestCloseWhileWriting(t *testing.T) {
 // blocked on its reader is abandoned at once, the temp removed, and the
 // call returns the context's error.
 func TestWriteFromContext(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	target := filepath.Join(dir, "target")
 	testenv.WriteFile(t, target, []byte("old"), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -82,7 +80,7 @@ func TestCancelledIsUndoneOnReturn(t *testing.T) {
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
-			root := t.TempDir()
+			root := testenv.TempDir(t)
 			for round := range 100 {
 				ctx, cancel := context.WithCancel(context.Background())
 				f, err := aw.Create(filepath.Join(root, "a", "b", "f"), aw.WithContext(ctx), aw.WithMkdirAll(0o755))

@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomic_test
 
 import (
@@ -33,6 +31,19 @@ func TestChild(t *testing.T) {
 	switch role {
 	case "":
 		return
+	case "reader": // args: path, milliseconds: reads whole payloads in a loop
+		ms, _ := strconv.Atoi(args[1])
+		reads := 0
+		for end := time.Now().Add(time.Duration(ms) * time.Millisecond); time.Now().Before(end); reads++ {
+			b, err := testenv.ReadFile(args[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := testenv.CheckPayload(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fmt.Println("reads", reads)
 	case "write": // args: path, content
 		var res childResult
 		if err := atomic.WriteString(args[0], args[1]); err != nil {

@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomic_test
 
 import (
@@ -30,7 +28,7 @@ func readUntil(t *testing.T, path string, stop <-chan struct{}) int {
 			return reads
 		default:
 		}
-		b, err := os.ReadFile(path)
+		b, err := testenv.ReadFile(path)
 		if err != nil {
 			t.Errorf("read: %v", err) // the target always exists
 			return reads
@@ -48,7 +46,7 @@ func readUntil(t *testing.T, path string, stop <-chan struct{}) int {
 // whole, and nothing but the target remains.
 func underLoad(t *testing.T, writers func(path string)) {
 	t.Helper()
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "target")
 	if err := aw.WriteFile(path, testenv.Payload(0, 0)); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomic
 
 import "github.com/atomicwrite/atomicwrite/internal/protocol"

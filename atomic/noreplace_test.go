@@ -1,12 +1,9 @@
-//go:build unix
-
 package atomic_test
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,7 +12,7 @@ import (
 )
 
 func TestNoReplace(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "f")
 	if err := atomic.WriteString(path, "first", atomic.WithNoReplace()); err != nil {
 		t.Fatal(err)
@@ -28,7 +25,7 @@ func TestNoReplace(t *testing.T) {
 	testenv.FileHolds(t, path, []byte("first"))
 
 	// Through a dangling symlink: the file it names is created.
-	os.Symlink("target", filepath.Join(dir, "link"))
+	testenv.Symlink(t, "target", filepath.Join(dir, "link"))
 	if err := atomic.WriteString(filepath.Join(dir, "link"), "via link", atomic.WithNoReplace()); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +39,7 @@ func TestNoReplace(t *testing.T) {
 func TestNoReplaceCreatedMeanwhile(t *testing.T) {
 	for _, stream := range []bool{false, true} {
 		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testenv.TempDir(t)
 			path := filepath.Join(dir, "f")
 			f, err := atomic.Create(path, atomic.WithNoReplace())
 			if err != nil {
@@ -62,7 +59,7 @@ func TestNoReplaceCreatedMeanwhile(t *testing.T) {
 // Of writers that race to create one file, exactly one succeeds, each
 // round; the others fail with fs.ErrExist and leave nothing behind.
 func TestNoReplaceRace(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	const rounds = 50
 	winners := testenv.OneWinsEachRound(t, rounds, 8, fs.ErrExist, func(round, w int) func() error {
 		return func() error {

@@ -4,7 +4,6 @@ package atomic_test
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,38 +15,13 @@ import (
 
 	aw "github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
-	"golang.org/x/sys/windows"
 )
 
 // The Windows contract, run as a Windows binary (under wine in CI): what
 // Windows adds to the Unix tests, and what it does differently.
 
-func TestChild(t *testing.T) {
-	role, args := testenv.ChildRole()
-	switch role {
-	case "":
-		return
-	case "reader": // args: path, milliseconds: os.ReadFile in a loop
-		ms, _ := strconv.Atoi(args[1])
-		reads := 0
-		for end := time.Now().Add(time.Duration(ms) * time.Millisecond); time.Now().Before(end); {
-			b, err := readFile(args[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := testenv.CheckPayload(b); err != nil {
-				t.Fatal(err)
-			}
-			reads++
-			time.Sleep(time.Millisecond)
-		}
-		fmt.Println("reads", reads)
-	}
-}
-
-// Replacing a file that readers open, read and close in a loop (with a
-// pause of a millisecond between reads: readers that never let go would
-// hold the file for good), from goroutines and from another process: os.Open on Windows does not share
+// Replacing a file that readers open, read and close in a loop (as
+// testenv.ReadFile does), from goroutines and from another process: os.Open on Windows does not share
 // delete, so a rename over the file fails while a reader holds it. Each
 // write goes through by trying again (sys.Renameat), and the readers only
 // ever see a whole version.
@@ -78,7 +52,7 @@ func TestWindowsReplaceWhileRead(t *testing.T) {
 					return
 				default:
 				}
-				b, err := readFile(path)
+				b, err := testenv.ReadFile(path)
 				if err != nil {
 					t.Error(err)
 					return
@@ -88,7 +62,6 @@ func TestWindowsReplaceWhileRead(t *testing.T) {
 					return
 				}
 				reads.Add(1)
-				time.Sleep(time.Millisecond)
 			}
 		})
 	}
@@ -110,19 +83,6 @@ func TestWindowsReplaceWhileRead(t *testing.T) {
 		t.Errorf("%d writes and %d reads: the two did not overlap", writes, reads.Load())
 	}
 	testenv.DirHolds(t, dir, "target")
-}
-
-// readFile is os.ReadFile as a Windows reader must write it: the open
-// fails with a sharing violation while a rename replaces the file (the
-// rename holds it for delete for that instant), and is tried again.
-func readFile(path string) ([]byte, error) {
-	for {
-		b, err := os.ReadFile(path)
-		if !errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
-			return b, err
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func readAll(r interface{ Read([]byte) (int, error) }) (string, error) {
@@ -239,20 +199,14 @@ func TestWindowsErrors(t *testing.T) {
 }
 
 // A symlink target is written through: the link stays, the file it names
-// gets the content. Skipped where the process may not make links, and
-// under wine, which makes none.
+// gets the content (skipped where no link can be made: see
+// testenv.Symlink).
 func TestWindowsSymlinkWrittenThrough(t *testing.T) {
 	dir := testenv.TempDir(t)
 	real := filepath.Join(dir, "real")
 	testenv.WriteFile(t, real, []byte("old"), 0o644)
 	link := filepath.Join(dir, "link")
-	if err := os.Symlink(real, link); err != nil {
-		t.Skipf("no symlinks here: %v", err)
-	}
-	// wine 8.0's CreateSymbolicLinkW reports success and makes nothing.
-	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		t.Skipf("os.Symlink made no link (%v): wine cannot show this", err)
-	}
+	testenv.Symlink(t, real, link)
 	if err := aw.WriteString(link, "new"); err != nil {
 		t.Fatal(err)
 	}
@@ -263,13 +217,18 @@ func TestWindowsSymlinkWrittenThrough(t *testing.T) {
 	testenv.DirHolds(t, dir, "link", "real")
 }
 
-// Missing directories are made, each whole, and the file committed in
-// them. (Their removal when a write is abandoned is not checked here:
-// wine keeps a removed directory while any handle on it is open, so the
-// parent is not empty yet when its turn comes; see docs/platforms.md.)
+// Missing directories are made, and removed again if the write does not
+// commit.
 func TestWindowsMkdirAll(t *testing.T) {
 	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "a", "b", "f")
+	f, err := aw.Create(path, aw.WithMkdirAll(0o755))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("x")
+	f.Close()
+	testenv.DirHolds(t, dir)
 	if err := aw.WriteString(path, "x", aw.WithMkdirAll(0o755)); err != nil {
 		t.Fatal(err)
 	}

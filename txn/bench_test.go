@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn_test
 
 import (
@@ -10,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
@@ -30,7 +29,7 @@ func BenchmarkCommit(b *testing.B) {
 			name += "/links"
 		}
 		b.Run(name, func(b *testing.B) {
-			dir := b.TempDir()
+			dir := testenv.TempDir(b)
 			var names []string
 			for i := range n {
 				names = append(names, filepath.Join(dir, fmt.Sprint(i)))

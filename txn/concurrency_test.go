@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn_test
 
 import (
@@ -39,7 +37,7 @@ func commitOverlapping(targets []string, writer, seq int) error {
 // Goroutines and processes commit overlapping transactions while readers
 // check that every read of every target is one writer's whole content.
 func TestConcurrentTransactions(t *testing.T) {
-	root := t.TempDir()
+	root := testenv.TempDir(t)
 	targets := overlapTargets(root)
 	for _, d := range []string{"1", "2"} {
 		os.Mkdir(filepath.Join(root, d), 0o755)
@@ -58,7 +56,7 @@ func TestConcurrentTransactions(t *testing.T) {
 					return
 				default:
 				}
-				b, err := os.ReadFile(p)
+				b, err := testenv.ReadFile(p)
 				if err != nil {
 					t.Errorf("read: %v", err)
 					return

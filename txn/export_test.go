@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn
 
 import "github.com/atomicwrite/atomicwrite/internal/protocol"

@@ -26,7 +26,7 @@ func FuzzTx(f *testing.F) {
 		if len(ops) > 64 {
 			return
 		}
-		root := t.TempDir()
+		root := testenv.TempDir(t)
 		for _, d := range []string{"1", "2"} {
 			os.Mkdir(filepath.Join(root, d), 0o755)
 		}

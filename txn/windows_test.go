@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
@@ -70,4 +71,69 @@ func TestWindowsRecoverIdle(t *testing.T) {
 	}
 	testenv.FileHolds(t, filepath.Join(dir, "a"), []byte("a"))
 	testenv.DirHolds(t, dir, "a")
+}
+
+func TestChild(t *testing.T) {
+	role, args := testenv.ChildRole()
+	switch role {
+	case "":
+		return
+	case "commit": // args: directory, names...: writes "new NAME" to each
+		tx := txn.New()
+		for _, n := range args[1:] {
+			if err := tx.WriteString(filepath.Join(args[0], n), "new "+n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A writer process killed in the middle of its renames (its last target is
+// held open, so the rename phase stalls there, and the process is killed
+// once the first target is new): Recover, on the journal it left, ends the
+// set all old or all new, with nothing left over.
+func TestWindowsRecoverAfterKill(t *testing.T) {
+	dir := testenv.TempDir(t)
+	names := []string{"a", "b", "c"}
+	for _, n := range names {
+		testenv.WriteFile(t, filepath.Join(dir, n), []byte("old "+n), 0o644)
+	}
+	held, err := os.Open(filepath.Join(dir, "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := testenv.Child(t, "commit", append([]string{dir}, names...)...)
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if b, _ := os.ReadFile(filepath.Join(dir, "a")); string(b) == "new a" {
+			break
+		}
+		if time.Now().After(deadline) {
+			child.Process.Kill()
+			t.Fatal("the writer never renamed its first target")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	child.Process.Kill()
+	child.Wait()
+	held.Close()
+	// Killed mid-set: the first target new, the last old.
+	testenv.FileHolds(t, filepath.Join(dir, "a"), []byte("new a"))
+	testenv.FileHolds(t, filepath.Join(dir, "c"), []byte("old c"))
+	if err := txn.Recover(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "a"))
+	state := string(b[:3]) // "old" or "new"
+	for _, n := range names {
+		testenv.FileHolds(t, filepath.Join(dir, n), []byte(state+" "+n))
+	}
+	testenv.DirHolds(t, dir, names...)
+	t.Logf("the set ended %s", state)
 }

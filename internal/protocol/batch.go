@@ -46,6 +46,9 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	if err != nil {
 		return multierr.Append(err, discardAll(entries))
 	}
+	if !lockSpansRename {
+		unlockVersions(entries)
+	}
 	for i, e := range entries {
 		err := e.settings.inject(StepRename)
 		switch {

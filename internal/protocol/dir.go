@@ -139,14 +139,16 @@ func (d *Dir) pathNow() (string, error) {
 }
 
 // Close closes every directory in the set, which releases their locks. The
-// directories a write made and did not End go: it made nothing.
+// directories a write made and did not End go: it made nothing. They go
+// after the set's handles are closed: Windows keeps a removed directory,
+// and so its parent, while a handle on it is open.
 func (ds *Dirs) Close() error {
 	var err error
-	if len(ds.made) > 0 {
-		err = ds.settleMade(false)
-	}
 	for i := range ds.n {
 		err = multierr.Append(err, sys.Close(ds.at(i).fd))
+	}
+	if len(ds.made) > 0 {
+		err = multierr.Append(ds.settleMade(false), err)
 	}
 	*ds = Dirs{Exclusive: ds.Exclusive, Deadline: ds.Deadline, Single: ds.Single}
 	return err

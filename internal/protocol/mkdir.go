@@ -150,7 +150,11 @@ func markDir(parent int, tmp, name string) (fd int, marker string, err error) {
 // then loses its marker and goes. A temp directory that holds nothing, or
 // nothing but its marker, is a dead write's (see removeMadeDir).
 func removeNewDir(parent int, name string, fd int, marker string) error {
-	defer func() { sys.Close(fd) }()
+	defer func() {
+		if fd >= 0 {
+			sys.Close(fd)
+		}
+	}()
 	names, err := readDirNames(fd)
 	if err != nil {
 		return err
@@ -175,6 +179,10 @@ func removeNewDir(parent int, name string, fd int, marker string) error {
 	if err := sys.Unlinkat(fd, marker, 0); err != nil && err != sys.ENOENT {
 		return err
 	}
+	// Closed before the directory goes: Windows keeps a removed directory,
+	// and so its parent, while a handle on it is open.
+	sys.Close(fd)
+	fd = -1
 	err = sys.Unlinkat(parent, name, sys.AT_REMOVEDIR)
 	if err == sys.ENOTEMPTY || err == sys.EEXIST {
 		return nil // someone put a file in it meanwhile: it stays, under the temp name
@@ -196,11 +204,13 @@ func renameDir(dirfd int, from, to string) error {
 // End ends the directories the set made, given the result of the write's
 // commit (see settleMade), and returns that result with what went wrong.
 func (ds *Dirs) End(commitErr error) error {
-	if len(ds.made) == 0 {
+	switch {
+	case len(ds.made) == 0:
 		return commitErr
+	case commitErr == nil || errors.Is(commitErr, ErrNotDurable):
+		return multierr.Append(commitErr, ds.settleMade(true))
 	}
-	committed := commitErr == nil || errors.Is(commitErr, ErrNotDurable)
-	return multierr.Append(commitErr, ds.settleMade(committed))
+	return multierr.Append(commitErr, ds.Close())
 }
 
 // settleMade ends the directories the set made: once the write committed,

@@ -79,6 +79,9 @@ func commitOne(e *Entry, ctx context.Context) error {
 	if err != nil {
 		return multierr.Append(err, e.Discard())
 	}
+	if !lockSpansRename {
+		e.unlockVersion()
+	}
 	// 5. The commit point: rename(2) replaces the name in one step, so a
 	// reader opens either the old file or the new one, never a mix. (A
 	// create-only write renames only if the name is free: noreplace.go.)

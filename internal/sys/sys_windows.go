@@ -352,9 +352,11 @@ func Fchown(fd, uid, gid int) error { return nil }
 // Geteuid is 0, the owner Stat_t gives every file.
 func Geteuid() int { return 0 }
 
-// Fsync flushes the file's data and metadata (FlushFileBuffers). A
-// directory cannot be flushed this way: its entries are made durable by the
-// write-through rename (Renameat), and Fsync of a directory does nothing.
+// Fsync flushes the file's data and metadata (FlushFileBuffers). Windows
+// documents no flush of a directory: Fsync of one flushes it through a
+// handle opened for writing where the filesystem takes that (NTFS does),
+// and otherwise does nothing, the rename having been made write-through
+// (see Renameat and docs/platforms.md).
 func Fsync(fd int) error {
 	h := windows.Handle(fd)
 	var info windows.ByHandleFileInformation
@@ -362,7 +364,46 @@ func Fsync(fd int) error {
 		return err
 	}
 	if info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
-		return nil
+		switch err := flushReopened(fd, &info); err {
+		case windows.ERROR_ACCESS_DENIED, windows.ERROR_INVALID_FUNCTION,
+			windows.ERROR_INVALID_PARAMETER, windows.ERROR_NOT_SUPPORTED:
+			return nil
+		default:
+			return err
+		}
+	}
+	err := windows.FlushFileBuffers(h)
+	if err == windows.ERROR_ACCESS_DENIED {
+		err = flushReopened(fd, &info)
+	}
+	return err
+}
+
+// flushReopened flushes the file open on fd, a handle FlushFileBuffers
+// refuses because it was not opened for writing, through a second handle
+// that is, if the path still leads to the same file.
+func flushReopened(fd int, info *windows.ByHandleFileInformation) error {
+	path, err := PathOf(fd)
+	if err != nil {
+		return err
+	}
+	p, err := winPath(path)
+	if err != nil {
+		return err
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_WRITE, shareAll, nil, windows.OPEN_EXISTING,
+		windows.FILE_FLAG_BACKUP_SEMANTICS|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
+	if err != nil {
+		return errno(err)
+	}
+	defer windows.CloseHandle(h)
+	var again windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &again); err != nil {
+		return err
+	}
+	if again.VolumeSerialNumber != info.VolumeSerialNumber ||
+		again.FileIndexHigh != info.FileIndexHigh || again.FileIndexLow != info.FileIndexLow {
+		return windows.ERROR_ACCESS_DENIED // the name leads elsewhere now
 	}
 	return windows.FlushFileBuffers(h)
 }

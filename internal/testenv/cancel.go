@@ -17,7 +17,7 @@ import (
 // it also looks for data races.
 func EndWhileWriting(t *testing.T, rounds int, want error, begin func() (w io.Writer, end func() error)) {
 	t.Helper()
-	others := t.TempDir()
+	others := TempDir(t)
 	for i := range rounds {
 		w, end := begin()
 		var wg sync.WaitGroup
