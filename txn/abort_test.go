@@ -110,7 +110,7 @@ func TestAbortAfterEnd(t *testing.T) {
 // An Abort from another goroutine while the entry is being written lets no
 // late write through, to any file (see testenv.EndWhileWriting).
 func TestAbortWhileWriting(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	testenv.EndWhileWriting(t, 300, fs.ErrClosed, func() (io.Writer, func() error) {
 		tx := txn.New()
 		w, err := tx.Create(filepath.Join(dir, "target"))

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -195,7 +194,7 @@ func TestRecoverRefusesReplacedDirectory(t *testing.T) {
 	jdir := filepath.Join(filepath.Dir(s.a), "journal")
 	os.Mkdir(jdir, 0o755)
 	err := testenv.Child(t, "die-journal-dir", filepath.Dir(s.a), jdir).Run()
-	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if !testenv.Killed(err) {
 		t.Fatalf("child: %v, want killed", err)
 	}
 	moved := s.a + ".moved"

@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn_test
 
 import (
@@ -8,14 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
-	"golang.org/x/sys/unix"
 )
 
 // TestChild is not a test: it is the body of the child processes that
@@ -55,7 +50,7 @@ func TestChild(t *testing.T) {
 			t.Fatal(err)
 		}
 	case "plant-fifo": // args: path
-		if err := unix.Mkfifo(args[0], 0o600); err != nil {
+		if err := testenv.Mkfifo(args[0]); err != nil {
 			t.Fatal(err)
 		}
 	case "plant-sparse": // args: path, size
@@ -76,6 +71,16 @@ func TestChild(t *testing.T) {
 		testenv.Flock(t, f, false)
 		fmt.Println("locked")
 		bufio.NewReader(os.Stdin).ReadString('\n')
+	case "commit": // args: directory, names...: writes "new NAME" to each
+		tx := txn.New()
+		for _, n := range args[1:] {
+			if err := tx.WriteString(filepath.Join(args[0], n), "new "+n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	case "die-journal-dir": // args: root, journal dir; killed at the second rename
 		s := setAt(args[0])
 		tx := txn.New(txn.WithJournalDir(args[1]), txn.WithSeam(dieAt(protocol.StepRename.String(), 2)))
@@ -148,37 +153,4 @@ func TestChild(t *testing.T) {
 	default:
 		t.Fatalf("unknown child role %q", role)
 	}
-}
-
-// dieAt returns an option whose hook kills the process (SIGKILL: no
-// cleanup of any kind) the k-th time the step named step is reached.
-func dieAt(step string, k int) func(*protocol.Settings) {
-	var mu sync.Mutex
-	n := 0
-	return func(s *protocol.Settings) {
-		prev := s.Inject
-		s.Inject = func(got protocol.Step) error {
-			mu.Lock()
-			if got.String() == step {
-				if n++; n == k {
-					syscall.Kill(os.Getpid(), syscall.SIGKILL)
-					select {} // until the signal lands
-				}
-			}
-			mu.Unlock()
-			if prev != nil {
-				return prev(got)
-			}
-			return nil
-		}
-	}
-}
-
-func stepNamed(name string) protocol.Step {
-	for s := protocol.Step(0); s.String() != fmt.Sprintf("Step(%d)", int(s)); s++ {
-		if s.String() == name {
-			return s
-		}
-	}
-	panic("no step " + name)
 }

@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn_test
 
 import (
@@ -9,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,17 +32,9 @@ func killedIn(t *testing.T, role string, s set, step protocol.Step, k int, strat
 	t.Helper()
 	args := append([]string{filepath.Dir(s.a), step.String(), fmt.Sprint(k), strategy}, failFirst...)
 	err := testenv.Child(t, role, args...).Run()
-	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if !testenv.Killed(err) {
 		t.Fatalf("child at %v #%d: %v, want killed", step, k, err)
 	}
-}
-
-func exitStatus(err error) (syscall.WaitStatus, bool) {
-	if ee, ok := err.(interface{ Sys() any }); ok {
-		ws, ok := ee.Sys().(syscall.WaitStatus)
-		return ws, ok
-	}
-	return 0, false
 }
 
 // A writer killed at each step of a 3-entry commit, then Recover: the set
@@ -54,6 +43,7 @@ func exitStatus(err error) (syscall.WaitStatus, bool) {
 // journal. A second Recover changes nothing.
 func TestRecoverAfterKill(t *testing.T) {
 	for _, strategy := range syncStrategies {
+		checkSteps(t, strategy.opts, strategy.steps)
 		for _, step := range []protocol.Step{
 			protocol.StepCreate, protocol.StepWrite, protocol.StepLink, protocol.StepSync,
 			protocol.StepSyncStaged, protocol.StepJournal, protocol.StepRename, protocol.StepSyncDir,
@@ -101,9 +91,10 @@ func TestRecoverDuringUndo(t *testing.T) {
 // place: the journal names the directory where it is at the commit point,
 // so Recover finishes the commit there, not in the newcomer.
 func TestRecoverDirectoryMovedBeforeCommit(t *testing.T) {
+	testenv.SkipOn(t, "windows", "a directory cannot be renamed while a file in it is open")
 	s := newSet(t)
 	err := testenv.Child(t, "die-moved", filepath.Dir(s.a)).Run()
-	if ws, ok := exitStatus(err); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if !testenv.Killed(err) {
 		t.Fatalf("child: %v, want killed", err)
 	}
 	moved := setAt(filepath.Dir(s.a))
@@ -119,6 +110,7 @@ func TestRecoverDirectoryMovedBeforeCommit(t *testing.T) {
 // Recover leaves a live writer's files alone: it waits for the writer's
 // lock on the directory, and cleans up only once the writer is done.
 func TestRecoverWaitsForLiveWriter(t *testing.T) {
+	testenv.SkipOn(t, "windows", "a directory cannot be locked: Recover runs when no writer does (docs/platforms.md)")
 	s := newSet(t)
 	child := testenv.Child(t, "hold", filepath.Dir(s.a))
 	stdin, _ := child.StdinPipe()
@@ -166,7 +158,8 @@ func TestRecoverWaitsForLiveWriter(t *testing.T) {
 // Recover removes only this library's files: temps, backups and journals
 // of the exact pattern, not other dot-files that look alike.
 func TestRecoverRemovesOnlyOurs(t *testing.T) {
-	dir := t.TempDir()
+	testenv.SkipOn(t, "windows", "names differing in case are one name")
+	dir := testenv.TempDir(t)
 	ours := []string{
 		".x.0123456789abcdef.aw-tmp",
 		".some name.fedcba9876543210.aw-old",
@@ -193,7 +186,7 @@ func TestRecoverRemovesOnlyOurs(t *testing.T) {
 // needs. A failed final directory fsync keeps the journal there.
 func TestJournalDir(t *testing.T) {
 	s := newSet(t)
-	jdir := t.TempDir()
+	jdir := testenv.TempDir(t)
 	var seen []protocol.Step
 	tx := txn.New(txn.WithJournalDir(jdir), txn.WithSeam(failAt(protocol.StepSyncDir, 1, &seen)))
 	s.stage(t, tx)
@@ -225,7 +218,7 @@ func writeJournal(t *testing.T, dir, version, state string, entries ...string) {
 // A journal of version 1 (link backups, no inode), left by an earlier
 // release, is still recovered: here one rename was done, one not.
 func TestRecoverVersion1Journal(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "x"), []byte("new x"), 0o644) // renamed already
 	testenv.WriteFile(t, filepath.Join(dir, ".x.0000000000000001.aw-old"), []byte("old x"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "y"), []byte("old y"), 0o644)
@@ -247,16 +240,16 @@ func TestRecoverVersion1Journal(t *testing.T) {
 // old one (the last of a batch: renamed without an exchange, here never
 // renamed because its temp vanished) is kept, not taken for a new file.
 func TestRecoverRollbackByInode(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	xTemp := ".x.0000000000000001.aw-tmp"
 	testenv.WriteFile(t, filepath.Join(dir, xTemp), []byte("old x"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "x"), []byte("new x"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "n"), []byte("new n"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "y"), []byte("old y"), 0o644)
 	writeJournal(t, dir, "v2", "rollback",
-		fmt.Sprintf("%q %q %q %q %d", dir, "x", xTemp, xTemp, inode(t, filepath.Join(dir, xTemp))),
+		fmt.Sprintf("%q %q %q %q %d", dir, "x", xTemp, xTemp, testenv.Inode(t, filepath.Join(dir, xTemp))),
 		fmt.Sprintf("%q %q %q %q 0", dir, "n", ".n.0000000000000002.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q %d", dir, "y", ".y.0000000000000003.aw-tmp", "", inode(t, filepath.Join(dir, "y"))))
+		fmt.Sprintf("%q %q %q %q %d", dir, "y", ".y.0000000000000003.aw-tmp", "", testenv.Inode(t, filepath.Join(dir, "y"))))
 	if err := txn.Recover(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -265,20 +258,12 @@ func TestRecoverRollbackByInode(t *testing.T) {
 	testenv.DirHolds(t, dir, "x", "y")
 }
 
-func inode(t *testing.T, path string) uint64 {
-	t.Helper()
-	fi, err := os.Lstat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi.Sys().(*syscall.Stat_t).Ino
-}
-
 // Rolling back an exchange that swapped a directory in (a target another
 // process made a directory after staging) puts the directory back, whole,
 // and removes the new file.
 func TestRecoverRollbackOfExchangedDirectory(t *testing.T) {
-	dir := t.TempDir()
+	testenv.SkipOn(t, "windows", "no exchange: a batch keeps link backups")
+	dir := testenv.TempDir(t)
 	temp := ".z.0000000000000001.aw-tmp"
 	os.Mkdir(filepath.Join(dir, temp), 0o755)
 	testenv.WriteFile(t, filepath.Join(dir, temp, "inside"), []byte("keep"), 0o644)

@@ -1,5 +1,3 @@
-//go:build unix
-
 package txn_test
 
 import (
@@ -90,13 +88,13 @@ func TestRemoveNames(t *testing.T) {
 			return filepath.Join(dir, "f")
 		}, nil, []string{"keep"}},
 		{"symlink: the link goes, not its file", func(t *testing.T, dir string) string {
-			os.Symlink("keep", filepath.Join(dir, "link"))
+			testenv.Symlink(t, "keep", filepath.Join(dir, "link"))
 			return filepath.Join(dir, "link")
 		}, nil, []string{"keep"}},
 		{"through a directory symlink", func(t *testing.T, dir string) string {
 			os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 			testenv.WriteFile(t, filepath.Join(dir, "sub", "f"), []byte("f"), 0o644)
-			os.Symlink("sub", filepath.Join(dir, "dirlink"))
+			testenv.Symlink(t, "sub", filepath.Join(dir, "dirlink"))
 			return filepath.Join(dir, "dirlink", "f")
 		}, nil, []string{"dirlink", "keep", "sub"}},
 		{"directory", func(t *testing.T, dir string) string {
@@ -107,7 +105,7 @@ func TestRemoveNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testenv.TempDir(t)
 			testenv.WriteFile(t, filepath.Join(dir, "keep"), []byte("keep"), 0o644)
 			name := tt.setup(t, dir)
 			tx := txn.New()

@@ -70,3 +70,12 @@ func (s set) isNew(t *testing.T) {
 	testenv.DirHolds(t, s.a, "x", "y")
 	testenv.DirHolds(t, s.b, "z")
 }
+
+func mustReadDir(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries
+}

@@ -320,15 +320,6 @@ func TestManyEntriesLowFileLimit(t *testing.T) {
 	}
 }
 
-func mustReadDir(t *testing.T, dir string) []os.DirEntry {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return entries
-}
-
 // A Tx resolves each directory path once: an entry staged after the
 // directory was renamed away lands where the first entry of that path did,
 // not in a directory that took the name meanwhile.

@@ -1,15 +1,15 @@
+//go:build unix
+
 package txn_test
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -150,36 +150,6 @@ func commitWithDirectoryAt(t *testing.T, s set, path string) error {
 	return tx.Commit()
 }
 
-// linkBackups makes a batch keep hard-link backups, as on a filesystem
-// that cannot exchange two names (every filesystem the tests run on can).
-func linkBackups(s *protocol.Settings) { s.LinkBackups = true }
-
-func isDirError(err error) bool {
-	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
-}
-
-// failAt returns an option whose hook fails the k-th time (from 1) step is
-// reached, across all entries of the Tx, and records the steps it sees.
-// Commit syncs entries in parallel: the hook takes a lock.
-func failAt(step protocol.Step, k int, seen *[]protocol.Step) func(*protocol.Settings) {
-	var mu sync.Mutex
-	n := 0
-	return func(s *protocol.Settings) {
-		s.Inject = func(got protocol.Step) error {
-			mu.Lock()
-			defer mu.Unlock()
-			*seen = append(*seen, got)
-			if got == step {
-				n++
-				if n == k {
-					return syscall.EIO
-				}
-			}
-			return nil
-		}
-	}
-}
-
 // A failure at every step of a 3-entry Commit in 2 directories, injected at
 // the seam (fsync, close, link and rename cannot be made to fail on demand
 // on a healthy filesystem; the crash suite does it from outside). Before
@@ -193,61 +163,8 @@ func TestFailureAtEachStep(t *testing.T) {
 	}
 }
 
-// syncStrategies are the ways a batch makes its temps durable, with
-// exchanges or with link backups, and the steps of a 3-entry commit in 2
-// directories (one filesystem) under each: per entry, create, write, chown
-// (x and z exist; as root they belong to another user), chmod, close; with
-// link backups, 2 links (all but the last entry); then one syncfs, or 3
-// fsyncs of the reopened temps and 2 of the directories; the journal (the
-// commit point); 3 renames (exchanges for x and z); 2 directory syncs.
-var syncStrategies = []struct {
-	name  string
-	opts  []txn.Option
-	steps map[protocol.Step]int
-}{
-	{"syncfs", nil, map[protocol.Step]int{
-		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepClose: 3, protocol.StepSync: 1,
-		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
-	}},
-	{"per-file", []txn.Option{txn.WithPerFileSync()}, map[protocol.Step]int{
-		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepClose: 3, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
-		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
-	}},
-	{"syncfs/links", []txn.Option{txn.WithSeam(linkBackups)}, map[protocol.Step]int{
-		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 1,
-		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
-	}},
-	{"per-file/links", []txn.Option{txn.WithPerFileSync(), txn.WithSeam(linkBackups)}, map[protocol.Step]int{
-		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
-		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 3, protocol.StepSyncStaged: 2,
-		protocol.StepJournal: 1, protocol.StepRename: 3, protocol.StepSyncDir: 2,
-	}},
-}
-
 func failureAtEachStep(t *testing.T, opts []txn.Option, want map[protocol.Step]int) {
-	var steps []protocol.Step
-	{
-		s := newSet(t)
-		tx := txn.New(append(opts, txn.WithSeam(failAt(-1, 0, &steps)))...)
-		s.stage(t, tx)
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	counts := map[protocol.Step]int{}
-	for _, st := range steps {
-		counts[st]++
-	}
-	want = maps.Clone(want)
-	if os.Geteuid() != 0 {
-		delete(want, protocol.StepChown) // the old files are the writer's own
-	}
-	if fmt.Sprint(counts) != fmt.Sprint(want) {
-		t.Fatalf("steps of a 3-entry commit: %v, want %v", counts, want)
-	}
+	want = checkSteps(t, opts, want)
 	for step, n := range want {
 		for k := 1; k <= n; k++ {
 			t.Run(fmt.Sprintf("%v#%d", step, k), func(t *testing.T) {

@@ -73,24 +73,6 @@ func TestWindowsRecoverIdle(t *testing.T) {
 	testenv.DirHolds(t, dir, "a")
 }
 
-func TestChild(t *testing.T) {
-	role, args := testenv.ChildRole()
-	switch role {
-	case "":
-		return
-	case "commit": // args: directory, names...: writes "new NAME" to each
-		tx := txn.New()
-		for _, n := range args[1:] {
-			if err := tx.WriteString(filepath.Join(args[0], n), "new "+n); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // A writer process killed in the middle of its renames (its last target is
 // held open, so the rename phase stalls there, and the process is killed
 // once the first target is new): Recover, on the journal it left, ends the

@@ -79,7 +79,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		}
 		id = fileID{uint64(st.Dev), uint64(st.Ino)}
 		for i := range ds.n {
-			if d := ds.at(i); d.id == id {
+			if d := ds.at(i); d.id == id && d.fd >= 0 {
 				sys.Close(fd)
 				return d, nil
 			}
@@ -145,13 +145,28 @@ func (d *Dir) pathNow() (string, error) {
 func (ds *Dirs) Close() error {
 	var err error
 	for i := range ds.n {
-		err = multierr.Append(err, sys.Close(ds.at(i).fd))
+		if fd := ds.at(i).fd; fd >= 0 {
+			err = multierr.Append(err, sys.Close(fd))
+		}
 	}
 	if len(ds.made) > 0 {
 		err = multierr.Append(ds.settleMade(false), err)
 	}
 	*ds = Dirs{Exclusive: ds.Exclusive, Deadline: ds.Deadline, Single: ds.Single}
 	return err
+}
+
+// release closes the set's handle fd on a directory before the set ends:
+// a directory about to be removed, which Windows keeps, and so its parent,
+// while a handle on it is open.
+func (ds *Dirs) release(fd int) {
+	for i := range ds.n {
+		if d := ds.at(i); d.fd == fd {
+			sys.Close(fd)
+			d.fd = -1
+			return
+		}
+	}
 }
 
 // OpenDir opens the directory path into the set, as Resolve opens a

@@ -266,6 +266,7 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	if err != nil {
 		return pathError("recover", path, err)
 	}
+	set.release(fd)
 	if err := removeNewDir(parent.fd, base, dup, markers[0]); err != nil {
 		return pathError("recover", path, err)
 	}

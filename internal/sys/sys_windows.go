@@ -533,6 +533,9 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION {
 			return errno(err)
 		}
+		if attrs, aerr := windows.GetFileAttributes(t); aerr == nil && attrs&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
+			return EISDIR // as rename(2) says of a file renamed over a directory
+		}
 		if err == windows.ERROR_ACCESS_DENIED && !cleared && flags&windows.MOVEFILE_REPLACE_EXISTING != 0 && clearReadOnly(t) {
 			cleared = true
 			continue
