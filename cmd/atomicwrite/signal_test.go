@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/internal/tracer"
-	"golang.org/x/sys/unix"
 )
 
 var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}

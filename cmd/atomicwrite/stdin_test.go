@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"golang.org/x/sys/unix"
+
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
 )
 
 // runShell runs the built binary through sh -c, for redirections that

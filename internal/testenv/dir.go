@@ -84,3 +84,11 @@ func SetgidDir(t testing.TB, gid int) string {
 	}
 	return dir
 }
+
+// SameFile reports whether the paths a and b lead to the same file.
+func SameFile(t testing.TB, a, b string) bool {
+	t.Helper()
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}

@@ -1,0 +1,154 @@
+package sys_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
+	"github.com/atomicwrite/atomicwrite/internal/testenv"
+)
+
+// The Win32 calls behave as the protocol expects of their Unix namesakes.
+
+func openDir(t *testing.T, dir string) int {
+	t.Helper()
+	fd, err := sys.Open(dir, sys.O_RDONLY|sys.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sys.Close(fd) })
+	return fd
+}
+
+func TestOpenatErrors(t *testing.T) {
+	dir := testenv.TempDir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "f"), []byte("f"), 0o644)
+	os.Mkdir(filepath.Join(dir, "d"), 0o755)
+	d := openDir(t, dir)
+	cases := []struct {
+		name  string
+		flags int
+		want  error
+	}{
+		{"f", sys.O_WRONLY | sys.O_CREAT | sys.O_EXCL, sys.EEXIST},
+		{"none", sys.O_RDONLY, sys.ENOENT},
+		{"f", sys.O_RDONLY | sys.O_DIRECTORY, sys.ENOTDIR},
+		{"d", sys.O_WRONLY, sys.EISDIR},
+	}
+	for _, c := range cases {
+		fd, err := sys.Openat(d, c.name, c.flags, 0o600)
+		if err == nil {
+			sys.Close(fd)
+		}
+		if err != c.want {
+			t.Errorf("open %s with %#x: %v, want %v", c.name, c.flags, err, c.want)
+		}
+	}
+	if _, err := sys.Openat(d, "none", sys.O_RDONLY, 0); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ENOENT does not match fs.ErrNotExist: %v", err)
+	}
+}
+
+// Fstat tells files from directories, reads the read-only attribute as a
+// mode without write bits, and gives a file the same identity by handle
+// and by name; Fchmod sets and clears the attribute.
+func TestStatAndChmod(t *testing.T) {
+	dir := testenv.TempDir(t)
+	d := openDir(t, dir)
+	fd, err := sys.Openat(d, "f", sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close(fd)
+	sys.Write(fd, []byte("12345"))
+	var st, named, ds sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode != sys.S_IFREG|0o666 || st.Size != 5 || st.Nlink != 1 {
+		t.Errorf("fstat: mode %o size %d links %d", st.Mode, st.Size, st.Nlink)
+	}
+	if err := sys.Fstatat(d, "f", &named, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+		t.Fatal(err)
+	}
+	if named.Dev != st.Dev || named.Ino != st.Ino {
+		t.Errorf("by name %d/%d, by handle %d/%d", named.Dev, named.Ino, st.Dev, st.Ino)
+	}
+	if sys.Fstat(d, &ds); ds.Mode&sys.S_IFMT != sys.S_IFDIR {
+		t.Errorf("directory: mode %o", ds.Mode)
+	}
+	for _, mode := range []uint32{0o444, 0o644} {
+		if err := sys.Fchmod(fd, mode); err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := os.Stat(filepath.Join(dir, "f"))
+		if got := fi.Mode().Perm()&0o200 != 0; got != (mode&0o200 != 0) {
+			t.Errorf("after Fchmod %o: %v", mode, fi.Mode())
+		}
+	}
+}
+
+// A read-only file is removed, and replaced by a rename, as on Unix; a
+// file renamed over a directory fails with EISDIR, at once.
+func TestReadOnlyAndDirectoryTargets(t *testing.T) {
+	dir := testenv.TempDir(t)
+	d := openDir(t, dir)
+	for _, n := range []string{"ro", "ro2", "new"} {
+		testenv.WriteFile(t, filepath.Join(dir, n), []byte(n), 0o644)
+	}
+	os.Chmod(filepath.Join(dir, "ro"), 0o444)
+	os.Chmod(filepath.Join(dir, "ro2"), 0o444)
+	if err := sys.Unlinkat(d, "ro", 0); err != nil {
+		t.Errorf("remove a read-only file: %v", err)
+	}
+	if err := sys.Renameat(d, "new", d, "ro2"); err != nil {
+		t.Errorf("rename over a read-only file: %v", err)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "ro2"), []byte("new"))
+	os.Mkdir(filepath.Join(dir, "d"), 0o755)
+	if err := sys.Renameat(d, "ro2", d, "d"); err != sys.EISDIR {
+		t.Errorf("rename over a directory: %v, want EISDIR", err)
+	}
+	if err := sys.RenameatNoReplace(d, "ro2", d, "d"); err != sys.EEXIST {
+		t.Errorf("create-only rename over a directory: %v, want EEXIST", err)
+	}
+	testenv.DirHolds(t, dir, "d", "ro2")
+}
+
+// Flock excludes another handle's lock, and does not stop the file being
+// read (the lock is on a byte past its end).
+func TestFlock(t *testing.T) {
+	dir := testenv.TempDir(t)
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("data"), 0o644)
+	a, _ := sys.Open(path, sys.O_RDONLY, 0)
+	b, _ := sys.Open(path, sys.O_RDONLY, 0)
+	defer sys.Close(a)
+	defer sys.Close(b)
+	if err := sys.Flock(a, sys.LOCK_EX|sys.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.Flock(b, sys.LOCK_EX|sys.LOCK_NB); err != sys.EWOULDBLOCK {
+		t.Errorf("second exclusive lock: %v, want EWOULDBLOCK", err)
+	}
+	testenv.FileHolds(t, path, []byte("data"))
+	if err := sys.Flock(openDir(t, dir), sys.LOCK_EX|sys.LOCK_NB); err != nil {
+		t.Errorf("a directory's lock: %v, want nil (none is taken)", err)
+	}
+}
+
+// PathOf gives the path a directory's handle leads to, which names opened
+// in it are relative to.
+func TestPathOf(t *testing.T) {
+	dir := testenv.TempDir(t)
+	got, err := sys.PathOf(openDir(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !testenv.SameFile(t, got, dir) {
+		t.Errorf("PathOf: %s, want %s", got, dir)
+	}
+}
