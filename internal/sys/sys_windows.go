@@ -15,10 +15,9 @@ import (
 
 // A descriptor is a Win32 handle. A name relative to a directory's handle
 // is looked up from the directory's path now (PathOf): Windows has no *at
-// calls, and a directory renamed since it was opened is followed, as the
-// kernel follows it on Unix. What stays of Unix's guarantee: nothing
-// between that lookup and the call can redirect it but a rename of the
-// directory itself (see docs/platforms.md).
+// calls. A directory renamed since it was opened is followed, as on Unix;
+// but one renamed or replaced along that path between the lookup and the
+// call is not noticed (see docs/platforms.md).
 
 // Stat_t is the part of a file's metadata the protocol reads. Times are
 // nanoseconds since the Unix epoch. Owners are not mapped: Uid and Gid are
@@ -354,9 +353,9 @@ func Geteuid() int { return 0 }
 
 // Fsync flushes the file's data and metadata (FlushFileBuffers). Windows
 // documents no flush of a directory: Fsync of one flushes it through a
-// handle opened for writing where the filesystem takes that (NTFS does),
-// and otherwise does nothing, the rename having been made write-through
-// (see Renameat and docs/platforms.md).
+// handle opened for writing where the filesystem takes that, and otherwise
+// does nothing, the rename having been made write-through (see Renameat
+// and docs/platforms.md).
 func Fsync(fd int) error {
 	h := windows.Handle(fd)
 	var info windows.ByHandleFileInformation
