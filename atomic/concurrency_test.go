@@ -18,29 +18,6 @@ func isDirError(err error) bool {
 	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
 }
 
-// readUntil reads path over and over until stop is closed, checking that
-// every read is one writer's complete payload; it returns the reads made.
-func readUntil(t *testing.T, path string, stop <-chan struct{}) int {
-	reads := 0
-	for {
-		select {
-		case <-stop:
-			return reads
-		default:
-		}
-		b, err := testenv.ReadFile(path)
-		if err != nil {
-			t.Errorf("read: %v", err) // the target always exists
-			return reads
-		}
-		if err := testenv.CheckPayload(b); err != nil {
-			t.Errorf("reader saw %v", err)
-			return reads
-		}
-		reads++
-	}
-}
-
 // underLoad starts readers that check every read of path, runs the
 // writers, and checks that the readers read something, every read was
 // whole, and nothing but the target remains.
@@ -55,7 +32,7 @@ func underLoad(t *testing.T, writers func(path string)) {
 	var reads atomic.Int64
 	var readers sync.WaitGroup
 	for range 2 {
-		readers.Go(func() { reads.Add(int64(readUntil(t, path, stop))) })
+		readers.Go(func() { reads.Add(int64(testenv.ReadUntil(t, path, stop))) })
 	}
 	writers(path)
 	close(stop)

@@ -14,9 +14,10 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
-	"golang.org/x/sys/unix"
 )
 
 var errNameTooLong = syscall.ENAMETOOLONG

@@ -12,9 +12,10 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
-	"golang.org/x/sys/unix"
 )
 
 func TestHostileNames(t *testing.T) {

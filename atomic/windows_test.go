@@ -45,25 +45,7 @@ func TestWindowsReplaceWhileRead(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 2 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				b, err := testenv.ReadFile(path)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if err := testenv.CheckPayload(b); err != nil {
-					t.Error(err)
-					return
-				}
-				reads.Add(1)
-			}
-		})
+		wg.Go(func() { reads.Add(int64(testenv.ReadUntil(t, path, stop))) })
 	}
 	writes := 0
 	for end := time.Now().Add(readFor); time.Now().Before(end); writes++ {

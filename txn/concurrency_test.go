@@ -49,25 +49,7 @@ func TestConcurrentTransactions(t *testing.T) {
 	var reads atomic.Int64
 	var readers sync.WaitGroup
 	for _, p := range targets {
-		readers.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				b, err := testenv.ReadFile(p)
-				if err != nil {
-					t.Errorf("read: %v", err)
-					return
-				}
-				if err := testenv.CheckPayload(b); err != nil {
-					t.Errorf("%s: %v", p, err)
-					return
-				}
-				reads.Add(1)
-			}
-		})
+		readers.Go(func() { reads.Add(int64(testenv.ReadUntil(t, p, stop))) })
 	}
 	var writers sync.WaitGroup
 	for w := 1; w <= 4; w++ {

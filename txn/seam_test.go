@@ -101,3 +101,12 @@ func checkSteps(t *testing.T, opts []txn.Option, want map[protocol.Step]int) map
 func isDirError(err error) bool {
 	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR)
 }
+
+// A syncStrategy is one way a batch makes its temps durable (see
+// syncStrategies, whose list is each platform's), with the steps of a
+// 3-entry commit in 2 directories under it.
+type syncStrategy struct {
+	name  string
+	opts  []txn.Option
+	steps map[protocol.Step]int
+}

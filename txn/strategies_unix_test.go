@@ -14,11 +14,7 @@ import (
 // link backups, 2 links (all but the last entry); then one syncfs, or 3
 // fsyncs of the reopened temps and 2 of the directories; the journal (the
 // commit point); 3 renames (exchanges for x and z); 2 directory syncs.
-var syncStrategies = []struct {
-	name  string
-	opts  []txn.Option
-	steps map[protocol.Step]int
-}{
+var syncStrategies = []syncStrategy{
 	{"syncfs", nil, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChown: 2, protocol.StepChmod: 2,
 		protocol.StepClose: 3, protocol.StepSync: 1,

@@ -2,17 +2,12 @@ package txn_test
 
 import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
-	"github.com/atomicwrite/atomicwrite/txn"
 )
 
 // syncStrategies on Windows: one. A batch keeps each temp open to its
 // FlushFileBuffers, and keeps hard-link backups (Windows cannot exchange
 // two names), whatever the options. The owners are not compared: no chown.
-var syncStrategies = []struct {
-	name  string
-	opts  []txn.Option
-	steps map[protocol.Step]int
-}{
+var syncStrategies = []syncStrategy{
 	{"keep-open", nil, map[protocol.Step]int{
 		protocol.StepCreate: 3, protocol.StepWrite: 3, protocol.StepChmod: 2,
 		protocol.StepClose: 3, protocol.StepLink: 2, protocol.StepSync: 3,

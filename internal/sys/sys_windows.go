@@ -474,13 +474,17 @@ func clearReadOnly(p *uint16) bool {
 	return windows.SetFileAttributes(p, attrs&^windows.FILE_ATTRIBUTE_READONLY) == nil
 }
 
+// pathPtrs is pathPtr of two names.
+func pathPtrs(fromfd int, from string, tofd int, to string) (f, t *uint16, err error) {
+	if f, err = pathPtr(fromfd, from); err == nil {
+		t, err = pathPtr(tofd, to)
+	}
+	return f, t, err
+}
+
 // Linkat makes to a second name of the file from.
 func Linkat(fromfd int, from string, tofd int, to string, flags int) error {
-	f, err := pathPtr(fromfd, from)
-	if err != nil {
-		return err
-	}
-	t, err := pathPtr(tofd, to)
+	f, t, err := pathPtrs(fromfd, from, tofd, to)
 	if err != nil {
 		return err
 	}
@@ -488,9 +492,9 @@ func Linkat(fromfd int, from string, tofd int, to string, flags int) error {
 }
 
 // Renameat replaces to with from in one step (MoveFileEx with
-// MOVEFILE_REPLACE_EXISTING), and writes through: the call returns once
-// the rename is on the device, which is what makes it durable on Windows,
-// where a directory cannot be flushed.
+// MOVEFILE_REPLACE_EXISTING), write-through (MOVEFILE_WRITE_THROUGH):
+// Windows documents no flush of a directory, and this is the most it
+// offers for a rename's durability (see docs/platforms.md).
 //
 // A target that another process holds open without sharing delete, or is
 // about to (an antivirus scanner, an indexer, a reader that opened it with
@@ -514,11 +518,7 @@ func RenameatNoReplace(fromfd int, from string, tofd int, to string) error {
 const RetryFor = 2 * time.Second
 
 func move(fromfd int, from string, tofd int, to string, flags uint32) error {
-	f, err := pathPtr(fromfd, from)
-	if err != nil {
-		return err
-	}
-	t, err := pathPtr(tofd, to)
+	f, t, err := pathPtrs(fromfd, from, tofd, to)
 	if err != nil {
 		return err
 	}

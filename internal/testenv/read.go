@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"os"
+	"testing"
 	"time"
 )
 
@@ -20,5 +21,28 @@ func ReadFile(path string) ([]byte, error) {
 			return b, err
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// ReadUntil reads path over and over until stop is closed, checking that
+// every read is one writer's complete Payload; it returns the reads made.
+func ReadUntil(t testing.TB, path string, stop <-chan struct{}) int {
+	reads := 0
+	for {
+		select {
+		case <-stop:
+			return reads
+		default:
+		}
+		b, err := ReadFile(path)
+		if err != nil {
+			t.Errorf("read: %v", err) // the target always exists
+			return reads
+		}
+		if err := CheckPayload(b); err != nil {
+			t.Errorf("%s: reader saw %v", path, err)
+			return reads
+		}
+		reads++
 	}
 }
