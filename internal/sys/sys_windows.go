@@ -186,7 +186,7 @@ func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
 	case flags&O_CREAT != 0:
 		create = windows.OPEN_ALWAYS
 	}
-	var attrs uint32 = windows.FILE_ATTRIBUTE_NORMAL | windows.FILE_FLAG_BACKUP_SEMANTICS
+	var attrs uint32 = windows.FILE_FLAG_BACKUP_SEMANTICS
 	if flags&O_NOFOLLOW != 0 {
 		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
 	}
@@ -232,9 +232,11 @@ func Dup(fd int) (int, error) {
 // CloseOnExec does nothing: Go makes handles that no child inherits.
 func CloseOnExec(fd int) {}
 
+// Write writes at most 1 GiB of p, as Go's os does per WriteFile: its
+// length is a 32-bit count.
 func Write(fd int, p []byte) (int, error) {
 	var n uint32
-	err := windows.WriteFile(windows.Handle(fd), p, &n, nil)
+	err := windows.WriteFile(windows.Handle(fd), p[:min(len(p), 1<<30)], &n, nil)
 	return int(n), err
 }
 
