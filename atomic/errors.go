@@ -25,4 +25,11 @@ var (
 	// created when it was absent): nothing is written. The error names the
 	// file.
 	ErrChanged = protocol.ErrChanged
+
+	// ErrBusy is wrapped when a write made with WithVersion gives up on the
+	// lock of its target, which another process held through all of the
+	// write's wait (10 seconds in all, however many locks it takes):
+	// nothing is written. The error names the file. txn.ErrBusy is the
+	// same error.
+	ErrBusy = protocol.ErrBusy
 )

@@ -35,7 +35,8 @@ func TestNoReplace(t *testing.T) {
 
 // A file created after the write began (by anyone: the kernel sees one
 // creation like another) is never replaced: Commit fails, the newcomer
-// keeps its content, and the temp is gone.
+// keeps its content, and the temp is gone. The error reads as one at
+// staging does: "file already exists", naming the path.
 func TestNoReplaceCreatedMeanwhile(t *testing.T) {
 	for _, stream := range []bool{false, true} {
 		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
@@ -47,8 +48,10 @@ func TestNoReplaceCreatedMeanwhile(t *testing.T) {
 			}
 			f.WriteString("ours")
 			testenv.WriteFile(t, path, []byte("theirs"), 0o644)
-			if err := f.Commit(); !errors.Is(err, fs.ErrExist) {
-				t.Fatalf("Commit: %v, want fs.ErrExist", err)
+			err = f.Commit()
+			var pe *fs.PathError
+			if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) || pe.Path != path || pe.Err.Error() != "file already exists" {
+				t.Fatalf("Commit: %v, want fs.ErrExist naming %s, as \"file already exists\"", err, path)
 			}
 			testenv.FileHolds(t, path, []byte("theirs"))
 			testenv.DirHolds(t, dir, "f")

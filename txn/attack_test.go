@@ -4,30 +4,23 @@ package txn_test
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
-
-// journalBytes is a complete journal, in the documented format, with a
-// valid CRC-32C trailer: what an attacker can forge.
-func journalBytes(version, state string, lines ...string) string {
-	b := []byte("atomicwrite journal " + version + "\nstate " + state + "\n")
-	for _, l := range lines {
-		b = append(b, l+"\n"...)
-	}
-	return string(fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli))))
-}
 
 // attackerDirs makes a sticky world-writable directory (like /tmp) that
 // root recovers, and a victim directory of root's with two files, and
@@ -84,20 +77,28 @@ func recoverWithin(t *testing.T, dirs ...string) error {
 func TestRecoverIgnoresPlantedJournals(t *testing.T) {
 	shared, victim, untouched := attackerDirs(t)
 	journal := func(hex string) string { return filepath.Join(shared, ".txn."+hex+".aw-journal") }
+	// Each is a journal as root's writer would write it, checksum, name
+	// and directory included: its owner tells it apart.
+	forged := func(hex, state string, entries ...jentry) string {
+		return string(journalText(t, shared, filepath.Base(journal(hex)), 1, state, entries...))
+	}
 	planted := map[string]string{
 		// Rolling back a new target removes it: here root's passwd.
-		journal("0000000000000001"): journalBytes("v2", "rollback",
-			fmt.Sprintf("entry %q %q %q %q 0", victim, "passwd", ".passwd.0000000000000001.aw-tmp", "")),
+		journal("0000000000000001"): forged("0000000000000001", "rollback",
+			jentry{victim, fmt.Sprintf("%q %q %q 0", "passwd", ".passwd.0000000000000001.aw-tmp", "")}),
 		// Committing renames the temp over the target.
-		journal("0000000000000002"): journalBytes("v2", "commit",
-			fmt.Sprintf("entry %q %q %q %q 0", shared, "../victim/passwd", "evil", "")),
-		journal("0000000000000003"): journalBytes("v2", "commit",
-			fmt.Sprintf("entry %q %q %q %q 0", "/", filepath.Join(victim, "passwd"), filepath.Join(shared, "evil"), "")),
+		journal("0000000000000002"): forged("0000000000000002", "commit",
+			jentry{shared, fmt.Sprintf("%q %q %q 0", "../victim/passwd", "evil", "")}),
+		journal("0000000000000003"): forged("0000000000000003", "commit",
+			jentry{"/", fmt.Sprintf("%q %q %q 0", filepath.Join(victim, "passwd"), filepath.Join(shared, "evil"), "")}),
 		// An exchange moves root's file into the attacker's directory.
-		journal("0000000000000004"): journalBytes("v2", "rollback",
-			fmt.Sprintf("entry %q %q %q %q 1", shared, "mine", "../victim/secret", "../victim/secret")),
+		journal("0000000000000004"): forged("0000000000000004", "rollback",
+			jentry{shared, fmt.Sprintf("%q %q %q 1", "mine", "../victim/secret", "../victim/secret")}),
+		// A removal of root's file.
+		journal("0000000000000008"): forged("0000000000000008", "commit",
+			jentry{victim, fmt.Sprintf("remove %q %q %d", "secret", ".secret.0000000000000001.aw-old", testenv.Inode(t, filepath.Join(victim, "secret")))}),
 		// A version no library writes.
-		journal("0000000000000005"):   journalBytes("v9", "commit"),
+		journal("0000000000000005"):   "atomicwrite journal v9\nstate commit\nend 00000000\n",
 		filepath.Join(shared, "evil"): "attacker's passwd",
 	}
 	for path, content := range planted {
@@ -141,22 +142,22 @@ func TestRecoverRefusesForeignNamesInOwnJournal(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(victim, "passwd"), []byte("keep"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "evil"), []byte("evil"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, ".x.00000000000000ff.aw-tmp"), []byte("evil"), 0o644)
-	for _, entry := range []string{
-		fmt.Sprintf("%q %q %q %q 0", dir, "../victim/passwd", ".passwd.0000000000000001.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q 0", dir, filepath.Join(victim, "passwd"), ".passwd.0000000000000001.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q 0", dir, "x", "evil", ""),
-		fmt.Sprintf("%q %q %q %q 0", dir, "x", "../"+filepath.Base(dir)+"/.x.00000000000000ff.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q 0", dir, "x", ".y.00000000000000ff.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q 0", dir, "x", ".x.00000000000000ff.aw-tmp", "../victim/passwd"),
-		fmt.Sprintf("%q %q %q %q 0", dir, "..", "...00000000000000ff.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q 0", "relative", "x", ".x.00000000000000ff.aw-tmp", ""),
+	for _, entry := range []jentry{
+		{dir, fmt.Sprintf("%q %q %q 0", "../victim/passwd", ".passwd.0000000000000001.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0", filepath.Join(victim, "passwd"), ".passwd.0000000000000001.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0", "x", "evil", "")},
+		{dir, fmt.Sprintf("%q %q %q 0", "x", "../"+filepath.Base(dir)+"/.x.00000000000000ff.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0", "x", ".y.00000000000000ff.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0", "x", ".x.00000000000000ff.aw-tmp", "../victim/passwd")},
+		{dir, fmt.Sprintf("%q %q %q 0", "..", "...00000000000000ff.aw-tmp", "")},
+		{"relative", fmt.Sprintf("%q %q %q 0", "x", ".x.00000000000000ff.aw-tmp", "")},
 	} {
-		writeJournal(t, dir, "v2", "commit", entry)
+		writeJournal(t, dir, "commit", entry)
 		err := txn.Recover(dir)
 		if err == nil || !strings.Contains(err.Error(), "does not write") {
 			t.Errorf("entry %s: Recover: %v, want it refused", entry, err)
 		}
-		os.Remove(filepath.Join(dir, ".txn.00000000000000aa.aw-journal"))
+		os.Remove(filepath.Join(dir, ownJournal))
 	}
 	testenv.FileHolds(t, filepath.Join(victim, "passwd"), []byte("keep"))
 	testenv.DirHolds(t, dir, "evil", ".x.00000000000000ff.aw-tmp")
@@ -171,18 +172,20 @@ func TestRecoverRefusesForeignNamesInOwnJournal(t *testing.T) {
 }
 
 // A temp that the journal names, but that another user has put there
-// (a real process of uid 65534), is never renamed over a target.
-func TestRecoverRefusesPlantedTemp(t *testing.T) {
+// (a real process of uid 65534), is as good as no temp: never renamed over
+// a target, left where it is, and no reason for Recover to fail.
+func TestRecoverIgnoresPlantedTemp(t *testing.T) {
 	shared, _, _ := attackerDirs(t)
 	testenv.WriteFile(t, filepath.Join(shared, "x"), []byte("root's x"), 0o644)
 	temp := ".x.0000000000000001.aw-tmp"
 	runAs(t, "plant", filepath.Join(shared, temp), "attacker's x")
-	writeJournal(t, shared, "v2", "commit", fmt.Sprintf("%q %q %q %q 0", shared, "x", temp, ""))
-	if err := txn.Recover(shared); err == nil || !strings.Contains(err.Error(), "is not a file the writer made") {
-		t.Errorf("Recover: %v, want the planted temp refused", err)
+	writeJournal(t, shared, "commit", jentry{shared, fmt.Sprintf("%q %q %q 0", "x", temp, "")})
+	if err := txn.Recover(shared); err != nil {
+		t.Errorf("Recover: %v, want nil", err)
 	}
 	testenv.FileHolds(t, filepath.Join(shared, "x"), []byte("root's x"))
 	testenv.FileHolds(t, filepath.Join(shared, temp), []byte("attacker's x"))
+	testenv.DirHolds(t, shared, "x", temp)
 }
 
 // A directory renamed after the commit point, with another made at its old
@@ -270,4 +273,173 @@ func TestRecoverKeepsOthersMadeDirectories(t *testing.T) {
 	testenv.DirHolds(t, theirs, ".theirs.0123456789abcdef.aw-dir")
 	testenv.DirHolds(t, theirsTemp, ".gone.0123456789abcdef.aw-dir")
 	testenv.DirHolds(t, shared, ".gone.0123456789abcdef.aw-tmp", "theirs")
+}
+
+// A removal that fails and cannot be put back, because the other user
+// (uid 65534, a real process) made a directory at its name in their own
+// directory meanwhile: the writer keeps its journal, and the old content
+// stays safe in the backup. Recover, given that directory and another,
+// reports the set it cannot finish by the occupied path, keeps the backup,
+// and still sweeps the other directory: one stuck set does not stop the
+// rest. Once the name is free, Recover puts the file back.
+func TestRecoverStuckSetDoesNotStopTheSweep(t *testing.T) {
+	theirs, victim, _ := theirDirs(t)
+	s := filepath.Join(theirs, "s")
+	testenv.WriteFile(t, s, []byte("root's s"), 0o644)
+	other := t.TempDir()
+	dead := filepath.Join(other, ".w.0000000000000001.aw-tmp")
+	testenv.WriteFile(t, dead, []byte("a dead writer's"), 0o600)
+	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+		if k == 2 { // s is moved aside: its name is free
+			runAs(t, "mkdir", s)
+			return syscall.EIO
+		}
+		return nil
+	})))
+	defer tx.Rollback()
+	if err := tx.Remove(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.WriteString(filepath.Join(victim, "v"), "root's v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err == nil || !strings.Contains(err.Error(), "run Recover") {
+		t.Fatalf("Commit: %v, want the undo's failure and the journal kept", err)
+	}
+	err := recoverWithin(t, theirs, other)
+	if !isNamed(err, s) || !errors.Is(err, syscall.EISDIR) {
+		t.Errorf("Recover: %v, want the occupied %s named", err, s)
+	}
+	testenv.DirHolds(t, other)
+	m, _ := filepath.Glob(filepath.Join(theirs, ".s.*.aw-old"))
+	if len(m) != 1 {
+		t.Fatalf("backups of s: %v, want the one that holds its content", m)
+	}
+	testenv.FileHolds(t, m[0], []byte("root's s"))
+
+	runAs(t, "remove", s)
+	if err := recoverWithin(t, theirs, other); err != nil {
+		t.Fatal(err)
+	}
+	testenv.FileHolds(t, s, []byte("root's s"))
+	testenv.DirHolds(t, theirs, "s")
+	testenv.DirHolds(t, victim, "secret")
+}
+
+// In a sticky directory, another user's file x and their directory named
+// like a temp of x, not empty: Recover, as root, leaves both and says
+// nothing: a directory is a temp of root's only if it is root's, never
+// because it carries the name of a file its owner owns.
+func TestRecoverIgnoresPlantedTempDirectory(t *testing.T) {
+	shared, _, _ := attackerDirs(t)
+	runAs(t, "plant", filepath.Join(shared, "x"), "their x")
+	tempDir := filepath.Join(shared, ".x.0123456789abcdef.aw-tmp")
+	runAs(t, "mkdir", tempDir)
+	runAs(t, "plant", filepath.Join(tempDir, "inside"), "theirs")
+	if err := recoverWithin(t, shared); err != nil {
+		t.Errorf("Recover: %v, want nil", err)
+	}
+	testenv.FileHolds(t, filepath.Join(tempDir, "inside"), []byte("theirs"))
+	testenv.DirHolds(t, shared, "x", ".x.0123456789abcdef.aw-tmp")
+}
+
+// holdLocks starts a real process of uid 65534 that holds an exclusive
+// flock on each path and lets go of the i-th release[i] seconds after it
+// started; as it lets go of the last, it writes a line with what the file
+// report holds (if report is not ""). It returns once the locks are held,
+// and a reader of what it says after that; the process is ended with the
+// test.
+func holdLocks(t *testing.T, report string, release []float64, paths ...string) *bufio.Reader {
+	t.Helper()
+	args := []string{report}
+	for i, p := range paths {
+		args = append(args, fmt.Sprint(release[i]), p)
+	}
+	holder := testenv.ChildAsNobody(t, "hold-locks", args...)
+	out, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	r := bufio.NewReader(out)
+	if line, _ := r.ReadString('\n'); !strings.Contains(line, "locked") {
+		t.Fatalf("holder said %q", line)
+	}
+	return r
+}
+
+// A user who can only read three files holds their locks and hands each
+// back 6 seconds after the last: each wait alone is within a
+// compare-and-swap's 10 seconds, so waits counted one by one would stall
+// the Commit 18 seconds, then let it succeed. All its waits count
+// together: it gives up at the second file, with ErrBusy naming that file,
+// and writes nothing.
+func TestVersionLockWaitsAddUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 10 seconds")
+	}
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Dir(dir), 0o755)
+	var paths []string
+	for _, n := range []string{"a", "b", "c"} {
+		p := filepath.Join(dir, n)
+		testenv.WriteFile(t, p, []byte("old "+n), 0o644)
+		paths = append(paths, p)
+	}
+	// In the order the Commit locks them: by device and inode.
+	slices.SortFunc(paths, func(p, q string) int { return cmp.Compare(testenv.Inode(t, p), testenv.Inode(t, q)) })
+	tx := txn.New()
+	defer tx.Rollback()
+	for _, p := range paths {
+		_, v, err := atomic.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.WriteString(p, "new", atomic.WithVersion(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holdLocks(t, "", []float64{6, 12, 18}, paths...)
+	err := tx.Commit()
+	if !errors.Is(err, atomic.ErrBusy) || !isNamed(err, paths[1]) || !strings.Contains(err.Error(), "file is busy") {
+		t.Errorf("Commit: %v, want ErrBusy for the file %s", err, paths[1])
+	}
+	for _, p := range paths {
+		testenv.FileHolds(t, p, []byte("old "+filepath.Base(p)))
+	}
+}
+
+// A user who can open three directories holds their locks and hands each
+// back 1.5 seconds after the last: each wait alone is within a writer's 2
+// seconds, so waits counted one by one would stall the Tx for every one.
+// All its waits count together: the writer goes on without the third
+// directory's lock while the holder still has it, and the holder, as it
+// lets go, finds the new content there already.
+func TestDirectoryLockWaitsAddUp(t *testing.T) {
+	testenv.RequireRoot(t)
+	root := t.TempDir()
+	os.Chmod(root, 0o755)
+	os.Chmod(filepath.Dir(root), 0o755)
+	var dirs []string
+	for _, n := range []string{"d1", "d2", "d3"} {
+		d := filepath.Join(root, n)
+		os.Mkdir(d, 0o755)
+		dirs = append(dirs, d)
+	}
+	r := holdLocks(t, filepath.Join(dirs[2], "f"), []float64{1.5, 3, 4.5}, dirs...)
+	tx := txn.New()
+	defer tx.Rollback()
+	for _, d := range dirs {
+		if err := tx.WriteString(filepath.Join(d, "f"), "new"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := r.ReadString('\n'); !strings.Contains(line, `"new"`) {
+		t.Errorf("as it let go of %s, the holder found %s: the writer waited for its lock", dirs[2], line)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
@@ -48,6 +49,39 @@ func TestChild(t *testing.T) {
 		}
 		if err := os.WriteFile(filepath.Join(args[0], args[1]), nil, 0o600); err != nil {
 			t.Fatal(err)
+		}
+	case "rename": // args: from, to
+		if err := os.Rename(args[0], args[1]); err != nil {
+			t.Fatal(err)
+		}
+	case "remove": // args: path
+		if err := os.Remove(args[0]); err != nil {
+			t.Fatal(err)
+		}
+	case "mkdir": // args: path
+		if err := os.Mkdir(args[0], 0o755); err != nil {
+			t.Fatal(err)
+		}
+	case "hold-locks": // args: file or "", (seconds, path)...: holds an exclusive flock on each path, lets go of each that many seconds after it started; as the last goes, prints what file holds
+		start := time.Now()
+		var held []*os.File
+		for i := 1; i+1 < len(args); i += 2 {
+			f, err := os.Open(args[i+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			testenv.Flock(t, f, true)
+			held = append(held, f)
+		}
+		fmt.Println("locked")
+		for i, f := range held {
+			secs, _ := strconv.ParseFloat(args[1+2*i], 64)
+			time.Sleep(time.Until(start.Add(time.Duration(secs * float64(time.Second)))))
+			if i == len(held)-1 && args[0] != "" {
+				b, _ := os.ReadFile(args[0])
+				fmt.Printf("%q\n", b)
+			}
+			f.Close()
 		}
 	case "plant-fifo": // args: path
 		if err := testenv.Mkfifo(args[0]); err != nil {

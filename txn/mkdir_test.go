@@ -3,6 +3,7 @@ package txn_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -69,6 +70,44 @@ func TestMkdirAllInTx(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.noNewDirs(t)
+		})
+	}
+}
+
+// An entry made with Create in directories the Tx makes, then abandoned
+// (Abort): the rest commits, and the directories made for that entry
+// alone go, as if it had never been staged; a directory it shares with an
+// entry that commits stays.
+func TestMkdirAllAborted(t *testing.T) {
+	for _, strategy := range syncStrategies {
+		t.Run(strategy.name, func(t *testing.T) {
+			s := newSet(t)
+			tx := txn.New(strategy.opts...)
+			defer tx.Rollback()
+			if err := tx.WriteString(filepath.Join(s.a, "new", "p"), "new p", atomic.WithMkdirAll(0o755)); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{filepath.Join(s.a, "new", "deeper", "q"), filepath.Join(s.b, "n1", "n2", "r")} {
+				w, err := tx.Create(p, atomic.WithMkdirAll(0o755))
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.WriteString(w, "half")
+				if err := w.Abort(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tx.WriteString(s.x, "new x"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			testenv.FileHolds(t, filepath.Join(s.a, "new", "p"), []byte("new p"))
+			testenv.FileHolds(t, s.x, []byte("new x"))
+			testenv.DirHolds(t, s.a, "new", "x")
+			testenv.DirHolds(t, filepath.Join(s.a, "new"), "p")
+			testenv.DirHolds(t, s.b, "z")
 		})
 	}
 }

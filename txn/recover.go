@@ -2,10 +2,15 @@ package txn
 
 import "github.com/atomicwrite/atomicwrite/internal/protocol"
 
-// ErrBusy is wrapped by Recover for a directory that writers (or another
-// recovery) did not let go of in time: Recover waits 10 seconds at most in
-// all, however many directories and journals it meets, then leaves such a
-// directory as it is.
+// ErrBusy is wrapped when a lock that another process holds is not let go
+// of within the call's wait, which counts all its waits together: by
+// Recover for a directory that writers (or another recovery) hold, after
+// 10 seconds at most in all, however many directories and journals it
+// meets (such a directory is left as it is); and by a Commit with a
+// compare-and-swap entry (WithVersion) for a target whose lock is held,
+// after 10 seconds at most in all (nothing is then written). The error
+// names the path, and says whether it is a file or a directory. It is
+// atomic.ErrBusy.
 var ErrBusy = protocol.ErrBusy
 
 // Recover cleans up after writers that died, in each of dirs: it finishes
@@ -26,11 +31,19 @@ var ErrBusy = protocol.ErrBusy
 // directory that does not exist has nothing to recover: no error, so the
 // call works on a first run.
 //
-// Everything it finds is untrusted input: it acts only on journals that
-// are regular files owned by the calling user (effective uid), whose
-// entries name only plain file names and the library's own temp and backup
-// names, in directories that are still the ones the journal recorded (by
-// device and inode; another directory at a recorded path is an error, and
-// nothing in it is touched). Another user's journal or temp file is
-// ignored. docs/security.md has the whole trust model.
+// Everything it finds is untrusted input: it acts only on a journal that
+// is the live record of an interrupted transaction of the calling user
+// (effective uid): a regular file of that user's, found under the name, in
+// the directory and with the inode the journal records for itself (a
+// journal renamed, linked or copied is removed unread), whose entries name
+// only plain file names and the library's own temp and backup names, in
+// directories that are still the ones the journal recorded (by device and
+// inode; another directory at a recorded path is an error, and nothing in
+// it is touched). Another user's journals, temps and directories are
+// ignored, and nothing another user can make (files at temp names, names
+// taken) leads it to turn a set back or remove anything. A set it cannot
+// finish is reported, naming the path in the way, and left with its
+// journal for a later run; every other journal and directory is recovered
+// all the same, and the errors are combined. docs/security.md has the
+// whole trust model.
 func Recover(dirs ...string) error { return protocol.Recover(dirs) }

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,35 +204,79 @@ func TestJournalDir(t *testing.T) {
 	s.isNew(t)
 }
 
-// writeJournal writes a complete journal by hand, in the documented format
-// (docs/protocol.md): first line, state, entries, CRC-32C trailer.
-func writeJournal(t *testing.T, dir, version, state string, entries ...string) {
+// A jentry is one entry of a journal written by hand: its directory and the
+// rest of its line, after the directory's index (docs/protocol.md).
+type jentry struct{ dir, rest string }
+
+// ownJournal is the name under which writeJournal writes.
+const ownJournal = ".txn.00000000000000aa.aw-journal"
+
+// journalText is a complete journal by hand, in the documented format
+// (docs/protocol.md): first line, state, directories by path and
+// identity, the journal's own record (the name and inode given, in jdir),
+// entries, CRC-32C trailer. A directory that cannot be stat'ed gets a
+// made-up identity.
+func journalText(t *testing.T, jdir, name string, ino uint64, state string, entries ...jentry) []byte {
 	t.Helper()
-	b := []byte("atomicwrite journal " + version + "\nstate " + state + "\n")
-	for _, e := range entries {
-		b = append(b, "entry "+e+"\n"...)
+	b := []byte("atomicwrite journal v5\nstate " + state + "\n")
+	var dirs []string
+	index := func(dir string) int {
+		if i := slices.Index(dirs, dir); i >= 0 {
+			return i
+		}
+		dirs = append(dirs, dir)
+		dev, ino := uint64(1), uint64(len(dirs))
+		if _, err := os.Stat(dir); err == nil {
+			dev, ino = testenv.Device(t, dir), testenv.Inode(t, dir)
+		}
+		b = fmt.Appendf(b, "dir %q %d %d 0\n", dir, dev, ino)
+		return len(dirs) - 1
 	}
-	b = fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
-	testenv.WriteFile(t, filepath.Join(dir, ".txn.00000000000000aa.aw-journal"), b, 0o600)
+	self := index(jdir)
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		kind, rest := "entry", e.rest
+		if r, ok := strings.CutPrefix(rest, "remove "); ok {
+			kind, rest = "remove", r
+		}
+		lines[i] = fmt.Sprintf("%s %d %s\n", kind, index(e.dir), rest)
+	}
+	b = fmt.Appendf(b, "journal %d %q %d\n", self, name, ino)
+	for _, l := range lines {
+		b = append(b, l...)
+	}
+	return fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
 }
 
-// A journal of version 1 (link backups, no inode), left by an earlier
-// release, is still recovered: here one rename was done, one not.
-func TestRecoverVersion1Journal(t *testing.T) {
-	dir := testenv.TempDir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "x"), []byte("new x"), 0o644) // renamed already
-	testenv.WriteFile(t, filepath.Join(dir, ".x.0000000000000001.aw-old"), []byte("old x"), 0o644)
+// writeJournal writes by hand the journal ownJournal in dir, as a writer
+// of this uid would have.
+func writeJournal(t *testing.T, dir, state string, entries ...jentry) {
+	t.Helper()
+	path := filepath.Join(dir, ownJournal)
+	testenv.WriteFile(t, path, nil, 0o600)
+	testenv.WriteFile(t, path, journalText(t, dir, ownJournal, testenv.Inode(t, path), state, entries...), 0o600)
+}
+
+// A journal of an earlier format records no name of its own, so nothing
+// tells whether it is the live record of a transaction: it is not
+// replayed, and the error names it. Its directory is not swept (its temps
+// may be needed); another directory given to the same Recover is.
+func TestRecoverRefusesOldJournal(t *testing.T) {
+	dir, other := testenv.TempDir(t), testenv.TempDir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "y"), []byte("old y"), 0o644)
-	testenv.WriteFile(t, filepath.Join(dir, ".y.0000000000000002.aw-tmp"), []byte("new y"), 0o644)
-	writeJournal(t, dir, "v1", "commit",
-		fmt.Sprintf("%q %q %q %q", dir, "x", ".x.0000000000000003.aw-tmp", ".x.0000000000000001.aw-old"),
-		fmt.Sprintf("%q %q %q %q", dir, "y", ".y.0000000000000002.aw-tmp", ""))
-	if err := txn.Recover(dir); err != nil {
-		t.Fatal(err)
+	temp := ".y.0000000000000002.aw-tmp"
+	testenv.WriteFile(t, filepath.Join(dir, temp), []byte("new y"), 0o644)
+	testenv.WriteFile(t, filepath.Join(other, ".w.0000000000000003.aw-tmp"), []byte("dead"), 0o644)
+	b := []byte(fmt.Sprintf("atomicwrite journal v2\nstate commit\nentry %q %q %q %q 0\n", dir, "y", temp, ""))
+	b = fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
+	testenv.WriteFile(t, filepath.Join(dir, ownJournal), b, 0o600)
+	err := txn.Recover(dir, other)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, ownJournal)) || !strings.Contains(err.Error(), "earlier format") {
+		t.Fatalf("Recover: %v, want the old journal named and refused", err)
 	}
-	testenv.FileHolds(t, filepath.Join(dir, "x"), []byte("new x"))
-	testenv.FileHolds(t, filepath.Join(dir, "y"), []byte("new y"))
-	testenv.DirHolds(t, dir, "x", "y")
+	testenv.FileHolds(t, filepath.Join(dir, "y"), []byte("old y"))
+	testenv.DirHolds(t, dir, "y", temp, ownJournal)
+	testenv.DirHolds(t, other)
 }
 
 // Rolling back goes by what each journal entry says: an exchanged target
@@ -246,10 +291,10 @@ func TestRecoverRollbackByInode(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, "x"), []byte("new x"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "n"), []byte("new n"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "y"), []byte("old y"), 0o644)
-	writeJournal(t, dir, "v2", "rollback",
-		fmt.Sprintf("%q %q %q %q %d", dir, "x", xTemp, xTemp, testenv.Inode(t, filepath.Join(dir, xTemp))),
-		fmt.Sprintf("%q %q %q %q 0", dir, "n", ".n.0000000000000002.aw-tmp", ""),
-		fmt.Sprintf("%q %q %q %q %d", dir, "y", ".y.0000000000000003.aw-tmp", "", testenv.Inode(t, filepath.Join(dir, "y"))))
+	writeJournal(t, dir, "rollback",
+		jentry{dir, fmt.Sprintf("%q %q %q %d", "x", xTemp, xTemp, testenv.Inode(t, filepath.Join(dir, xTemp)))},
+		jentry{dir, fmt.Sprintf("%q %q %q 0", "n", ".n.0000000000000002.aw-tmp", "")},
+		jentry{dir, fmt.Sprintf("%q %q %q %d", "y", ".y.0000000000000003.aw-tmp", "", testenv.Inode(t, filepath.Join(dir, "y")))})
 	if err := txn.Recover(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +313,7 @@ func TestRecoverRollbackOfExchangedDirectory(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, temp), 0o755)
 	testenv.WriteFile(t, filepath.Join(dir, temp, "inside"), []byte("keep"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "z"), []byte("new z"), 0o644)
-	writeJournal(t, dir, "v2", "rollback", fmt.Sprintf("%q %q %q %q 12345", dir, "z", temp, temp))
+	writeJournal(t, dir, "rollback", jentry{dir, fmt.Sprintf("%q %q %q 12345", "z", temp, temp)})
 	if err := txn.Recover(dir); err != nil {
 		t.Fatal(err)
 	}

@@ -69,11 +69,12 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	case err != nil:
 		// The renames may not survive a power loss; the journal lets
 		// Recover redo them if they do not.
+		jf.close()
 		what := "new content is in place; journal " + jf.name + " kept for Recover"
 		err = multierr.Append(err, pathError("commit", entries[0].Name, inPlace{what, errors.New("run Recover on its directory")}))
 	default:
 		if rerr := jf.remove(); rerr != nil {
-			what := "new content is in place, but the journal is left behind as " + jf.name
+			what := "new content is in place, but the journal " + jf.name + " could not be removed"
 			err = pathError("remove", entries[0].Name, inPlace{what, rerr})
 		}
 	}
@@ -208,6 +209,7 @@ func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 		if jf != nil && jf.j.state == stateRollback {
 			// Leave the journal, and every temp it names, to Recover: it
 			// will finish putting the old targets back.
+			jf.close()
 			return multierr.Append(err, pathError("undo", entries[0].Name,
 				fmt.Errorf("journal %s kept; run Recover on its directory", jf.name)))
 		}

@@ -1,8 +1,6 @@
 package protocol
 
 import (
-	"time"
-
 	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
@@ -21,6 +19,7 @@ type Dir struct {
 	// temp made here: see Entry.ownedLikeTarget.
 	newOwner   [2]uint32
 	knowsOwner bool
+	waits      *Waits // the set's: the lock waits of the write or Commit
 }
 
 type fileID struct{ dev, ino uint64 }
@@ -48,10 +47,12 @@ type Dirs struct {
 	firstPath string
 	byPath    map[string]*Dir
 	// Exclusive marks the set of a recovery, which locks its directories
-	// exclusively, waiting until Deadline at most; writers lock theirs
-	// shared.
+	// exclusively, waiting recoveryLockWait at most in all (Waits, which
+	// the sets of one Recover share); writers lock theirs shared, waiting
+	// writerLockWait at most in all.
 	Exclusive bool
-	Deadline  time.Time
+	Waits     *Waits
+	own       Waits // Waits, when the caller gives none
 	// Single marks the set of a single write, which compares its
 	// directories with nothing (no Key, one filesystem to sync): they are
 	// not told apart, which spares an fstat per write.
@@ -89,7 +90,11 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	// by someone else, or no flock on this filesystem): the lock only
 	// protects its temps from a concurrent Recover. A recovery without its
 	// lock must not sweep.
-	if err := lock(fd, ds.Exclusive, ds.Deadline); err != nil && ds.Exclusive {
+	limit := writerLockWait
+	if ds.Exclusive {
+		limit = recoveryLockWait
+	}
+	if err := lock(fd, ds.Exclusive, ds.waits(), limit, "directory"); err != nil && ds.Exclusive {
 		sys.Close(fd)
 		return nil, err
 	}
@@ -98,9 +103,17 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		d = &Dir{}
 		ds.more = append(ds.more, d)
 	}
-	*d = Dir{fd: fd, id: id}
+	*d = Dir{fd: fd, id: id, waits: ds.waits()}
 	ds.n++
 	return d, nil
+}
+
+// waits returns the set's lock waits.
+func (ds *Dirs) waits() *Waits {
+	if ds.Waits == nil {
+		return &ds.own
+	}
+	return ds.Waits
 }
 
 // named returns the directory already opened for the path dir, if any.
@@ -143,16 +156,23 @@ func (d *Dir) pathNow() (string, error) {
 // after the set's handles are closed: Windows keeps a removed directory,
 // and so its parent, while a handle on it is open.
 func (ds *Dirs) Close() error {
-	var err error
-	for i := range ds.n {
-		if fd := ds.at(i).fd; fd >= 0 {
-			err = multierr.Append(err, sys.Close(fd))
-		}
-	}
+	err := ds.closeHandles()
 	if len(ds.made) > 0 {
 		err = multierr.Append(ds.settleMade(false), err)
 	}
-	*ds = Dirs{Exclusive: ds.Exclusive, Deadline: ds.Deadline, Single: ds.Single}
+	*ds = Dirs{Exclusive: ds.Exclusive, Waits: ds.Waits, Single: ds.Single}
+	return err
+}
+
+// closeHandles closes every directory in the set.
+func (ds *Dirs) closeHandles() error {
+	var err error
+	for i := range ds.n {
+		if d := ds.at(i); d.fd >= 0 {
+			err = multierr.Append(err, sys.Close(d.fd))
+			d.fd = -1
+		}
+	}
 	return err
 }
 

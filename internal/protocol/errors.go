@@ -2,7 +2,9 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
 )
@@ -17,15 +19,31 @@ var (
 	// (a FIFO, device or socket). Such a target is never opened.
 	ErrNotRegular = errors.New("not a regular file")
 
-	// ErrBusy is wrapped by Recover for a directory whose writers (or
-	// another recovery) did not let go of it before Recover's deadline.
-	ErrBusy = errors.New("directory is busy: a writer or another recovery holds its lock")
+	// ErrBusy is wrapped when a lock that another process holds was not let
+	// go of within the call's wait: by Recover for a directory (a writer or
+	// another recovery holds it), and by a compare-and-swap write for its
+	// target (another such writer, or anyone who can open the file, holds
+	// it). The error names the path, and says whether it is a file or a
+	// directory.
+	ErrBusy = errors.New("busy: another process holds its lock")
 
 	// ErrUntrustedSymlink is wrapped when the path holds a symlink owned by
 	// a user other than root and the writer: it is not followed. It also
 	// matches fs.ErrPermission.
 	ErrUntrustedSymlink = resolve.ErrUntrustedSymlink
 )
+
+// busyError is ErrBusy for a file or a directory, with the wait it gave up
+// after.
+type busyError struct {
+	what string // "file" or "directory"
+	wait time.Duration
+}
+
+func (e busyError) Error() string {
+	return fmt.Sprintf("%s is busy: another process held its lock through all of a %v wait", e.what, e.wait)
+}
+func (e busyError) Is(target error) bool { return target == ErrBusy }
 
 // inPlace wraps the cause of a failure after the renames, when the new
 // content is already in place, so that errors.Is matches both ErrNotDurable

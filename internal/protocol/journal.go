@@ -3,6 +3,7 @@ package protocol
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
@@ -19,35 +22,36 @@ import (
 // finishes the renames that a crash interrupted, or, if the commit had
 // turned back, finishes putting the old targets back.
 //
-// Format, version 4: text, one record a line, every name in Go's quoted
+// Format, version 5: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
 // so that a journal torn by a crash while it was written is recognised:
 //
-//	atomicwrite journal v4
+//	atomicwrite journal v5
 //	state commit|rollback
 //	dir "<absolute path>" <device> <inode> <filesystem ID>
 //	...
-//	entry <index of its dir, from 0> "<name>" "<temp>" "<backup, or empty>" <old inode>[ noreplace][ unchanged]
+//	journal <index of its own dir, from 0> "<its own name>" <its own inode>
+//	entry <index of its dir> "<name>" "<temp>" "<backup, or empty>" <old inode>[ noreplace][ unchanged]
 //	remove <index of its dir> "<name>" "<backup>" <inode of the target removed>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
 //
 // Entries and removals come in the batch's order. A directory is recorded
 // by its identity as well as its path: a recovery refuses a path that leads
-// to another directory now (see sameDir). A backup equal to the temp means
-// the rename is an exchange (see commitBatch): the temp's name holds the new
+// to another directory now (see sameDir). The journal records where it was
+// written, under which name, and its own inode: a copy, or a journal
+// renamed or linked to another name, is not the live record of a
+// transaction, and Recover never acts on it (see docs/security.md). A backup equal to the temp means the
+// rename is an exchange (see commitBatch): the temp's name holds the new
 // content before it and the old content, whose inode number the entry
 // records, after it. A noreplace entry is create-only (see noreplace.go);
-// an unchanged one is a compare-and-swap (see version.go).
-// A removal moves its target aside to the backup name (see remove.go). Version 3 had no removals; version 2 wrote each entry's
-// directory path in the entry, with no identity; version 1 also had no
-// inode and never exchanged. Recover still reads them all.
+// an unchanged one is a compare-and-swap (see version.go). A removal moves
+// its target aside to the backup name (see remove.go).
 const (
-	journalMagic   = "atomicwrite journal v4"
-	journalMagicV3 = "atomicwrite journal v3"
-	journalMagicV2 = "atomicwrite journal v2"
-	journalMagicV1 = "atomicwrite journal v1"
-	journalSuffix  = ".aw-journal"
+	journalMagic  = "atomicwrite journal v5"
+	journalPrefix = "atomicwrite journal v"
+	journalSuffix = ".aw-journal"
+	journalBase   = "txn" // journals are named randomName(journalBase, journalSuffix, …)
 )
 
 // maxJournalSize bounds a journal, for the writer and for Recover, which
@@ -64,14 +68,15 @@ const (
 
 type journal struct {
 	state   string
+	self    journalEntry // the journal itself: dir, dirID and fsid; name; its inode in oldIno
 	entries []journalEntry
 }
 
 type journalEntry struct {
 	dir, name, temp, backup string
-	dirID                   fileID // zero in versions 1 and 2
+	dirID                   fileID
 	fsid                    uint64 // the directory's filesystem's ID (statfs), or 0
-	oldIno                  uint64 // the old target's, when backup == temp or remove
+	oldIno                  uint64 // the old target's, for every target that existed
 	remove                  bool   // a removal: no temp, the target moved aside to backup
 	noReplace               bool   // create-only: never renamed over an existing file
 	unchanged               bool   // compare-and-swap: renamed only over the old target
@@ -87,19 +92,25 @@ func (j *journal) encode() []byte {
 	b = append(b, journalMagic+"\nstate "...)
 	b = append(b, j.state...)
 	b = append(b, '\n')
-	index := make([]int, len(j.entries))
 	var dirs []fileID
-	for i, e := range j.entries {
-		index[i] = slices.Index(dirs, e.dirID)
-		if index[i] >= 0 {
-			continue
+	dirIndex := func(e *journalEntry) int {
+		if i := slices.Index(dirs, e.dirID); i >= 0 {
+			return i
 		}
-		index[i] = len(dirs)
 		dirs = append(dirs, e.dirID)
 		b = append(b, "dir "...)
 		b = appendQuote(b, e.dir)
 		b = fmt.Appendf(b, " %d %d %d\n", e.dirID.dev, e.dirID.ino, e.fsid)
+		return len(dirs) - 1
 	}
+	self := dirIndex(&j.self)
+	index := make([]int, len(j.entries))
+	for i := range j.entries {
+		index[i] = dirIndex(&j.entries[i])
+	}
+	b = fmt.Appendf(b, "journal %d ", self)
+	b = appendQuote(b, j.self.name)
+	b = fmt.Appendf(b, " %d\n", j.self.oldIno)
 	for i, e := range j.entries {
 		if e.remove {
 			b = append(b, "remove "...)
@@ -141,7 +152,10 @@ func appendQuote(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-var errTornJournal = errors.New("incomplete or damaged journal")
+var (
+	errTornJournal = errors.New("incomplete or damaged journal")
+	errOldJournal  = errors.New("journal of an earlier format, which does not record its own name: not replayed (finish it with the release that wrote it, or remove it)")
+)
 
 func decodeJournal(b []byte) (*journal, error) {
 	i := bytes.LastIndex(b, []byte("\nend "))
@@ -152,56 +166,51 @@ func decodeJournal(b []byte) (*journal, error) {
 		return nil, errTornJournal
 	}
 	j := &journal{}
-	version := 0
-	var dirs []journalEntry // v3: the dir records, as entries with no name
+	var dirs []journalEntry // the dir records, as entries with no name
 	sc := bufio.NewScanner(bytes.NewReader(b[:i+1]))
 	sc.Buffer(nil, maxJournalSize)
 	for n := 0; sc.Scan(); n++ {
 		line := sc.Text()
-		switch {
+		var err error
+		switch kind, fields, _ := strings.Cut(line, " "); {
+		case n == 0 && line == journalMagic:
+		case n == 0 && strings.HasPrefix(line, journalPrefix):
+			return nil, errOldJournal
 		case n == 0:
-			switch line {
-			case journalMagicV1:
-				version = 1
-			case journalMagicV2:
-				version = 2
-			case journalMagicV3:
-				version = 3
-			case journalMagic:
-				version = 4
-			default:
-				return nil, fmt.Errorf("unknown journal version %q", line)
-			}
-		case strings.HasPrefix(line, "state "):
-			j.state = strings.TrimPrefix(line, "state ")
-		case version >= 3 && strings.HasPrefix(line, "dir "):
-			d, err := decodeDir(strings.TrimPrefix(line, "dir "))
-			if err != nil {
-				return nil, fmt.Errorf("bad journal line %q", line)
-			}
+			return nil, fmt.Errorf("unknown journal version %q", line)
+		case kind == "state":
+			j.state = fields
+		case kind == "dir":
+			var d journalEntry
+			d, err = decodeDir(fields)
 			dirs = append(dirs, d)
-		case strings.HasPrefix(line, "entry "), version >= 4 && strings.HasPrefix(line, "remove "):
-			kind, fields, _ := strings.Cut(line, " ")
-			e, err := decodeEntry(fields, version, dirs, kind == "remove")
+		case kind == "journal" && j.self.name == "":
+			j.self, err = decodeSelf(fields, dirs)
+		case kind == "entry" || kind == "remove":
+			var e journalEntry
+			e, err = decodeEntry(fields, dirs, kind == "remove")
 			if err == nil {
-				err = e.check(version)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("bad journal entry %q: %w", line, err)
+				err = e.check()
 			}
 			j.entries = append(j.entries, e)
 		default:
-			return nil, fmt.Errorf("bad journal line %q", line)
+			err = errors.New("unexpected")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bad journal line %q: %w", line, err)
 		}
 	}
-	if j.state != stateCommit && j.state != stateRollback {
+	switch {
+	case j.state != stateCommit && j.state != stateRollback:
 		return nil, fmt.Errorf("bad journal state %q", j.state)
+	case j.self.name == "":
+		return nil, errors.New("bad journal: no record of its own name")
 	}
 	return j, nil
 }
 
-// decodeDir reads a version 3 directory record: a quoted path, a device
-// and an inode number.
+// decodeDir reads a directory record: a quoted path, a device, an inode
+// number and a filesystem ID.
 func decodeDir(s string) (journalEntry, error) {
 	f, rest, err := unquoteFields(s, 1)
 	if err != nil {
@@ -212,29 +221,53 @@ func decodeDir(s string) (journalEntry, error) {
 	if n, err := fmt.Sscanf(rest, "%d %d %d", &d.dirID.dev, &d.dirID.ino, &d.fsid); err != nil || n != 3 || d.dirID == (fileID{}) {
 		return journalEntry{}, errors.New("bad directory identity")
 	}
+	if !filepath.IsAbs(d.dir) {
+		return journalEntry{}, fmt.Errorf("directory %q is not absolute: %w", d.dir, errForeignName)
+	}
 	return d, nil
 }
 
-// decodeEntry reads the fields of an entry line: from version 3 on the
-// index of its directory, in versions 1 and 2 its quoted path; three quoted
-// names (two for a removal: it has no temp); and from version 2 on an inode
-// number.
-func decodeEntry(s string, version int, dirs []journalEntry, remove bool) (journalEntry, error) {
-	e := journalEntry{remove: remove}
-	if version >= 3 {
-		idx, rest, _ := strings.Cut(s, " ")
-		k, err := strconv.Atoi(idx)
-		if err != nil || k < 0 || k >= len(dirs) {
-			return journalEntry{}, errors.New("no such directory")
-		}
-		e.dir, e.dirID, e.fsid, s = dirs[k].dir, dirs[k].dirID, dirs[k].fsid, rest
-	} else {
-		f, rest, err := unquoteFields(s, 1)
-		if err != nil {
-			return journalEntry{}, err
-		}
-		e.dir, s = f[0], rest
+// dirAt returns the directory record that the index idx names.
+func dirAt(idx string, dirs []journalEntry) (journalEntry, error) {
+	k, err := strconv.Atoi(idx)
+	if err != nil || k < 0 || k >= len(dirs) {
+		return journalEntry{}, errors.New("no such directory")
 	}
+	return dirs[k], nil
+}
+
+// decodeSelf reads the journal's record of itself: the index of its
+// directory, its own name, which must be a journal's name, and its inode.
+func decodeSelf(s string, dirs []journalEntry) (journalEntry, error) {
+	idx, rest, _ := strings.Cut(s, " ")
+	d, err := dirAt(idx, dirs)
+	if err != nil {
+		return journalEntry{}, err
+	}
+	f, rest, err := unquoteFields(rest, 1)
+	switch {
+	case err != nil:
+		return journalEntry{}, err
+	case !isNameOf(f[0], journalBase, journalSuffix):
+		return journalEntry{}, fmt.Errorf("journal name %q: %w", f[0], errForeignName)
+	}
+	d.name = f[0]
+	if d.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil || d.oldIno == 0 {
+		return journalEntry{}, errors.New("bad inode")
+	}
+	return d, nil
+}
+
+// decodeEntry reads the fields of an entry line: the index of its
+// directory; three quoted names (two for a removal: it has no temp); an
+// inode number; and an entry's flags.
+func decodeEntry(s string, dirs []journalEntry, remove bool) (journalEntry, error) {
+	idx, s, _ := strings.Cut(s, " ")
+	e, err := dirAt(idx, dirs)
+	if err != nil {
+		return journalEntry{}, err
+	}
+	e.remove = remove
 	if remove {
 		f, rest, err := unquoteFields(s, 2)
 		if err != nil {
@@ -251,21 +284,10 @@ func decodeEntry(s string, version int, dirs []journalEntry, remove bool) (journ
 		return journalEntry{}, err
 	}
 	e.name, e.temp, e.backup = f[0], f[1], f[2]
-	switch {
-	case version == 1 && rest != "":
-		return journalEntry{}, errors.New("extra fields")
-	case version == 1:
-		if e.swapped() {
-			return journalEntry{}, errors.New("version 1 never exchanged")
-		}
-	default:
-		if version >= 4 {
-			rest, e.unchanged = strings.CutSuffix(rest, " unchanged")
-			rest, e.noReplace = strings.CutSuffix(rest, " noreplace")
-		}
-		if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil {
-			return journalEntry{}, err
-		}
+	rest, e.unchanged = strings.CutSuffix(rest, " unchanged")
+	rest, e.noReplace = strings.CutSuffix(rest, " noreplace")
+	if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil {
+		return journalEntry{}, err
 	}
 	return e, nil
 }
@@ -275,10 +297,8 @@ var errForeignName = errors.New("names a file the library does not write")
 // check makes sure that the entry can only lead Recover to the library's
 // own files: an absolute directory, a plain target name, and temp and
 // backup names of the library's own pattern for that target.
-func (e *journalEntry) check(version int) error {
+func (e *journalEntry) check() error {
 	switch {
-	case !filepath.IsAbs(e.dir):
-		return fmt.Errorf("directory %q is not absolute: %w", e.dir, errForeignName)
 	case !plainName(e.name):
 		return fmt.Errorf("target %q: %w", e.name, errForeignName)
 	case e.remove && !isNameOf(e.backup, e.name, backupSuffix):
@@ -314,28 +334,45 @@ func unquoteFields(s string, n int) ([]string, string, error) {
 	return out, s, nil
 }
 
-// A journalFile is the journal of one commit, in the directory dir.
+// A journalFile is the journal of one commit, in the directory dir. It
+// stays open until the commit ends, so that the end can tell whether
+// another process gave the file a name of its own (see remove).
 type journalFile struct {
 	dir  *Dir
 	name string
+	fd   int
 	j    journal
 }
+
+var errJournalMoved = errors.New("the journal was renamed or linked by another process")
 
 // writeJournal makes the journal of entries durable in dir: the commit
 // point. Every temp (and backup) must already be durable, names included,
 // since a recovery will rename them. swap says the renames will exchange.
 func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
-	for _, e := range distinctDirs(entries) {
+	// Every directory by the path that leads to it now (a recovery in
+	// another process has only paths), the journal's own among them.
+	fsids := make(map[*Dir]uint64)
+	note := func(d *Dir) error {
+		if _, ok := fsids[d]; ok {
+			return nil
+		}
+		fsids[d] = fsid(d.fd)
 		var err error
-		if e.Dir.path, err = e.Dir.pathNow(); err != nil {
-			return nil, err
+		d.path, err = d.pathNow()
+		return err
+	}
+	err := note(dir)
+	for _, e := range entries {
+		if err == nil {
+			err = note(e.Dir)
 		}
 	}
-	fsids := make(map[*Dir]uint64)
-	for _, e := range distinctDirs(entries) {
-		fsids[e.Dir] = fsid(e.Dir.fd)
+	if err != nil {
+		return nil, err
 	}
+	jf.j.self = journalEntry{dir: dir.path, dirID: dir.id, fsid: fsids[dir]}
 	for i, e := range entries {
 		if e.remove {
 			if e.Exists {
@@ -354,74 +391,133 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		}
 		jf.j.entries = append(jf.j.entries, je)
 	}
-	data := jf.j.encode()
-	if len(data) > maxJournalSize {
-		return nil, errJournalTooLarge
-	}
-	name, err := writeDurably(dir, "txn", journalSuffix, data, entries[0].settings.random)
+	jf.name, jf.fd, err = writeDurably(dir, journalSuffix, func(name string, ino uint64) []byte {
+		jf.j.self.name, jf.j.self.oldIno = name, ino
+		return jf.j.encode()
+	}, entries[0].settings.random)
 	if err != nil {
 		return nil, err
 	}
-	jf.name = name
 	return jf, nil
 }
 
 // turnBack records, durably, that the commit is being undone: a crash from
 // now on must lead to the old targets, not the new. The new journal is
-// written under a temp name and renamed over the old one.
+// written under a temp name and renamed over the old one, which must then
+// be gone: a commit record that another process kept under a name of its
+// own is emptied before anything is undone (see remove).
 func (jf *journalFile) turnBack(random func() uint64) error {
 	jf.j.state = stateRollback
-	tmp, err := writeDurably(jf.dir, "txn", tempSuffix, jf.j.encode(), random)
+	tmp, fd, err := writeDurably(jf.dir, tempSuffix, func(_ string, ino uint64) []byte {
+		jf.j.self.oldIno = ino // renamed, it keeps its inode
+		return jf.j.encode()
+	}, random)
 	if err != nil {
 		return err
 	}
 	if err := sys.Renameat(jf.dir.fd, tmp, jf.dir.fd, jf.name); err != nil {
 		sys.Unlinkat(jf.dir.fd, tmp, 0)
+		sys.Close(fd)
 		return err
 	}
-	return syncFD(jf.dir.fd)
-}
-
-// remove deletes the journal. It needs no fsync of its own: a journal that
-// comes back after a crash only makes Recover redo what is already done.
-func (jf *journalFile) remove() error {
-	err := sys.Unlinkat(jf.dir.fd, jf.name, 0)
-	if err == sys.ENOENT {
-		err = nil
+	old := jf.fd
+	jf.fd = fd
+	err = syncFD(jf.dir.fd)
+	if n, lerr := sys.Links(old); lerr != nil || n > 0 {
+		err = multierr.Append(err, voidJournal(old, cmp.Or(lerr, errJournalMoved)))
 	}
+	sys.Close(old)
 	return err
 }
 
-// writeDurably creates a new file named from base and suffix in dir, holding
-// data, and makes it and its name durable. It returns the name.
-func writeDurably(dir *Dir, base, suffix string, data []byte, random func() uint64) (string, error) {
+// remove ends the journal: the transaction is over. The name goes, without
+// an fsync: a journal that comes back after a crash only makes Recover redo
+// what is already done. And the file must go with it: a journal that
+// another process renamed or linked meanwhile would live on under that
+// name, the record of a transaction that has ended, which a Recover must
+// never act on. So the file is emptied where it cannot be removed, and the
+// error says why.
+func (jf *journalFile) remove() error {
+	err := sys.Unlinkat(jf.dir.fd, jf.name, 0)
+	if err == nil || err == sys.ENOENT {
+		n, lerr := sys.Links(jf.fd)
+		switch {
+		case lerr != nil:
+			err = lerr
+		case n > 0:
+			err = errJournalMoved
+		default:
+			err = nil
+		}
+	}
+	if err != nil {
+		err = voidJournal(jf.fd, err)
+	}
+	jf.close()
+	return err
+}
+
+// close lets go of the journal's descriptor: the journal stays for Recover.
+func (jf *journalFile) close() {
+	if jf != nil && jf.fd >= 0 {
+		sys.Close(jf.fd)
+		jf.fd = -1
+	}
+}
+
+// voidJournal empties, durably, the journal open on fd, whose name could
+// not be removed for cause: an empty journal was never a commit point, and
+// Recover only removes it.
+func voidJournal(fd int, cause error) error {
+	err := sys.Ftruncate(fd, 0)
+	if err == nil {
+		err = syncFD(fd)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; emptying it failed too: %w", cause, err)
+	}
+	return fmt.Errorf("%w: emptied, so that it is never replayed", cause)
+}
+
+// writeDurably creates in dir a new journal (or, with tempSuffix, a temp
+// one) under a fresh name, holding what content returns for that name and
+// the new file's inode, and makes it and its name durable. It returns the
+// name and a descriptor open on the file.
+func writeDurably(dir *Dir, suffix string, content func(name string, ino uint64) []byte, random func() uint64) (string, int, error) {
 	for try := 1; ; try++ {
-		name := randomName(base, suffix, random())
+		name := randomName(journalBase, suffix, random())
 		fd, err := sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
 		if (err == sys.EEXIST || err == sys.EINTR) && try < maxNameTries {
 			continue
 		}
 		if err == sys.EEXIST {
-			return "", gaveUp(err)
+			return "", -1, gaveUp(err)
 		}
 		if err != nil {
-			return "", err
+			return "", -1, err
 		}
-		err = writeAll(fd, data)
+		var st sys.Stat_t
+		err = sys.Fstat(fd, &st)
+		if err == nil {
+			data := content(name, uint64(st.Ino))
+			if len(data) > maxJournalSize {
+				err = errJournalTooLarge
+			} else {
+				err = writeAll(fd, data)
+			}
+		}
 		if err == nil {
 			err = syncFD(fd)
-		}
-		if cerr := sys.Close(fd); err == nil {
-			err = cerr
 		}
 		if err == nil {
 			err = syncFD(dir.fd)
 		}
 		if err != nil {
+			sys.Close(fd)
 			sys.Unlinkat(dir.fd, name, 0)
-			return "", err
+			return "", -1, err
 		}
-		return name, nil
+		return name, fd, nil
 	}
 }
 

@@ -25,11 +25,11 @@ func TestAppendQuoteMatchesStrconv(t *testing.T) {
 	}
 }
 
-// A version 3 journal reads back as written: directories by path and
-// identity, shared between entries, names of every byte.
+// A journal reads back as written: its own name and directory, directories
+// by path and identity, shared between entries, names of every byte.
 func TestJournalRoundTrip(t *testing.T) {
 	a, b := fileID{1, 2}, fileID{1, 3}
-	j := journal{state: stateCommit, entries: []journalEntry{
+	j := journal{state: stateCommit, self: journalEntry{dir: "/d/j", dirID: fileID{1, 4}, fsid: 9, name: randomName(journalBase, journalSuffix, 5), oldIno: 6}, entries: []journalEntry{
 		{dir: "/d/a", dirID: a, name: "x", temp: TempName("x", 1), backup: TempName("x", 1), oldIno: 7},
 		{dir: "/d/a", dirID: a, name: "y\n\"z", temp: TempName("y\n\"z", 2)},
 		{dir: "/d/b b", dirID: b, name: "w", temp: TempName("w", 3), backup: randomName("w", backupSuffix, 4)},
@@ -47,7 +47,7 @@ func TestJournalRoundTrip(t *testing.T) {
 // longest names, each in a directory of its own with a 1 KiB path.
 func TestJournalBound(t *testing.T) {
 	name := strings.Repeat("n", nameMax)
-	j := journal{state: stateCommit}
+	j := journal{state: stateCommit, self: journalEntry{dir: "/j", dirID: fileID{1, 1}, name: randomName(journalBase, journalSuffix, 1)}}
 	for i := range 10000 {
 		dir := "/" + strings.Repeat("d", 1000) + fmt.Sprint(i)
 		j.entries = append(j.entries, journalEntry{dir: dir, dirID: fileID{1, uint64(i + 1)}, name: name,
@@ -76,7 +76,6 @@ func TestSameDir(t *testing.T) {
 		e    journalEntry
 		want bool
 	}{
-		{"version 2: no identity", journalEntry{}, true},
 		{"same device and inode", journalEntry{dirID: d.id}, true},
 		{"another inode", journalEntry{dirID: fileID{d.id.dev, d.id.ino + 1}, fsid: here}, false},
 		{"new device, same filesystem", journalEntry{dirID: fileID{d.id.dev + 1, d.id.ino}, fsid: here}, here != 0},

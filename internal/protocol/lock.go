@@ -15,29 +15,38 @@ import (
 // leaves none behind.
 //
 // Anyone who can open a directory can flock it, so a lock held for good
-// must not stop writers: a writer waits up to writerLockWait, then goes on
-// without the lock, as it does where the filesystem has no flock. The worst
-// a real recovery running then can do is sweep its temp, and the write
-// fails cleanly on the rename. A recovery waits until its deadline, at most
-// recoveryLockWait after it began, however many directories it locks, then
-// reports the directory busy (ErrBusy) and leaves it alone. Locks are
-// polled, never blocked on, so two that wait on each other cannot deadlock.
+// must not stop writers: a writer waits for directory locks writerLockWait
+// at most in all, then goes on without them, as it does where the
+// filesystem has no flock. The worst a real recovery running then can do
+// is sweep its temp, and the write fails cleanly on the rename.
+//
+// Every wait of one write, one Commit or one Recover counts against one
+// budget (Waits), however many directories and files it locks: a recovery
+// waits recoveryLockWait in all, then reports the directory busy (ErrBusy)
+// and leaves it alone; a compare-and-swap waits casLockWait in all, its
+// directories' waits included (see version.go). So whoever holds locks and
+// hands each back just before its wait runs out stalls a call once, not once
+// per lock. Locks are polled, never blocked on, so two that wait on each
+// other cannot deadlock.
 const (
 	writerLockWait   = 2 * time.Second
 	recoveryLockWait = 10 * time.Second
 )
 
-// lock takes the shared (writer) or exclusive (recovery) lock on fd,
-// waiting until deadline at most; a zero deadline is writerLockWait from
-// now.
-func lock(fd int, exclusive bool, deadline time.Time) error {
+// Waits is the time one write, Commit or Recover has spent waiting for
+// locks. The zero value has waited for nothing.
+type Waits struct{ spent time.Duration }
+
+// lock takes the shared (writer) or exclusive lock on fd, as long as w has
+// spent less than limit waiting, all its waits together. what names the
+// kind of file fd is in the error: "file" or "directory".
+func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) error {
 	how := sys.LOCK_SH
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	if deadline.IsZero() {
-		deadline = time.Now().Add(writerLockWait)
-	}
+	start := time.Now()
+	defer func() { w.spent += time.Since(start) }()
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
 		err := flock(fd, how|sys.LOCK_NB)
 		switch err {
@@ -49,9 +58,10 @@ func lock(fd int, exclusive bool, deadline time.Time) error {
 		default:
 			return err
 		}
-		if time.Now().After(deadline) {
-			return ErrBusy
+		left := limit - w.spent - time.Since(start)
+		if left <= 0 {
+			return busyError{what, limit}
 		}
-		time.Sleep(pause)
+		time.Sleep(min(pause, left))
 	}
 }

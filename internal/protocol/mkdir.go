@@ -1,10 +1,12 @@
 package protocol
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"time"
+	"path/filepath"
+	"slices"
 
 	"go.uber.org/multierr"
 
@@ -64,7 +66,7 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 	// The parent is locked as a writer locks its target's directory, so
 	// that Recover leaves the temp directory alone while this writer
 	// lives (see lock.go; without the lock it goes on all the same).
-	lock(parent, false, time.Time{})
+	lock(parent, false, dirs.waits(), writerLockWait, "directory")
 	tmp, err := tempDir(parent, name, perm)
 	if err != nil {
 		return -1, err
@@ -166,7 +168,7 @@ func removeNewDir(parent int, name string, fd int, marker string) error {
 		}
 		return nil
 	}
-	if !ours(name, tempSuffix) {
+	if parseName(name, tempSuffix) == "" {
 		tmp := randomName(name, tempSuffix, rand.Uint64())
 		if err := renameDir(parent, name, tmp); err != nil {
 			return err
@@ -208,9 +210,34 @@ func (ds *Dirs) End(commitErr error) error {
 	case len(ds.made) == 0:
 		return commitErr
 	case commitErr == nil || errors.Is(commitErr, ErrNotDurable):
-		return multierr.Append(commitErr, ds.settleMade(true))
+		// The set's handles first: Windows keeps a removed directory, and
+		// so its parent, while a handle on it is open.
+		ds.closeHandles()
+		return multierr.Append(commitErr, multierr.Append(ds.removeUnused(), ds.settleMade(true)))
 	}
 	return multierr.Append(commitErr, ds.Close())
+}
+
+// removeUnused removes, deepest first, the directories the set made that
+// hold nothing but their marker once the write has committed: made for
+// entries that were abandoned (see txn's Writer.Abort), they are as a
+// failed write leaves them.
+func (ds *Dirs) removeUnused() error {
+	var err error
+	for i := len(ds.made) - 1; i >= 0; i-- {
+		d := ds.made[i]
+		if names, rerr := readDirNames(d.fd); rerr != nil || len(names) != 1 || names[0] != d.marker {
+			continue
+		}
+		if rerr := removeNewDir(d.parent, d.name, d.fd, d.marker); rerr != nil {
+			err = multierr.Append(err, pathError("remove", d.target, fmt.Errorf("new directory %s: %w", d.name, rerr)))
+		} else if serr := syncFD(d.parent); serr != nil {
+			err = multierr.Append(err, pathError("syncdir", d.target, serr))
+		}
+		sys.Close(d.parent)
+		ds.made = slices.Delete(ds.made, i, i+1)
+	}
+	return err
 }
 
 // settleMade ends the directories the set made: once the write committed,
@@ -259,4 +286,132 @@ func isMarker(dirfd int, dir, name string, euid uint32) bool {
 	var st sys.Stat_t
 	return sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) == nil &&
 		st.Mode&sys.S_IFMT == sys.S_IFREG && st.Uid == euid
+}
+
+// After a crash (see Recover).
+
+// recoverMissing recovers the directories a write was making along path,
+// which does not exist: the temp directories of its first missing component
+// in the nearest parent that exists, and that parent, if a write made it
+// and left nothing in it.
+func recoverMissing(set *Dirs, path string, euid uint32) error {
+	parentPath, base := split(trimSeparators(path))
+	if base == "" || base == "." || base == ".." || parentPath == path {
+		return nil
+	}
+	var w resolve.Walk
+	fd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
+	if err == sys.ENOENT {
+		return recoverMissing(set, parentPath, euid)
+	}
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	parent, err := set.adopt(fd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	names, err := readDirNames(parent.fd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	removed := false
+	for _, name := range names {
+		if isNameOf(name, base, tempSuffix) && sweepable(parent.fd, name, euid) == sys.S_IFDIR {
+			removed = removeMadeDir(parent.fd, name, euid) || removed
+		}
+	}
+	if removed {
+		if err := syncFD(parent.fd); err != nil {
+			return pathError("recover", parentPath, err)
+		}
+	}
+	return settleMadeDir(set, parentPath, parent.fd, euid)
+}
+
+// removeMadeDir removes the temp directory name in dirfd if a writer with
+// Recover's uid was making it (or removing it) when it died: it holds
+// nothing, or nothing but its marker (see mkdir.go). It reports whether it
+// did.
+func removeMadeDir(dirfd int, name string, euid uint32) bool {
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer sys.Close(fd)
+	names, err := readDirNames(fd)
+	switch {
+	case err != nil || len(names) > 1:
+		return false
+	case len(names) == 1:
+		if !isMarker(fd, cmp.Or(parseName(name, tempSuffix), name), names[0], euid) || sys.Unlinkat(fd, names[0], 0) != nil {
+			return false
+		}
+	}
+	return sys.Unlinkat(dirfd, name, sys.AT_REMOVEDIR) == nil
+}
+
+// settleMadeDir ends, after a crash, a directory at path (open on fd) that a
+// write made, and then its parent, if a write made that too. If the
+// directory holds nothing but its marker, the write never committed: it
+// goes, in the order removeNewDir uses. Otherwise the write committed, and
+// the markers go, the parents' first, so that a crash leaves markers only
+// in the deepest directories, from which the next Recover starts.
+func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
+	names, err := readDirNames(fd)
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	base := filepath.Base(filepath.Clean(path))
+	var markers []string
+	for _, name := range names {
+		if isMarker(fd, base, name, euid) {
+			markers = append(markers, name)
+		}
+	}
+	if len(markers) == 0 {
+		return nil
+	}
+	parentPath := filepath.Dir(filepath.Clean(path))
+	var w resolve.Walk
+	pfd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	parent, err := set.adopt(pfd)
+	if err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	if len(names) > len(markers) {
+		if err := settleMadeDir(set, parentPath, parent.fd, euid); err != nil {
+			return err
+		}
+		for _, m := range markers {
+			if err := sys.Unlinkat(fd, m, 0); err != nil && err != sys.ENOENT {
+				return pathError("recover", path, err)
+			}
+		}
+		return syncFD(fd)
+	}
+	// The name must still lead to this directory.
+	var here, named sys.Stat_t
+	if sys.Fstat(fd, &here) != nil || sys.Fstatat(parent.fd, base, &named, sys.AT_SYMLINK_NOFOLLOW) != nil ||
+		here.Ino != named.Ino || here.Dev != named.Dev {
+		return nil
+	}
+	for _, m := range markers[1:] {
+		sys.Unlinkat(fd, m, 0) // two markers: not one write's; the first will do
+	}
+	dup, err := sys.Dup(fd)
+	if err != nil {
+		return pathError("recover", path, err)
+	}
+	set.release(fd)
+	if err := removeNewDir(parent.fd, base, dup, markers[0]); err != nil {
+		return pathError("recover", path, err)
+	}
+	if err := syncFD(parent.fd); err != nil {
+		return pathError("recover", parentPath, err)
+	}
+	return settleMadeDir(set, parentPath, parent.fd, euid)
 }

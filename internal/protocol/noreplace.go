@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
@@ -12,15 +13,18 @@ import (
 // between is ever replaced.
 
 // renameNoReplace renames the temp to the target's name, unless that name
-// exists (EEXIST, which matches fs.ErrExist). Where the filesystem cannot
-// refuse in the rename itself, a hard link to the name does the same, and
-// the temp's name is then removed.
+// exists (fs.ErrExist, as when staged). Where the filesystem cannot refuse
+// in the rename itself, a hard link to the name does the same, and the
+// temp's name is then removed.
 func (e *Entry) renameNoReplace() error {
 	err := moveNoReplace(e.Dir.fd, e.temp, e.Base)
-	if err == sys.EEXIST && e.settings.HasExpect {
+	switch {
+	case err != sys.EEXIST:
+		return err
+	case e.settings.HasExpect:
 		return fmt.Errorf("%w: %w", ErrChanged, err) // expected absent
 	}
-	return err
+	return fs.ErrExist
 }
 
 // moveNoReplace renames from to to in dirfd, unless to exists.

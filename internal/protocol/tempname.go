@@ -71,6 +71,17 @@ func isNameOf(name, base, suffix string) bool {
 	return ok && len(digits) == hexLen && strings.Trim(digits, "0123456789abcdef") == ""
 }
 
+// parseName returns the target name (shortened, as above) that name is a
+// randomName of with suffix, or "" if name is no such name.
+func parseName(name, suffix string) string {
+	rest, ok := strings.CutSuffix(name, suffix)
+	if !ok || len(rest) < len("..")+hexLen+1 || rest[0] != '.' || rest[len(rest)-hexLen-1] != '.' ||
+		strings.Trim(rest[len(rest)-hexLen:], "0123456789abcdef") != "" {
+		return ""
+	}
+	return rest[1 : len(rest)-hexLen-1]
+}
+
 // TempName is the temp name a write of base makes from the random number r
 // (see Settings.Random).
 func TempName(base string, r uint64) string { return randomName(base, tempSuffix, r) }

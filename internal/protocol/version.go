@@ -25,14 +25,16 @@ import (
 // version expected, renames, and lets go. A second writer that read the
 // same version waits for the lock, then finds the name leading elsewhere,
 // and fails with ErrChanged. A transaction takes its targets' locks in one
-// order (by device and inode), and every wait is bounded (lockWait).
+// order (by device and inode), and all its waits together are bounded
+// (casLockWait, see lock.go).
 
 // ErrChanged is wrapped by a compare-and-swap write whose target is no
 // longer at the version expected: nothing is written.
 var ErrChanged = errors.New("file changed since it was read")
 
-// casLockWait bounds the wait for another compare-and-swap writer of the
-// same file, which holds the lock only from its check to its rename.
+// casLockWait bounds the waits of one compare-and-swap write or Commit for
+// other writers of its targets, each of which holds a lock only from its
+// check to its rename: the waits for directory locks count too.
 const casLockWait = 10 * time.Second
 
 // A Version identifies a file as it was read, or its absence (the zero
@@ -134,7 +136,7 @@ func (e *Entry) lockVersion() error {
 		return pathError("lock", e.Name, err)
 	}
 	e.lockFD, e.locked = fd, true
-	if err := lock(fd, true, time.Now().Add(casLockWait)); err != nil {
+	if err := lock(fd, true, e.Dir.waits, casLockWait, "file"); err != nil {
 		return pathError("lock", e.Name, err)
 	}
 	var held, named sys.Stat_t

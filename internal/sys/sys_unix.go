@@ -15,6 +15,7 @@ const (
 
 	O_RDONLY    = unix.O_RDONLY
 	O_WRONLY    = unix.O_WRONLY
+	O_RDWR      = unix.O_RDWR
 	O_CREAT     = unix.O_CREAT
 	O_EXCL      = unix.O_EXCL
 	O_NONBLOCK  = unix.O_NONBLOCK
@@ -59,10 +60,18 @@ func Dup(fd int) (int, error)             { return unix.Dup(fd) }
 func CloseOnExec(fd int)                  { unix.CloseOnExec(fd) }
 func Write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
 func Fstat(fd int, st *Stat_t) error      { return unix.Fstat(fd, st) }
+func Ftruncate(fd int, size int64) error  { return unix.Ftruncate(fd, size) }
 func Lstat(path string, st *Stat_t) error { return unix.Lstat(path, st) }
 
 func Fstatat(dirfd int, name string, st *Stat_t, flags int) error {
 	return unix.Fstatat(dirfd, name, st, flags)
+}
+
+// Links returns the number of names the file open on fd has.
+func Links(fd int) (uint64, error) {
+	var st Stat_t
+	err := unix.Fstat(fd, &st)
+	return uint64(st.Nlink), err
 }
 
 func Fchmod(fd int, mode uint32) error                 { return unix.Fchmod(fd, mode) }
