@@ -3,7 +3,6 @@ package protocol
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -405,7 +404,7 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 // now on must lead to the old targets, not the new. The new journal is
 // written under a temp name and renamed over the old one, which must then
 // be gone: a commit record that another process kept under a name of its
-// own is emptied before anything is undone (see remove).
+// own is emptied before anything is undone (see replaceRecord).
 func (jf *journalFile) turnBack(random func() uint64) error {
 	jf.j.state = stateRollback
 	tmp, fd, err := writeDurably(jf.dir, tempSuffix, func(_ string, ino uint64) []byte {
@@ -415,19 +414,12 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := sys.Renameat(jf.dir.fd, tmp, jf.dir.fd, jf.name); err != nil {
+	if err := jf.replaceRecord(tmp, fd); err != nil {
 		sys.Unlinkat(jf.dir.fd, tmp, 0)
 		sys.Close(fd)
 		return err
 	}
-	old := jf.fd
-	jf.fd = fd
-	err = syncFD(jf.dir.fd)
-	if n, lerr := sys.Links(old); lerr != nil || n > 0 {
-		err = multierr.Append(err, voidJournal(old, cmp.Or(lerr, errJournalMoved)))
-	}
-	sys.Close(old)
-	return err
+	return syncFD(jf.dir.fd)
 }
 
 // remove ends the journal: the transaction is over. The name goes, without
@@ -435,20 +427,12 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 // what is already done. And the file must go with it: a journal that
 // another process renamed or linked meanwhile would live on under that
 // name, the record of a transaction that has ended, which a Recover must
-// never act on. So the file is emptied where it cannot be removed, and the
-// error says why.
+// never act on. So a file that keeps a name (see unlinkJournal), or whose
+// name cannot be removed, is emptied, and the error says why.
 func (jf *journalFile) remove() error {
-	err := sys.Unlinkat(jf.dir.fd, jf.name, 0)
-	if err == nil || err == sys.ENOENT {
-		n, lerr := sys.Links(jf.fd)
-		switch {
-		case lerr != nil:
-			err = lerr
-		case n > 0:
-			err = errJournalMoved
-		default:
-			err = nil
-		}
+	kept, err := unlinkJournal(jf.dir.fd, jf.name, jf.fd)
+	if kept {
+		err = multierr.Append(errJournalMoved, err)
 	}
 	if err != nil {
 		err = voidJournal(jf.fd, err)
@@ -466,14 +450,17 @@ func (jf *journalFile) close() {
 }
 
 // voidJournal empties, durably, the journal open on fd, whose name could
-// not be removed for cause: an empty journal was never a commit point, and
-// Recover only removes it.
+// not be removed for cause (nil: as a precaution): an empty journal was
+// never a commit point, and Recover only removes it.
 func voidJournal(fd int, cause error) error {
 	err := sys.Ftruncate(fd, 0)
 	if err == nil {
 		err = syncFD(fd)
 	}
-	if err != nil {
+	switch {
+	case cause == nil:
+		return err
+	case err != nil:
 		return fmt.Errorf("%w; emptying it failed too: %w", cause, err)
 	}
 	return fmt.Errorf("%w: emptied, so that it is never replayed", cause)

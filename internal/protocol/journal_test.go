@@ -4,6 +4,7 @@ package protocol
 
 import (
 	"fmt"
+	"hash/crc32"
 	"reflect"
 	"strconv"
 	"strings"
@@ -85,5 +86,38 @@ func TestSameDir(t *testing.T) {
 		if got := sameDir(&tt.e, d); got != tt.want {
 			t.Errorf("%s: sameDir = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A journal must say where, under which name and as which file it was
+// written: one that does not is refused, and one of an earlier format
+// (which said none of it) is refused as such.
+func TestJournalSelfRecord(t *testing.T) {
+	self := journalEntry{dir: "/d", dirID: fileID{1, 2}, name: randomName(journalBase, journalSuffix, 7), oldIno: 9}
+	good := journal{state: stateCommit, self: self, entries: []journalEntry{{dir: "/d", dirID: fileID{1, 2}, name: "x", temp: TempName("x", 1)}}}
+	text := string(good.encode())
+	body := text[:strings.LastIndex(text, "end ")]
+	sealed := func(s string) []byte {
+		return fmt.Appendf([]byte(s), "end %08x\n", crc32.Checksum([]byte(s), crc32c))
+	}
+	selfLine := fmt.Sprintf("journal 0 %q 9\n", self.name)
+	for _, tt := range []struct {
+		name, body string
+		want       string
+	}{
+		{"no record of itself", strings.Replace(body, selfLine, "", 1), "no record of its own name"},
+		{"two records", strings.Replace(body, selfLine, selfLine+selfLine, 1), "unexpected"},
+		{"not a journal's name", strings.Replace(body, self.name, ".x.0000000000000001.aw-tmp", 1), "does not write"},
+		{"no inode", strings.Replace(body, selfLine, fmt.Sprintf("journal 0 %q 0\n", self.name), 1), "bad inode"},
+		{"no such directory", strings.Replace(body, selfLine, fmt.Sprintf("journal 3 %q 9\n", self.name), 1), "no such directory"},
+		{"an earlier format", strings.Replace(body, "journal v5", "journal v4", 1), "earlier format"},
+	} {
+		_, err := decodeJournal(sealed(tt.body))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error saying %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := decodeJournal(sealed(body)); err != nil {
+		t.Errorf("the journal itself: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 
 	"go.uber.org/multierr"
 
@@ -80,7 +81,7 @@ func (r *recovery) journals(path string) error {
 		if jerr := r.journal(&set, dir, path, name); jerr != nil {
 			var pe *fs.PathError
 			if !errors.As(jerr, &pe) {
-				jerr = pathError("recover", path+"/"+name, jerr)
+				jerr = pathError("recover", filepath.Join(path, name), jerr)
 			}
 			err = multierr.Append(err, jerr)
 		}
@@ -161,11 +162,11 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	for i := range j.entries {
 		e := &j.entries[i]
 		if eerr := r.finish(dirs[i], e, j.state); eerr != nil {
-			err = multierr.Append(err, pathError("recover", e.dir+"/"+e.name, eerr))
+			err = multierr.Append(err, pathError("recover", filepath.Join(e.dir, e.name), eerr))
 		}
 	}
 	if err != nil {
-		return multierr.Append(err, pathError("recover", path+"/"+name, errors.New("journal kept: run Recover again once the paths above are free")))
+		return multierr.Append(err, pathError("recover", filepath.Join(path, name), errors.New("journal kept: run Recover again once the paths above are free")))
 	}
 	for _, d := range dirs {
 		if err := syncFD(d.fd); err != nil {
@@ -286,7 +287,7 @@ func (r *recovery) settleState(jf *journalFile, dirs []*Dir) error {
 			continue
 		}
 		if !r.trusted(fd, e.name) {
-			return pathError("recover", e.dir+"/"+e.name, errors.New("changed since the commit began, by someone who may be another user: the set is left as it is; run Recover again once it is as the transaction found it, or remove the journal"))
+			return pathError("recover", filepath.Join(e.dir, e.name), errors.New("changed since the commit began, by someone who may be another user: the set is left as it is; run Recover again once it is as the transaction found it, or remove the journal"))
 		}
 		// The turn is made durable first, as a writer's.
 		return jf.turnBack(rand.Uint64)
@@ -299,22 +300,6 @@ func (r *recovery) settleState(jf *journalFile, dirs []*Dir) error {
 // exchange still the new content, not the old target.
 func (r *recovery) pending(dirfd int, e *journalEntry) bool {
 	return r.ourTemp(dirfd, e) && (!e.swapped() || inode(dirfd, e.temp) != e.oldIno)
-}
-
-// trusted reports whether the file at name in dirfd, or its absence, can
-// only be the work of Recover's own user (or root): the directory is theirs
-// and lets no one else add, rename or remove names in it; or it is sticky,
-// and the file there is that user's, which no one else can rename or
-// remove.
-func (r *recovery) trusted(dirfd int, name string) bool {
-	var d, st sys.Stat_t
-	if sys.Fstat(dirfd, &d) != nil || d.Uid != r.euid && d.Uid != 0 {
-		return false
-	}
-	if d.Mode&0o022 == 0 {
-		return true
-	}
-	return d.Mode&sys.S_ISVTX != 0 && sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) == nil && st.Uid == r.euid
 }
 
 // ourTemp reports whether the entry's temp name holds what a writer with

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"cmp"
+	"path/filepath"
 
 	"go.uber.org/multierr"
 
@@ -45,10 +46,10 @@ func (r *recovery) sweep(path string) error {
 			}
 			// A target made a directory after it was staged, exchanged
 			// away (see commitBatch): never removed, but said.
-			err = multierr.Append(err, pathError("remove", path+"/"+name, sys.EISDIR))
+			err = multierr.Append(err, pathError("remove", filepath.Join(path, name), sys.EISDIR))
 		case sys.S_IFREG, sys.S_IFLNK:
 			if uerr := sys.Unlinkat(dir.fd, name, 0); uerr != nil && uerr != sys.ENOENT {
-				err = multierr.Append(err, pathError("remove", path+"/"+name, uerr))
+				err = multierr.Append(err, pathError("remove", filepath.Join(path, name), uerr))
 			}
 			removed = true
 		}

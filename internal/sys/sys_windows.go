@@ -290,23 +290,6 @@ func Fstat(fd int, st *Stat_t) error {
 	return nil
 }
 
-// Links returns the number of names the file open on fd has: none once it
-// is deleted, even while a handle keeps it pending (FileStandardInfo).
-func Links(fd int) (uint64, error) {
-	var info struct {
-		AllocationSize, EndOfFile int64
-		NumberOfLinks             uint32
-		DeletePending, Directory  bool
-	}
-	if err := windows.GetFileInformationByHandleEx(windows.Handle(fd), windows.FileStandardInfo, (*byte)(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info))); err != nil {
-		return 0, errno(err)
-	}
-	if info.DeletePending {
-		return 0, nil
-	}
-	return uint64(info.NumberOfLinks), nil
-}
-
 // Ftruncate sets the size of the file open on fd.
 func Ftruncate(fd int, size int64) error { return errno(syscall.Ftruncate(syscall.Handle(fd), size)) }
 
