@@ -3,10 +3,12 @@ package atomic
 import "github.com/atomicwrite/atomicwrite/internal/protocol"
 
 var (
-	// ErrNotDurable is wrapped by an error from the last step of a write,
-	// the fsync of the target's directory. The new content is then already
-	// in place (readers see it), but a power loss may still bring back the
-	// old content: do not assume either.
+	// ErrNotDurable is wrapped by an error from after the rename of a
+	// write, when the new content is already in place (readers see it):
+	// from the fsync of the target's directory, when a power loss may still
+	// bring back the old content (do not assume either), or from the
+	// removal of a marker of a directory the write made (WithMkdirAll),
+	// which the error names and Recover removes.
 	ErrNotDurable = protocol.ErrNotDurable
 
 	// ErrNotRegular is wrapped when the target exists but is not a regular

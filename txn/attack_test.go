@@ -22,15 +22,23 @@ import (
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
+// reachableDir returns a new directory of root's, mode 0755, that uid
+// 65534 can reach, skipping the test unless it runs as root.
+func reachableDir(t *testing.T) string {
+	t.Helper()
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	os.Chmod(filepath.Dir(dir), 0o755)
+	os.Chmod(dir, 0o755)
+	return dir
+}
+
 // attackerDirs makes a sticky world-writable directory (like /tmp) that
 // root recovers, and a victim directory of root's with two files, and
 // returns a check that the victim is exactly as made.
 func attackerDirs(t *testing.T) (shared, victim string, untouched func()) {
 	t.Helper()
-	testenv.RequireRoot(t)
-	root := t.TempDir()
-	os.Chmod(filepath.Dir(root), 0o755)
-	os.Chmod(root, 0o755)
+	root := reachableDir(t)
 	shared = filepath.Join(root, "shared")
 	victim = filepath.Join(root, "victim")
 	os.Mkdir(shared, 0o755)
@@ -323,7 +331,7 @@ func TestRecoverStuckSetDoesNotStopTheSweep(t *testing.T) {
 	}
 	testenv.FileHolds(t, s, []byte("root's s"))
 	testenv.DirHolds(t, theirs, "s")
-	testenv.DirHolds(t, victim, "secret")
+	testenv.DirHolds(t, victim, "passwd", "secret")
 }
 
 // In a sticky directory, another user's file x and their directory named
@@ -378,10 +386,7 @@ func TestVersionLockWaitsAddUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits 10 seconds")
 	}
-	testenv.RequireRoot(t)
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	os.Chmod(filepath.Dir(dir), 0o755)
+	dir := reachableDir(t)
 	var paths []string
 	for _, n := range []string{"a", "b", "c"} {
 		p := filepath.Join(dir, n)
@@ -418,10 +423,7 @@ func TestVersionLockWaitsAddUp(t *testing.T) {
 // directory's lock while the holder still has it, and the holder, as it
 // lets go, finds the new content there already.
 func TestDirectoryLockWaitsAddUp(t *testing.T) {
-	testenv.RequireRoot(t)
-	root := t.TempDir()
-	os.Chmod(root, 0o755)
-	os.Chmod(filepath.Dir(root), 0o755)
+	root := reachableDir(t)
 	var dirs []string
 	for _, n := range []string{"d1", "d2", "d3"} {
 		d := filepath.Join(root, n)

@@ -26,19 +26,14 @@ import (
 
 // theirDirs makes a directory that uid 65534 owns (mode 0755, not
 // sticky), where root writes and which that user can rearrange at will,
-// and a directory of root's holding the file secret, and returns a check
-// that secret is as made.
+// beside the victim directory of attackerDirs, and returns a check that
+// the victim's secret is as made.
 func theirDirs(t *testing.T) (theirs, victim string, untouched func()) {
 	t.Helper()
-	testenv.RequireRoot(t)
-	root := t.TempDir()
-	os.Chmod(filepath.Dir(root), 0o755)
-	os.Chmod(root, 0o755)
-	theirs, victim = filepath.Join(root, "theirs"), filepath.Join(root, "victim")
+	shared, victim, _ := attackerDirs(t)
+	theirs = filepath.Join(filepath.Dir(shared), "theirs")
 	os.Mkdir(theirs, 0o755)
 	os.Chown(theirs, testenv.NobodyUID, testenv.NobodyUID)
-	os.Mkdir(victim, 0o755)
-	testenv.WriteFile(t, filepath.Join(victim, "secret"), []byte("root's secret"), 0o600)
 	return theirs, victim, func() {
 		t.Helper()
 		testenv.FileHolds(t, filepath.Join(victim, "secret"), []byte("root's secret"))
@@ -111,6 +106,53 @@ func TestJournalMovedWhileTurningBack(t *testing.T) {
 	testenv.DirHolds(t, theirs)
 }
 
+// The other user renames root's rollback journal while the failed
+// transaction puts its files back, and back under its own name once the
+// transaction is over; root then writes x, a file the transaction had
+// made and undone. The writer found its journal gone and emptied it:
+// Recover replays nothing. Without that, the rollback record, whole, has
+// Recover remove x, root's later file, as a new target of the transaction.
+func TestRollbackJournalMovedWhileUndoing(t *testing.T) {
+	theirs, victim, _ := theirDirs(t)
+	var journal string
+	away := filepath.Join(theirs, "kept")
+	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+		if k == 2 {
+			return syscall.EIO
+		}
+		return nil
+	}), func(s *protocol.Settings) {
+		prev := s.Inject
+		s.Inject = func(step protocol.Step) error {
+			if step == protocol.StepUndo && journal == "" { // the rollback record is durable
+				journal = onlyJournal(t, theirs)
+				runAs(t, "rename", journal, away)
+			}
+			return prev(step)
+		}
+	}))
+	defer tx.Rollback()
+	x := filepath.Join(theirs, "x")
+	if err := tx.WriteString(x, "root's x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.WriteString(filepath.Join(victim, "v"), "root's v"); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.Commit()
+	if !errors.Is(err, syscall.EIO) || !strings.Contains(err.Error(), "renamed or linked by another process") {
+		t.Errorf("Commit: %v, want the EIO, and the moved journal said", err)
+	}
+	runAs(t, "rename", away, journal)
+	if err := atomic.WriteString(x, "root's later x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Recover(theirs, victim); err != nil {
+		t.Errorf("Recover: %v", err)
+	}
+	testenv.FileHolds(t, x, []byte("root's later x"))
+}
+
 // The same move while a transaction commits: the commit succeeds, and says
 // that its journal was moved. The other user renames the journal back and
 // forges the evidence that once turned a committed set back: a file of
@@ -153,7 +195,7 @@ func TestJournalMovedWhileCommitting(t *testing.T) {
 		t.Errorf("Recover: %v", err)
 	}
 	testenv.FileHolds(t, filepath.Join(victim, "v"), []byte("root's v"))
-	testenv.DirHolds(t, victim, "secret", "v")
+	testenv.DirHolds(t, victim, "passwd", "secret", "v")
 }
 
 // A journal of the calling user restored as a copy (a backup put back

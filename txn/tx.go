@@ -219,9 +219,14 @@ func (tx *Tx) fail(err error) error {
 // Commit replaces every staged target with its new content, as one
 // transaction. It ends the Tx, whether it succeeds or not: a failed Commit
 // has already removed every temp file and put back every target it had
-// replaced. An error that wraps atomic.ErrNotDurable comes from the final
-// directory fsyncs: every target then holds its new content, but a power
-// loss could still undo some of the renames.
+// replaced, unless putting back failed too (the error then says so, and
+// names the journal that Recover finishes the undo from). An error that
+// wraps atomic.ErrNotDurable comes after the renames: every target then
+// holds its new content, but a directory fsync failed (a power loss could
+// still undo some of the renames), or something of the commit's own is
+// left and named: a backup, or the journal (kept for Recover, or renamed
+// or linked by another process, and then emptied so that it is never
+// replayed).
 //
 // Before its first rename, Commit makes an intent journal durable (in the
 // first entry's directory, or the one WithJournalDir names). If the process

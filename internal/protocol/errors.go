@@ -10,9 +10,10 @@ import (
 )
 
 var (
-	// ErrNotDurable is wrapped by an error from the last step only, the
-	// directory fsync: the new content is in place, but a power loss may still
-	// undo the rename.
+	// ErrNotDurable is wrapped by an error after the renames only: the new
+	// content is in place, but a directory fsync failed (a power loss may
+	// still undo the rename), or something of the write's own is left
+	// behind and named (a backup, a journal, a new directory's marker).
 	ErrNotDurable = errors.New("new content is in place but may not be durable")
 
 	// ErrNotRegular reports a target that exists but is not a regular file
