@@ -5,6 +5,7 @@ package txn_test
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -443,5 +444,33 @@ func TestDirectoryLockWaitsAddUp(t *testing.T) {
 	}
 	if line, _ := r.ReadString('\n'); !strings.Contains(line, `"new"`) {
 		t.Errorf("as it let go of %s, the holder found %s: the writer waited for its lock", dirs[2], line)
+	}
+}
+
+// The caller bounds Recover's waits with a context: already done, Recover
+// waits for nothing; with a deadline, until then. The directory that
+// another process (uid 65534) holds for 5 seconds is reported busy either
+// way, where Recover's own 10 seconds would have waited it out, and the
+// free directory of the same call is recovered all the same.
+func TestRecoverContextBoundsWaits(t *testing.T) {
+	for _, bound := range []time.Duration{0, time.Second} {
+		t.Run(bound.String(), func(t *testing.T) {
+			root := reachableDir(t)
+			held, free := filepath.Join(root, "held"), filepath.Join(root, "free")
+			os.Mkdir(held, 0o755)
+			os.Mkdir(free, 0o755)
+			for _, d := range []string{held, free} {
+				testenv.WriteFile(t, filepath.Join(d, ".x.0000000000000001.aw-tmp"), []byte("dead"), 0o600)
+			}
+			holdLocks(t, "", []float64{5}, held)
+			ctx, cancel := context.WithTimeout(context.Background(), bound)
+			defer cancel()
+			err := txn.RecoverContext(ctx, held, free)
+			if !errors.Is(err, txn.ErrBusy) || !isNamed(err, held) {
+				t.Errorf("RecoverContext: %v, want ErrBusy naming %s", err, held)
+			}
+			testenv.DirHolds(t, held, ".x.0000000000000001.aw-tmp")
+			testenv.DirHolds(t, free)
+		})
 	}
 }

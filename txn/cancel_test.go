@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,8 +74,13 @@ func TestContextCancelsStream(t *testing.T) {
 		t.Errorf("stream: %v, want ErrTxDone and context.Canceled", err)
 	}
 	pr.Close()
-	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
-		t.Errorf("Commit: %v, want context.Canceled", err)
+	// Rolled back already: the error still names the set (by its first
+	// file) and says what happened.
+	err = tx.Commit()
+	var pe *fs.PathError
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, txn.ErrTxDone) || !errors.As(err, &pe) || pe.Path != old ||
+		!strings.Contains(err.Error(), "rolled back, nothing written") {
+		t.Errorf("Commit: %v, want a *fs.PathError naming %s, matching context.Canceled and ErrTxDone", err, old)
 	}
 	testenv.FileHolds(t, old, []byte("old"))
 	testenv.DirHolds(t, dir, "old")

@@ -1,6 +1,10 @@
 package txn
 
-import "github.com/atomicwrite/atomicwrite/internal/protocol"
+import (
+	"context"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+)
 
 // ErrBusy is wrapped when a lock that another process holds is not let go
 // of within the call's wait, which counts all its waits together: by
@@ -46,4 +50,12 @@ var ErrBusy = protocol.ErrBusy
 // journal for a later run; every other journal and directory is recovered
 // all the same, and the errors are combined. docs/security.md has the
 // whole trust model.
-func Recover(dirs ...string) error { return protocol.Recover(dirs) }
+func Recover(dirs ...string) error { return protocol.Recover(context.Background(), dirs) }
+
+// RecoverContext is Recover with a bound of the caller's on its waits for
+// locks, all together: they end once ctx is done (ErrBusy for each
+// directory still held then), or, if ctx has no deadline, after 10 seconds
+// in all, as Recover's. A context that is already done makes Recover wait
+// for nothing: it recovers what no live writer holds, and reports the rest
+// busy. The work itself is not cut short by ctx.
+func RecoverContext(ctx context.Context, dirs ...string) error { return protocol.Recover(ctx, dirs) }

@@ -45,6 +45,7 @@ type Tx struct {
 	staged      map[protocol.Key]string // target -> the name it was staged as
 	open        int                     // entries made by Create and not closed
 	failed      error                   // the first failure to stage an entry
+	first       string                  // the name of the first entry staged, for Commit's errors
 	done        bool
 
 	ctx  context.Context // from WithContext, or nil
@@ -79,6 +80,15 @@ func (tx *Tx) errDone() error {
 	}
 	return ErrTxDone
 }
+
+// cancelled is the error of a Commit of a Tx that its context rolled back:
+// the context's error, and ErrTxDone.
+type cancelled struct{ cause error }
+
+func (e cancelled) Error() string {
+	return e.cause.Error() + ": the transaction was rolled back, nothing written"
+}
+func (e cancelled) Unwrap() []error { return []error{e.cause, ErrTxDone} }
 
 // end marks the Tx ended and stops watching its context. tx.mu is held.
 func (tx *Tx) end() {
@@ -164,6 +174,9 @@ func (tx *Tx) add(name string, resolve func(string, *protocol.Dirs) (protocol.Ta
 	if tx.over() {
 		return nil, &fs.PathError{Op: "stage", Path: name, Err: tx.errDone()}
 	}
+	if tx.first == "" {
+		tx.first = name
+	}
 	t, err := resolve(name, &tx.dirs)
 	if err != nil {
 		return nil, tx.fail(err)
@@ -236,6 +249,10 @@ func (tx *Tx) Commit() error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if tx.done {
+		if tx.ctx != nil && tx.ctx.Err() != nil {
+			// Rolled back when the context was done.
+			return &fs.PathError{Op: "commit", Path: tx.first, Err: cancelled{tx.ctx.Err()}}
+		}
 		return tx.errDone()
 	}
 	tx.end()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
@@ -21,9 +22,10 @@ type command struct {
 	parents       bool
 	modes         []fs.FileMode // none, one for every PATH, or one per PATH
 	delim         []byte
-	paths         []string // PATHs, or DIRs for recover
-	removes       []string // -r: removed in the same transaction
-	sums          []string // -c: per PATH, the SHA-256 it must still have ("-": absent)
+	paths         []string       // PATHs, or DIRs for recover
+	removes       []string       // -r: removed in the same transaction
+	sums          []string       // -c: per PATH, the SHA-256 it must still have ("-": absent)
+	wait          *time.Duration // --wait: --recover's bound on its lock waits
 }
 
 // parseArgs reads the arguments. Flags come before the first PATH (or
@@ -34,7 +36,7 @@ type command struct {
 // "=".
 func parseArgs(args []string) (command, error) {
 	c := command{delim: []byte{0}}
-	var mode, delim, sums *string
+	var mode, delim, sums, wait *string
 	dashdash := false
 	i := 0
 	for ; i < len(args); i++ {
@@ -83,13 +85,15 @@ func parseArgs(args []string) (command, error) {
 			delim, err = takeValue()
 		case "c", "if-sha256":
 			sums, err = takeValue()
+		case "wait":
+			wait, err = takeValue()
 		default:
 			return c, usageErrorf("flag provided but not defined: %s (see atomicwrite -h)", a)
 		}
 		if err != nil {
 			return c, err
 		}
-		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove", "c", "if-sha256"}, name) {
+		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove", "c", "if-sha256", "wait"}, name) {
 			return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
 		}
 	}
@@ -111,7 +115,17 @@ func parseArgs(args []string) (command, error) {
 		if len(c.paths) == 0 {
 			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
 		}
+		if wait != nil {
+			d, err := time.ParseDuration(*wait)
+			if err != nil || d < 0 {
+				return c, usageErrorf("bad --wait %q: want a duration, as 0, 500ms or 30s", *wait)
+			}
+			c.wait = &d
+		}
 		return c, nil
+	}
+	if wait != nil {
+		return c, usageErrorf("--wait applies to --recover only (see atomicwrite -h)")
 	}
 	if len(c.paths) == 0 && len(c.removes) == 0 {
 		return c, usageErrorf("no PATH given (see atomicwrite -h)")
@@ -120,14 +134,9 @@ func parseArgs(args []string) (command, error) {
 		return c, usageErrorf("-m, -d, -e, -n, -p and -c apply to PATHs, and none is given (see atomicwrite -h)")
 	}
 	if sums != nil {
-		c.sums = strings.Split(*sums, ",")
-		if len(c.sums) != len(c.paths) {
-			return c, usageErrorf("-c %s gives %d SHA-256 sums for %d PATHs: give one per PATH (- for one that must not exist)", *sums, len(c.sums), len(c.paths))
-		}
-		for _, s := range c.sums {
-			if b, err := hex.DecodeString(s); s != "-" && (err != nil || len(b) != sha256.Size) {
-				return c, usageErrorf("bad SHA-256 %q: want 64 hex digits, as sha256sum prints, or - for a PATH that must not exist", s)
-			}
+		var err error
+		if c.sums, err = parseSums(*sums, len(c.paths)); err != nil {
+			return c, err
 		}
 	}
 	if mode != nil {
@@ -139,7 +148,7 @@ func parseArgs(args []string) (command, error) {
 			c.modes = append(c.modes, m)
 		}
 		if n := len(c.modes); n != 1 && n != len(c.paths) {
-			return c, usageErrorf("-m %s gives %d modes for %d PATHs: give one for all, or one per PATH", *mode, n, len(c.paths))
+			return c, usageErrorf("-m %s gives %s for %s: give one for all, or one per PATH", *mode, count(n, "mode"), count(len(c.paths), "PATH"))
 		}
 	}
 	if delim != nil {
@@ -150,6 +159,35 @@ func parseArgs(args []string) (command, error) {
 		c.delim = d
 	}
 	return c, nil
+}
+
+// parseSums reads -c's value: one SHA-256 per PATH, in hex of either case,
+// or - for a PATH that must not exist, separated by commas or by lines, so
+// that what sha256sum prints serves as it is: of each line, the sum before
+// the file name (and before the \ that marks an escaped name).
+func parseSums(value string, paths int) ([]string, error) {
+	items := strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == '\n' })
+	sums := make([]string, len(items))
+	for i, item := range items {
+		s, _, _ := strings.Cut(strings.TrimLeft(strings.TrimSpace(item), "\\"), " ")
+		s = strings.ToLower(s)
+		if b, err := hex.DecodeString(s); s != "-" && (err != nil || len(b) != sha256.Size) {
+			return nil, usageErrorf("bad SHA-256 %q: want 64 hex digits, as sha256sum prints, or - for a PATH that must not exist", item)
+		}
+		sums[i] = s
+	}
+	if len(sums) != paths {
+		return nil, usageErrorf("-c gives %s for %s: give one per PATH (- for one that must not exist)", count(len(sums), "SHA-256 sum"), count(paths, "PATH"))
+	}
+	return sums, nil
+}
+
+// count is n things, in the singular or the plural.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // modeOf returns the mode flag for the i-th PATH, if any.

@@ -68,7 +68,7 @@ func (j *job) watch(sigs <-chan os.Signal) {
 	} else if abort != nil {
 		abort()
 	}
-	fmt.Fprintf(j.stderr, "atomicwrite: interrupted by %v: %s\n", sig, outcome)
+	fmt.Fprintf(j.stderr, "atomicwrite: interrupted by %s: %s\n", signalName(sig), outcome)
 	os.Exit(128 + signalNumber(sig))
 }
 
@@ -79,9 +79,24 @@ func watchRecover(stderr io.Writer) {
 	signal.Notify(sigs, interrupts...)
 	go func() {
 		sig := <-sigs
-		fmt.Fprintf(stderr, "atomicwrite: interrupted by %v: recovery not finished; run it again\n", sig)
+		fmt.Fprintf(stderr, "atomicwrite: interrupted by %s: recovery not finished; run it again\n", signalName(sig))
 		os.Exit(128 + signalNumber(sig))
 	}()
+}
+
+// signalName is the name of one of the interrupts, as kill -l gives it.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case syscall.SIGPIPE:
+		return "SIGPIPE"
+	}
+	return sig.String()
 }
 
 // signalNumber is sig's number, for the exit status 128+N.
@@ -229,13 +244,13 @@ func (j *job) writeChunks(tx *txn.Tx, c *command, stdin *os.File) error {
 	})
 	switch {
 	case errors.Is(err, errTooManyChunks):
-		return usageErrorf("standard input holds more than %d chunks, one per PATH; nothing written", len(c.paths))
+		return &fs.PathError{Op: "split", Path: c.paths[len(c.paths)-1], Err: fmt.Errorf("standard input holds more than %d chunks, one per PATH: nothing written", len(c.paths))}
 	case err != nil:
 		return err
 	case n == 0 && c.noEmpty:
 		return &fs.PathError{Op: "write", Path: c.paths[0], Err: errEmptyInput}
 	case n != len(c.paths):
-		return usageErrorf("expected %d chunks of standard input, one per PATH, got %d; nothing written", len(c.paths), n)
+		return &fs.PathError{Op: "split", Path: c.paths[n], Err: fmt.Errorf("expected %d chunks of standard input, one per PATH, got %d: none for this PATH, nothing written", len(c.paths), n)}
 	}
 	return nil
 }
@@ -275,8 +290,10 @@ func checkSum(path, sum string) (atomic.Version, error) {
 		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
 	case err != nil:
 		return v, err
+	case sum == "-":
+		return v, &fs.PathError{Op: "check", Path: path, Err: fs.ErrExist}
 	}
-	if got := sha256.Sum256(data); sum == "-" || hex.EncodeToString(got[:]) != sum {
+	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
 		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
 	}
 	return v, nil

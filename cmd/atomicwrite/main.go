@@ -1,20 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
-const version = "atomicwrite v0.2.0"
-
 const usage = `usage: atomicwrite [-e] [-n] [-p] [-m MODE[,MODE...]] [-c SUM[,SUM...]] [-d DELIM] [-r RMPATH]... [--] PATH...
        atomicwrite -r RMPATH...
-       atomicwrite --recover DIR...
+       atomicwrite --recover [--wait DURATION] DIR...
 
 Writes standard input to PATH atomically and durably. With several PATHs,
 standard input is split on DELIM into one chunk per PATH, and all are
@@ -30,11 +30,13 @@ Paths given with -r are removed in the same transaction.
                      of the write: removed again if nothing is written
   -c, --if-sha256 SUM[,SUM...]
                      compare-and-swap: write only if each PATH still has
-                     the content whose SHA-256 is SUM (hex, as sha256sum
-                     prints it; - for a PATH that must not exist), one SUM
-                     per PATH in order, checked again when the write
+                     the content whose SHA-256 is SUM (hex of either case,
+                     as sha256sum prints it, file name and all: -c
+                     "$(sha256sum PATH)"; - for a PATH that must not
+                     exist), one SUM per PATH in order, after a comma or
+                     on a line of its own, checked again when the write
                      commits; otherwise fail ("file changed since it was
-                     read") and write nothing
+                     read", "file already exists" for -) and write nothing
   -r, --remove RMPATH
                      remove RMPATH as part of the transaction (repeatable):
                      every PATH written and every RMPATH removed, or
@@ -48,19 +50,25 @@ Paths given with -r are removed in the same transaction.
                      escapes \n \t \0 \\
   --recover          finish or undo the transactions that writers killed in
                      DIR left, and remove their temp files (run it at
-                     start-up, or after a crash); takes no other flag
+                     start-up, or after a crash); waits 10s at most in all
+                     for live writers, then reports a DIR still held busy;
+                     a DIR that does not exist is noted; takes no other
+                     flag than --wait
+  --wait DURATION    with --recover: wait at most DURATION in all for live
+                     writers (0, 500ms, 30s; 0 waits for none)
   -h, --help         print this help
   --version          print the version
 
 Flags go before the first PATH. A word that starts with "-" after a PATH is
 refused (exit 2); a file name that starts with "-" goes after --.
 
-Exit status: 0 written; 1 the write failed (nothing written, one line on
-standard error names the path and the cause, "file already exists" for
--n, "file changed since it was read" for -c); 2 usage error; 128+N killed by signal N (SIGHUP 129, SIGINT 130,
-SIGPIPE 141, SIGTERM 143): nothing written, unless the write had passed
-its commit point, which is then finished first. A --recover ended by a
-signal is finished by the next run.
+Exit status: 0 written; 1 the write failed, or standard input did not
+hold one chunk per PATH (nothing written, one line on standard error names
+the path and the cause, "file already exists" for -n, "file changed since
+it was read" for -c); 2 usage error; 128+N killed by signal N (SIGHUP 129,
+SIGINT 130, SIGPIPE 141, SIGTERM 143): nothing written, unless the write
+had passed its commit point, which is then finished first. A --recover
+ended by a signal is finished by the next run.
 `
 
 // Exit statuses.
@@ -83,11 +91,11 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return exitOK
 		case c.version:
-			fmt.Fprintln(stdout, version)
+			fmt.Fprintln(stdout, version())
 			return exitOK
 		case c.recover:
 			watchRecover(stderr)
-			err = txn.Recover(c.paths...)
+			err = recoverDirs(&c, stderr)
 		default:
 			j := startJob(stderr)
 			err = j.write(&c, stdin)
@@ -105,4 +113,22 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitFailed
+}
+
+// recoverDirs runs Recover on the DIRs, within --wait if given, and notes
+// on standard error each DIR that does not exist: nothing to recover there
+// (as at a first start), but a mistyped DIR would otherwise pass unseen.
+func recoverDirs(c *command, stderr io.Writer) error {
+	for _, dir := range c.paths {
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stderr, "atomicwrite: note: %s does not exist: nothing to recover there\n", dir)
+		}
+	}
+	ctx := context.Background()
+	if c.wait != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *c.wait)
+		defer cancel()
+	}
+	return txn.RecoverContext(ctx, c.paths...)
 }

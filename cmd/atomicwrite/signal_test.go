@@ -95,7 +95,7 @@ func TestSignalBeforeCommitPoint(t *testing.T) {
 					if !errors.As(err, &exit) || exit.ExitCode() != 128+int(sig) {
 						t.Errorf("exit: %v, want status %d", err, 128+int(sig))
 					}
-					checkOneLine(t, stderr.String(), "interrupted by "+sig.String()+": nothing written")
+					checkOneLine(t, stderr.String(), "interrupted by "+signalName(sig)+": nothing written")
 					for _, p := range mode {
 						testenv.FileHolds(t, filepath.Join(dir, p), []byte("old "+p))
 					}
@@ -152,7 +152,7 @@ func TestSignalInCommit(t *testing.T) {
 					if !res.Status.Exited() || res.Status.ExitStatus() != 128+int(sig) {
 						t.Errorf("status %v, want exit %d", res.Status, 128+int(sig))
 					}
-					checkOneLine(t, stderr.String(), "interrupted by "+sig.String()+": "+at.outcome)
+					checkOneLine(t, stderr.String(), "interrupted by "+signalName(sig)+": "+at.outcome)
 					for i, p := range mode {
 						want := "old " + p
 						if at.written {
@@ -267,7 +267,7 @@ func TestSignalDuringRecover(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 128+int(syscall.SIGTERM) {
 		t.Errorf("exit: %v, want status %d", err, 128+int(syscall.SIGTERM))
 	}
-	checkOneLine(t, stderr.String(), "interrupted by terminated: recovery not finished; run it again")
+	checkOneLine(t, stderr.String(), "interrupted by SIGTERM: recovery not finished; run it again")
 	unix.Flock(int(d.Fd()), unix.LOCK_UN)
 	if res := runCLI(t, dir, nil, "--recover", dir); res.exit != 0 {
 		t.Errorf("second --recover: exit %d: %s", res.exit, res.stderr)

@@ -35,12 +35,22 @@ const (
 
 // Waits is the time one write, Commit or Recover has spent waiting for
 // locks. The zero value has waited for nothing.
-type Waits struct{ spent time.Duration }
+type Waits struct {
+	spent time.Duration
+	// A Recover's caller may choose its bound (see Recover): limit,
+	// when not zero, replaces that of each lock, and done, once closed,
+	// ends every wait.
+	limit time.Duration
+	done  <-chan struct{}
+}
 
 // lock takes the shared (writer) or exclusive lock on fd, as long as w has
 // spent less than limit waiting, all its waits together. what names the
 // kind of file fd is in the error: "file" or "directory".
 func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) error {
+	if w.limit != 0 {
+		limit = w.limit
+	}
 	how := sys.LOCK_SH
 	if exclusive {
 		how = sys.LOCK_EX
@@ -62,6 +72,10 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) er
 		if left <= 0 {
 			return busyError{what, limit}
 		}
-		time.Sleep(min(pause, left))
+		select {
+		case <-w.done:
+			return busyError{what, w.spent + time.Since(start)}
+		case <-time.After(min(pause, left)):
+		}
 	}
 }

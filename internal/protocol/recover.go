@@ -1,12 +1,14 @@
 package protocol
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/multierr"
 
@@ -37,8 +39,16 @@ import (
 // reported, naming the path in the way, and its journal and files stay;
 // every other journal is recovered and every directory swept all the same.
 // Another user's journals, temps and directories are ignored.
-func Recover(dirs []string) error {
+//
+// Its lock waits end when ctx is done, or, if ctx has no deadline, after
+// recoveryLockWait in all: a caller with a context already done has it
+// wait for nothing.
+func Recover(ctx context.Context, dirs []string) error {
 	r := recovery{euid: uint32(sys.Geteuid()), keep: make(map[fileID]map[string]bool)}
+	r.waits.done = ctx.Done()
+	if deadline, ok := ctx.Deadline(); ok {
+		r.waits.limit = max(time.Until(deadline), time.Nanosecond)
+	}
 	var err error
 	for _, dir := range dirs {
 		err = multierr.Append(err, r.journals(dir))
