@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 type command struct {
 	help, version bool
 	recover       bool
+	run           []string // --run: the command and its arguments, whose output is PATH's content
 	noEmpty       bool
 	noClobber     bool
 	parents       bool
@@ -28,15 +28,70 @@ type command struct {
 	wait          *time.Duration // --wait: --recover's bound on its lock waits
 }
 
-// parseArgs reads the arguments. Flags come before the first PATH (or
-// before --); a word that starts with "-" after a PATH is refused rather
-// than taken for a file name, since it is almost always a flag put in the
-// wrong place. Flags are recognised with one dash or two (-m, --mode,
-// -recover, --recover); a value follows its flag as the next word or after
-// "=".
+// An option of the command line: its one-letter name (0 if none), its long
+// name, and whether it takes a value.
+type option struct {
+	short byte
+	long  string
+	value bool
+}
+
+var options = []option{
+	{'h', "help", false}, {0, "version", false}, {0, "recover", false}, {0, "wait", true}, {0, "run", false},
+	{'e', "no-empty", false}, {'n', "no-clobber", false}, {'p', "parents", false},
+	{'r', "remove", true}, {'m', "mode", true}, {'d', "delim", true}, {'c', "if-sha256", true},
+}
+
+// optionNamed returns the option of a long name, or of a one-letter one.
+func optionNamed(long string, short byte) (option, bool) {
+	for _, o := range options {
+		if long != "" && o.long == long || long == "" && short != 0 && o.short == short {
+			return o, true
+		}
+	}
+	return option{}, false
+}
+
+// parseArgs reads the arguments, as getopt_long does. Options come before
+// the first PATH (or before --); a word that starts with "-" after a PATH is
+// refused rather than taken for a file name, since it is almost always an
+// option put in the wrong place. Long options take two dashes (--mode), or
+// one (-recover); one-letter options combine (-enp), and the last of them
+// may take a value. A value follows its option as the next word, attached
+// to a one-letter option (-m600, -d,), or after "=" (--mode=600, -m=600).
 func parseArgs(args []string) (command, error) {
 	c := command{delim: []byte{0}}
 	var mode, delim, sums, wait *string
+	runFlag := false
+	// set records the option o, with its value if it takes one.
+	set := func(o option, value string) {
+		switch o.long {
+		case "help":
+			c.help = true
+		case "version":
+			c.version = true
+		case "recover":
+			c.recover = true
+		case "run":
+			runFlag = true
+		case "no-empty":
+			c.noEmpty = true
+		case "no-clobber":
+			c.noClobber = true
+		case "parents":
+			c.parents = true
+		case "remove":
+			c.removes = append(c.removes, value)
+		case "mode":
+			mode = &value
+		case "delim":
+			delim = &value
+		case "if-sha256":
+			sums = &value
+		case "wait":
+			wait = &value
+		}
+	}
 	dashdash := false
 	i := 0
 	for ; i < len(args); i++ {
@@ -49,56 +104,75 @@ func parseArgs(args []string) (command, error) {
 		if len(a) < 2 || a[0] != '-' {
 			break
 		}
-		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
-		takeValue := func() (*string, error) {
+		// takeValue returns the value that follows the option in the
+		// word (attached, after any "="), or the next word.
+		takeValue := func(attached string, hasValue bool) (string, error) {
 			if hasValue {
-				return &value, nil
+				return strings.TrimPrefix(attached, "="), nil
 			}
 			if i+1 == len(args) {
-				return nil, usageErrorf("flag %s needs a value (see atomicwrite -h)", a)
+				return "", usageErrorf("flag %s needs a value (see atomicwrite -h)", a)
 			}
 			i++
-			return &args[i], nil
+			return args[i], nil
 		}
-		var err error
-		switch name {
-		case "h", "help":
-			c.help = true
-		case "version":
-			c.version = true
-		case "recover":
-			c.recover = true
-		case "e", "no-empty":
-			c.noEmpty = true
-		case "n", "no-clobber":
-			c.noClobber = true
-		case "p", "parents":
-			c.parents = true
-		case "r", "remove":
-			var r *string
-			if r, err = takeValue(); err == nil {
-				c.removes = append(c.removes, *r)
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		if o, ok := optionNamed(name, 0); ok && (len(name) > 1 || strings.HasPrefix(a, "--")) {
+			switch {
+			case hasValue && !o.value:
+				return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
+			case o.value:
+				v, err := takeValue(value, hasValue)
+				if err != nil {
+					return c, err
+				}
+				value = v
 			}
-		case "m", "mode":
-			mode, err = takeValue()
-		case "d", "delim":
-			delim, err = takeValue()
-		case "c", "if-sha256":
-			sums, err = takeValue()
-		case "wait":
-			wait, err = takeValue()
-		default:
+			set(o, value)
+			continue
+		}
+		if strings.HasPrefix(a, "--") {
 			return c, usageErrorf("flag provided but not defined: %s (see atomicwrite -h)", a)
 		}
-		if err != nil {
-			return c, err
-		}
-		if hasValue && !slices.Contains([]string{"m", "mode", "d", "delim", "r", "remove", "c", "if-sha256", "wait"}, name) {
-			return c, usageErrorf("flag %s takes no value (see atomicwrite -h)", a)
+		for j := 1; j < len(a); j++ {
+			o, ok := optionNamed("", a[j])
+			if !ok {
+				in := ""
+				if len(a) > 2 {
+					in = " (in " + a + ")"
+				}
+				return c, usageErrorf("flag provided but not defined: -%c%s (see atomicwrite -h)", a[j], in)
+			}
+			if !o.value {
+				set(o, "")
+				continue
+			}
+			v, err := takeValue(a[j+1:], j+1 < len(a))
+			if err != nil {
+				return c, err
+			}
+			set(o, v)
+			break
 		}
 	}
 	c.paths = args[i:]
-	if !dashdash {
+	if runFlag && !c.help && !c.version {
+		// PATH, then the command: its words are its own, dashes and all.
+		if len(c.paths) > 1 {
+			c.run = c.paths[1:]
+			c.paths = c.paths[:1]
+		}
+		if len(c.run) > 0 && c.run[0] == "--" {
+			c.run = c.run[1:]
+		}
+		if len(c.paths) == 0 || len(c.run) == 0 {
+			return c, usageErrorf("--run needs a PATH and a COMMAND (atomicwrite [flags] --run PATH COMMAND [ARG...]; see atomicwrite -h)")
+		}
+		if c.recover || delim != nil || c.removes != nil {
+			return c, usageErrorf("--run takes one PATH, and none of --recover, -d, -r (see atomicwrite -h)")
+		}
+	}
+	if !dashdash && c.run == nil {
 		for _, p := range c.paths[min(1, len(c.paths)):] {
 			if strings.HasPrefix(p, "-") {
 				return c, usageErrorf("%q after the PATHs: flags go before the first PATH; a file name that starts with \"-\" goes after -- (atomicwrite [flags] -- %s)", p, p)

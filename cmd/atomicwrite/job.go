@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -22,8 +23,9 @@ import (
 var interrupts = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
 
 var (
-	errEmptyInput = errors.New("standard input is empty (-e): nothing written")
-	errEmptyChunk = errors.New("its chunk of standard input is empty (-e): nothing written")
+	errEmptyInput  = errors.New("standard input is empty (-e): nothing written")
+	errEmptyChunk  = errors.New("its chunk of standard input is empty (-e): nothing written")
+	errEmptyOutput = errors.New("the command printed nothing (-e): nothing written")
 )
 
 // A job is one write of the command, and what a signal does to it. The
@@ -140,6 +142,9 @@ func (j *job) settle() {
 }
 
 func (j *job) write(c *command, stdin *os.File) error {
+	if c.run != nil {
+		return j.writeRun(c, stdin) // standard input is the command's
+	}
 	if len(c.paths) > 0 { // only removals read nothing
 		if err := checkStdin(stdin); err != nil {
 			return &fs.PathError{Op: "write", Path: c.paths[0], Err: err}
@@ -176,6 +181,75 @@ func (j *job) writeOne(c *command, stdin *os.File) error {
 		return &fs.PathError{Op: "write", Path: path, Err: errEmptyInput}
 	}
 	return j.commit(f.Commit)
+}
+
+// writeRun runs the command of --run, its standard input and error the
+// command's own, and writes what it prints on standard output to the PATH,
+// only if it exits 0: a command that fails, even after printing half its
+// output, writes nothing, and its exit status is the command's (see
+// commandStatus).
+func (j *job) writeRun(c *command, stdin *os.File) error {
+	path := c.paths[0]
+	opts, err := c.options(0)
+	if err != nil {
+		return err
+	}
+	f, err := atomic.Create(path, append(opts, atomic.WithContext(j.ctx))...)
+	if err != nil {
+		return err
+	}
+	j.started(f.Close)
+	defer f.Close()
+	cmd := exec.Command(c.run[0], c.run[1:]...)
+	cmd.Stdin, cmd.Stderr = stdin, os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		code := 126
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			code = 127
+		}
+		return commandStatus{code, &fs.PathError{Op: "run", Path: path, Err: fmt.Errorf("%s: %w: nothing written", c.run[0], err)}}
+	}
+	j.started(func() error { cmd.Process.Kill(); return f.Close() })
+	n, copyErr := f.ReadFrom(out)
+	if copyErr != nil {
+		cmd.Process.Kill()
+	}
+	waitErr := cmd.Wait()
+	var exit *exec.ExitError
+	switch {
+	case copyErr != nil:
+		return copyErr
+	case errors.As(waitErr, &exit):
+		return commandStatus{exitCode(exit.ProcessState), &fs.PathError{Op: "run", Path: path, Err: fmt.Errorf("%s failed (%s): nothing written", c.run[0], exit.ProcessState)}}
+	case waitErr != nil:
+		return &fs.PathError{Op: "run", Path: path, Err: waitErr}
+	case n == 0 && c.noEmpty:
+		return &fs.PathError{Op: "write", Path: path, Err: errEmptyOutput}
+	}
+	return j.commit(f.Commit)
+}
+
+// A commandStatus is the failure of --run's command, with the exit status
+// the command passes on.
+type commandStatus struct {
+	code int
+	err  error
+}
+
+func (e commandStatus) Error() string { return e.err.Error() }
+func (e commandStatus) Unwrap() error { return e.err }
+
+// exitCode is the status a shell gives a command that ended so: its exit
+// code, or 128+N if signal N killed it.
+func exitCode(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
 }
 
 // writeSet writes the PATHs and removes the -r paths as one transaction:

@@ -13,6 +13,7 @@ import (
 )
 
 const usage = `usage: atomicwrite [-e] [-n] [-p] [-m MODE[,MODE...]] [-c SUM[,SUM...]] [-d DELIM] [-r RMPATH]... [--] PATH...
+       atomicwrite [-enp] [-m MODE] [-c SUM] --run PATH COMMAND [ARG...]
        atomicwrite -r RMPATH...
        atomicwrite --recover [--wait DURATION] DIR...
 
@@ -21,9 +22,10 @@ standard input is split on DELIM into one chunk per PATH, and all are
 written as one transaction: all new, or (on any failure) all as before.
 Paths given with -r are removed in the same transaction.
 
-  -e, --no-empty     refuse an empty standard input, or an empty chunk:
-                     nothing is written (use it behind a command that can
-                     fail, with set -o pipefail)
+  -e, --no-empty     refuse an empty standard input, or an empty chunk (or
+                     an empty output of --run's command): nothing is
+                     written (behind a command that can fail, use --run: a
+                     pipe writes what the command printed before failing)
   -n, --no-clobber   create-only, as cp -n: if a PATH exists (now, or when
                      the write commits), fail and write nothing
   -p, --parents      make the directories a PATH lacks, as mkdir -p, as part
@@ -37,6 +39,14 @@ Paths given with -r are removed in the same transaction.
                      on a line of its own, checked again when the write
                      commits; otherwise fail ("file changed since it was
                      read", "file already exists" for -) and write nothing
+  --run PATH COMMAND [ARG...]
+                     run COMMAND, and write what it prints on standard
+                     output to PATH only if it exits 0: a command that
+                     fails, even halfway through its output, writes
+                     nothing, and atomicwrite exits with its status (127
+                     if it cannot be started, 128+N if signal N ended it);
+                     the words after PATH are COMMAND's, dashes and all
+                     (a -- between them is dropped)
   -r, --remove RMPATH
                      remove RMPATH as part of the transaction (repeatable):
                      every PATH written and every RMPATH removed, or
@@ -59,11 +69,14 @@ Paths given with -r are removed in the same transaction.
   -h, --help         print this help
   --version          print the version
 
-Flags go before the first PATH. A word that starts with "-" after a PATH is
+Flags go before the first PATH. One-letter flags combine (-enp); a value
+follows its flag as the next word, attached to a one-letter flag (-m600,
+-d,), or after = (--mode=600). A word that starts with "-" after a PATH is
 refused (exit 2); a file name that starts with "-" goes after --.
 
 Exit status: 0 written; 1 the write failed, or standard input did not
-hold one chunk per PATH (nothing written, one line on standard error names
+hold one chunk per PATH (with --run: the command's own status if it
+failed) (nothing written, one line on standard error names
 the path and the cause, "file already exists" for -n, "file changed since
 it was read" for -c); 2 usage error; 128+N killed by signal N (SIGHUP 129,
 SIGINT 130, SIGPIPE 141, SIGTERM 143): nothing written, unless the write
@@ -109,8 +122,12 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	msg := strings.ReplaceAll(err.Error(), "\n", `\n`)
 	fmt.Fprintf(stderr, "atomicwrite: %s\n", msg)
 	var ue errUsage
-	if errors.As(err, &ue) || errors.Is(err, txn.ErrDuplicate) {
+	var status commandStatus
+	switch {
+	case errors.As(err, &ue) || errors.Is(err, txn.ErrDuplicate):
 		return exitUsage
+	case errors.As(err, &status):
+		return status.code
 	}
 	return exitFailed
 }
