@@ -8,9 +8,9 @@
 // Each write stages the new content in a temp file next to the target,
 // fsyncs it, renames it over the target and fsyncs the directory. If any
 // step fails, the temp file is removed and the target is left as it was.
-// The one exception is a failure of the very last step, the directory fsync:
-// the new content is then in place but its durability is unconfirmed, and
-// the error wraps ErrNotDurable.
+// The one exception is a failure after the rename (the directory fsync, or
+// the removal of the marker of a directory the write made): the new content
+// is then in place, and the error wraps ErrNotDurable.
 //
 // Every error is, or wraps, an *fs.PathError whose Path is the name the
 // caller gave.
@@ -24,4 +24,9 @@
 // make the directories its path lacks (WithMkdirAll), cancellable
 // (WithContext), or set its mode (WithMode, or WithPerm for os.WriteFile's
 // perm).
+//
+// The package's name is also sync/atomic's: the examples import it under
+// another, which a file that uses both needs:
+//
+//	import aw "github.com/atomicwrite/atomicwrite/atomic"
 package atomic

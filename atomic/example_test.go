@@ -3,14 +3,18 @@
 package atomic_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
-	"github.com/atomicwrite/atomicwrite/atomic"
+	// Imported as aw, "atomic" stays free for sync/aw.
+	aw "github.com/atomicwrite/atomicwrite/atomic"
 )
 
 func ExampleWriteFile() {
@@ -18,7 +22,7 @@ func ExampleWriteFile() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "config.json")
 
-	if err := atomic.WriteFile(path, []byte(`{"debug": true}`), atomic.WithMode(0o600)); err != nil {
+	if err := aw.WriteFile(path, []byte(`{"debug": true}`), aw.WithMode(0o600)); err != nil {
 		log.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -32,7 +36,7 @@ func ExampleCreate() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "report.csv")
 
-	f, err := atomic.Create(path)
+	f, err := aw.Create(path)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,20 +62,146 @@ func ExampleWithVersion() {
 	path := filepath.Join(dir, "counter")
 	os.WriteFile(path, []byte("41"), 0o644)
 
-	data, v, err := atomic.ReadFile(path)
+	data, v, err := aw.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	n, _ := strconv.Atoi(string(data))
-	err = atomic.WriteString(path, strconv.Itoa(n+1), atomic.WithVersion(v))
+	err = aw.WriteString(path, strconv.Itoa(n+1), aw.WithVersion(v))
 	fmt.Println(err)
 	// A second write from the same, now stale, version is refused.
-	err = atomic.WriteString(path, strconv.Itoa(n+1), atomic.WithVersion(v))
-	fmt.Println(errors.Is(err, atomic.ErrChanged))
+	err = aw.WriteString(path, strconv.Itoa(n+1), aw.WithVersion(v))
+	fmt.Println(errors.Is(err, aw.ErrChanged))
 	data, _ = os.ReadFile(path)
 	fmt.Println(string(data))
 	// Output:
 	// <nil>
 	// true
 	// 42
+}
+
+func ExampleWriteString() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "motd")
+
+	if err := aw.WriteString(path, "maintenance at 22:00\n"); err != nil {
+		log.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	fmt.Print(string(data))
+	// Output: maintenance at 22:00
+}
+
+// Streaming: the content is never in memory as a whole.
+func ExampleWriteFrom() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "copy.txt")
+
+	if err := aw.WriteFrom(path, strings.NewReader("from any io.Reader\n")); err != nil {
+		log.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	fmt.Print(string(data))
+	// Output: from any io.Reader
+}
+
+// ReadFile returns a file's content with its version, for WithVersion; a
+// missing file is fs.ErrNotExist, with the version of an absent file.
+func ExampleReadFile() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "state")
+
+	_, v, err := aw.ReadFile(path)
+	fmt.Println(errors.Is(err, fs.ErrNotExist), v.Exists())
+	// Create it only if it is still absent.
+	fmt.Println(aw.WriteString(path, "1", aw.WithVersion(v)))
+	data, v, _ := aw.ReadFile(path)
+	fmt.Println(string(data), v.Exists())
+	// Output:
+	// true false
+	// <nil>
+	// 1 true
+}
+
+// WithMode gives the file exactly this mode, whatever the umask; without
+// it, a replaced file keeps its mode.
+func ExampleWithMode() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "key.pem")
+
+	aw.WriteString(path, "secret", aw.WithMode(0o600))
+	aw.WriteString(path, "rotated") // keeps 0600
+	fi, _ := os.Stat(path)
+	fmt.Println(fi.Mode())
+	// Output: -rw-------
+}
+
+// WithPerm is os.WriteFile's perm: a new file gets it (less the umask), an
+// existing one keeps its own mode.
+func ExampleWithPerm() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "notes")
+	os.WriteFile(path, nil, 0o640)
+	os.Chmod(path, 0o640)
+
+	aw.WriteString(path, "kept mode", aw.WithPerm(0o600))
+	fi, _ := os.Stat(path)
+	fmt.Println(fi.Mode())
+	// Output: -rw-r-----
+}
+
+// WithMkdirAll makes the missing directories as part of the write: they
+// go again if the write does not commit.
+func ExampleWithMkdirAll() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "logs", "2026", "12", "04.json")
+
+	if err := aw.WriteString(path, "{}", aw.WithMkdirAll(0o755)); err != nil {
+		log.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	fmt.Println(string(data))
+	// Output: {}
+}
+
+// WithNoReplace claims a name: of two writers, one creates the file, the
+// other gets fs.ErrExist.
+func ExampleWithNoReplace() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "owner")
+
+	fmt.Println(aw.WriteString(path, "first", aw.WithNoReplace()))
+	err := aw.WriteString(path, "second", aw.WithNoReplace())
+	fmt.Println(errors.Is(err, fs.ErrExist))
+	data, _ := os.ReadFile(path)
+	fmt.Println(string(data))
+	// Output:
+	// <nil>
+	// true
+	// first
+}
+
+// WithContext abandons a write whose context is done before its commit
+// point: nothing is written, and the error wraps the context's.
+func ExampleWithContext() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "big.bin")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a caller that gave up
+	err := aw.WriteFrom(path, strings.NewReader("never written"), aw.WithContext(ctx))
+	fmt.Println(errors.Is(err, context.Canceled))
+	_, err = os.Stat(path)
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// true
+	// true
 }

@@ -7,10 +7,20 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
 
-// An Option configures a write. The zero Option configures nothing.
-type Option struct {
-	apply func(*protocol.Settings)
-}
+// An Option configures a write. The With functions of this package make
+// them, and only they can: the interface's method is unexported. A nil
+// Option configures nothing.
+type Option interface{ isOption() }
+
+// option is every Option: a change to the write's settings. Its Apply
+// method is exported for package txn, which applies these options to its
+// entries (through protocol.Option); the type itself is not, so Apply is
+// in no documentation, and no code outside this module can call it.
+type option func(*protocol.Settings)
+
+func (option) isOption() {}
+
+func (o option) Apply(s *protocol.Settings) { o(s) }
 
 // WithMode gives the written file exactly the mode perm: permission bits
 // plus, optionally, fs.ModeSetuid, fs.ModeSetgid and fs.ModeSticky. The
@@ -19,10 +29,10 @@ type Option struct {
 // Without WithMode, a file that replaces an existing one keeps its mode, and
 // a new file gets 0666 minus the umask, as with os.WriteFile.
 func WithMode(perm fs.FileMode) Option {
-	return Option{func(s *protocol.Settings) {
+	return option(func(s *protocol.Settings) {
 		s.Mode = perm
 		s.HasMode = true
-	}}
+	})
 }
 
 // WithPerm gives a new file the permission bits perm minus the umask, and
@@ -31,10 +41,10 @@ func WithMode(perm fs.FileMode) Option {
 // WithExistingPermissions. Only permission bits are allowed. Without it a
 // new file gets 0666 minus the umask; WithMode, if given too, wins.
 func WithPerm(perm fs.FileMode) Option {
-	return Option{func(s *protocol.Settings) {
+	return option(func(s *protocol.Settings) {
 		s.Perm = perm
 		s.HasPerm = true
-	}}
+	})
 }
 
 // WithMkdirAll makes the directories the target's path lacks, as
@@ -45,10 +55,10 @@ func WithPerm(perm fs.FileMode) Option {
 // a crash, Recover given the target's directory removes those that a
 // write made and never committed to.
 func WithMkdirAll(perm fs.FileMode) Option {
-	return Option{func(s *protocol.Settings) {
+	return option(func(s *protocol.Settings) {
 		s.Mkdir = true
 		s.MkdirPerm = perm & fs.ModePerm
-	}}
+	})
 }
 
 // WithContext binds the write to ctx. Once ctx is done before the write's
@@ -57,10 +67,11 @@ func WithMkdirAll(perm fs.FileMode) Option {
 // untouched, and the call returns an error that wraps ctx.Err(). A write
 // that has passed its commit point finishes.
 //
-// In a txn.Tx, a done context of any entry makes Commit refuse the whole
-// transaction.
+// Given to one entry of a txn.Tx, it binds that entry: a done context of
+// any entry makes Commit refuse the whole transaction. To bind a whole
+// Tx, staging and Commit, use txn.WithContext.
 func WithContext(ctx context.Context) Option {
-	return Option{func(s *protocol.Settings) { s.Context = ctx }}
+	return option(func(s *protocol.Settings) { s.Context = ctx })
 }
 
 // WithNoReplace makes the write create-only: it fails with an error that
@@ -72,7 +83,7 @@ func WithContext(ctx context.Context) Option {
 // that does not exist: the write creates it (where O_EXCL would refuse the
 // link).
 func WithNoReplace() Option {
-	return Option{func(s *protocol.Settings) { s.NoReplace = true }}
+	return option(func(s *protocol.Settings) { s.NoReplace = true })
 }
 
 func settingsOf(opts []Option) protocol.Settings {
@@ -81,16 +92,7 @@ func settingsOf(opts []Option) protocol.Settings {
 	}
 	var s protocol.Settings
 	for _, o := range opts {
-		o.Apply(&s)
+		protocol.Apply(o, &s)
 	}
 	return s
-}
-
-// Apply applies o to s. The Settings type is internal to this module, so
-// no caller outside it can call Apply, nor build an Option that reaches
-// what WithMode and WithContext do not.
-func (o Option) Apply(s *protocol.Settings) {
-	if o.apply != nil {
-		o.apply(s)
-	}
 }

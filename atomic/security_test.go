@@ -18,6 +18,7 @@ import (
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
+	"github.com/atomicwrite/atomicwrite/txn"
 )
 
 // sharedDir returns a directory that the unprivileged attacker uid can
@@ -287,22 +288,31 @@ func TestLockedDirectoryDoesNotStopWriters(t *testing.T) {
 // An Option is opaque: code outside the module, reflect included, cannot
 // build one that reaches the Settings' test seams (an injected fault, say).
 func TestOptionOpaque(t *testing.T) {
-	var o atomic.Option
-	v := reflect.ValueOf(&o).Elem()
-	if v.Kind() != reflect.Struct {
-		t.Fatalf("atomic.Option is a %v: reflect.MakeFunc could build one", v.Kind())
-	}
-	for i := range v.NumField() {
-		if f := v.Type().Field(i); f.IsExported() || v.Field(i).CanSet() {
-			t.Errorf("field %s of atomic.Option can be set from outside", f.Name)
+	for _, typ := range []reflect.Type{reflect.TypeFor[atomic.Option](), reflect.TypeFor[txn.Option]()} {
+		if typ.Kind() != reflect.Interface {
+			t.Errorf("%v is a %v: code outside the module could build one", typ, typ.Kind())
+			continue
+		}
+		for i := range typ.NumMethod() {
+			if m := typ.Method(i); m.IsExported() {
+				t.Errorf("%v has the exported method %s: code outside the module could implement it", typ, m.Name)
+			}
+		}
+		if typ.NumMethod() == 0 {
+			t.Errorf("%v has no method: any value is one", typ)
 		}
 	}
-	// The zero Option configures nothing.
+	// A nil Option configures nothing.
 	target := filepath.Join(t.TempDir(), "f")
-	if err := atomic.WriteString(target, "x", o); err != nil {
+	if err := atomic.WriteString(target, "x", nil); err != nil {
 		t.Fatal(err)
 	}
 	testenv.FileHolds(t, target, []byte("x"))
+	tx := txn.New(nil)
+	defer tx.Rollback()
+	if err := tx.WriteString(target, "y", nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A write whose every random name is taken gives up, with fs.ErrExist,

@@ -36,8 +36,8 @@ func ReadFile(name string) ([]byte, Version, error) {
 // one that replaces the file between the check and the rename (a few
 // system calls) is not seen at all.
 func WithVersion(v Version) Option {
-	return Option{func(s *protocol.Settings) {
+	return option(func(s *protocol.Settings) {
 		s.Expect = v.v
 		s.HasExpect = true
-	}}
+	})
 }

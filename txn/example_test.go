@@ -3,15 +3,21 @@
 package txn_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
+	// Imported as aw, "atomic" stays free for sync/atomic.
+	aw "github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
-func ExampleTx() {
+func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
 	manifest := filepath.Join(dir, "manifest.json")
@@ -68,4 +74,122 @@ func ExampleTx_Remove() {
 		fmt.Println(e.Name())
 	}
 	// Output: new.conf
+}
+
+// Create streams an entry's content; Abort leaves one entry out while the
+// others still commit.
+func ExampleTx_Create() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	tx := txn.New()
+	defer tx.Rollback()
+	for _, name := range []string{"a.log", "b.log"} {
+		w, err := tx.Create(filepath.Join(dir, name))
+		if err != nil {
+			log.Fatal(err)
+		}
+		if _, err := io.Copy(w, strings.NewReader("streamed "+name)); err != nil || name == "b.log" {
+			w.Abort() // this one cannot be finished: the set goes without it
+			continue
+		}
+		w.Close()
+	}
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		fmt.Println(e.Name())
+	}
+	// Output: a.log
+}
+
+// RecoverContext bounds Recover's waits for live writers: here, a
+// start-up that will not wait at all.
+func ExampleRecoverContext() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, ".config.json.0123456789abcdef.aw-tmp"), []byte("half"), 0o600)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	err := txn.RecoverContext(ctx, dir)
+	if errors.Is(err, txn.ErrBusy) {
+		log.Print("a writer is still at work in ", dir)
+	}
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "files left")
+	// Output: 0 files left
+}
+
+// WithDefaults gives every entry the same options.
+func ExampleWithDefaults() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	tx := txn.New(txn.WithDefaults(aw.WithMode(0o600), aw.WithMkdirAll(0o700)))
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(dir, "tls", "cert.pem"), "cert")
+	tx.WriteString(filepath.Join(dir, "tls", "key.pem"), "key")
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	fi, _ := os.Stat(filepath.Join(dir, "tls", "key.pem"))
+	fmt.Println(fi.Mode())
+	// Output: -rw-------
+}
+
+// WithJournalDir keeps the journal in a directory of the writer's own,
+// which Recover is then given.
+func ExampleWithJournalDir() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	journals := filepath.Join(dir, "journals")
+	os.Mkdir(journals, 0o700)
+
+	tx := txn.New(txn.WithJournalDir(journals))
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(dir, "a"), "A")
+	tx.WriteString(filepath.Join(dir, "b"), "B")
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	// At start-up: the journal's directory, and the files' own.
+	fmt.Println(txn.Recover(journals, dir))
+	// Output: <nil>
+}
+
+// WithPerFileSync syncs each file rather than the whole filesystem: for a
+// filesystem that other processes keep busy with unwritten data.
+func ExampleWithPerFileSync() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	tx := txn.New(txn.WithPerFileSync())
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(dir, "a"), "A")
+	tx.WriteString(filepath.Join(dir, "b"), "B")
+	fmt.Println(tx.Commit())
+	// Output: <nil>
+}
+
+// WithContext binds the whole transaction: once the context is done
+// before the commit point, nothing is written.
+func ExampleWithContext() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	tx := txn.New(txn.WithContext(ctx))
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(dir, "a"), "A")
+	cancel() // the caller gave up
+	err := tx.Commit()
+	fmt.Println(errors.Is(err, context.Canceled))
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "files")
+	// Output:
+	// true
+	// 0 files
 }

@@ -6,5 +6,5 @@ import "github.com/atomicwrite/atomicwrite/internal/protocol"
 // option reaches: the test seams. It exists only in this package's test
 // binary.
 func WithSeam(f ...func(*protocol.Settings)) Option {
-	return func(tx *Tx) { tx.seams = append(tx.seams, f...) }
+	return txOption(func(tx *Tx) { tx.seams = append(tx.seams, f...) })
 }

@@ -7,19 +7,26 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
 )
 
-// An Option configures a Tx.
-type Option func(*Tx)
+// An Option configures a Tx. The With functions of this package make them,
+// and only they can: the interface's method is unexported. A nil Option
+// configures nothing.
+type Option interface{ applyTo(*Tx) }
+
+// txOption is every Option.
+type txOption func(*Tx)
+
+func (o txOption) applyTo(tx *Tx) { o(tx) }
 
 // WithDefaults sets options that apply to every entry of the Tx; options
 // given to one entry apply after them.
 func WithDefaults(opts ...atomic.Option) Option {
-	return func(tx *Tx) { tx.defaults = append(tx.defaults, opts...) }
+	return txOption(func(tx *Tx) { tx.defaults = append(tx.defaults, opts...) })
 }
 
 // WithJournalDir puts the Tx's intent journal in dir instead of the first
 // entry's directory: the directory that Recover must then be given.
 func WithJournalDir(dir string) Option {
-	return func(tx *Tx) { tx.journalDir = dir }
+	return txOption(func(tx *Tx) { tx.journalDir = dir })
 }
 
 // WithPerFileSync makes Commit fsync each staged file (several at a time)
@@ -29,17 +36,20 @@ func WithJournalDir(dir string) Option {
 // other processes keep much unwritten data (a database, say), per-file
 // syncs are cheaper. Outside Linux, Commit always syncs per file.
 func WithPerFileSync() Option {
-	return func(tx *Tx) { tx.perFileSync = true }
+	return txOption(func(tx *Tx) { tx.perFileSync = true })
 }
 
-// WithContext binds the Tx to ctx. Once ctx is done before Commit has
+// WithContext binds the Tx to ctx: the whole transaction, staging and
+// Commit, which is what a caller usually wants. (atomic.WithContext, given
+// to one entry, binds that entry alone; a done context of any entry makes
+// Commit refuse the Tx all the same.) Once ctx is done before Commit has
 // passed its commit point (the intent journal), the Tx is rolled back: at
 // once if it is still staging, even while an entry's content is streaming
 // in; Commit, if it is running, stops before the journal. Writes and Commit
 // then return errors that wrap both ErrTxDone (or the commit's error) and
 // ctx.Err(). A Commit past its commit point finishes.
 func WithContext(ctx context.Context) Option {
-	return func(tx *Tx) { tx.ctx = ctx }
+	return txOption(func(tx *Tx) { tx.ctx = ctx })
 }
 
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
@@ -49,7 +59,7 @@ func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
 	var s protocol.Settings
 	for _, list := range [][]atomic.Option{tx.defaults, opts} {
 		for _, o := range list {
-			o.Apply(&s)
+			protocol.Apply(o, &s)
 		}
 	}
 	for _, f := range tx.seams {

@@ -59,7 +59,7 @@ func New(opts ...Option) *Tx {
 	tx := &Tx{}
 	for _, o := range opts {
 		if o != nil {
-			o(tx)
+			o.applyTo(tx)
 		}
 	}
 	if tx.ctx != nil {

@@ -7,11 +7,25 @@ import (
 	"math/rand/v2"
 )
 
+// An Option changes Settings: what every atomic.Option is. Apply is
+// exported for package txn, which applies atomic's options to its entries,
+// and it takes a type of this internal package: no code outside the module
+// can call it.
+type Option interface{ Apply(*Settings) }
+
+// Apply applies o to s, if o is an Option (a nil one is not): the
+// atomic.Option interface does not name the method, for godoc's sake.
+func Apply(o any, s *Settings) {
+	if o, ok := o.(Option); ok {
+		o.Apply(s)
+	}
+}
+
 // Settings is what the caller's options decide for one entry.
 //
 // Inject, NamedTemps, LinkBackups and Random are test seams. The options
-// of the public API (atomic.Option, txn.Option) are opaque and set none of
-// them; only the test binaries' export_test.go files can.
+// of the public API (atomic.Option, txn.Option) are opaque interfaces and
+// set none of them; only the test binaries' export_test.go files can.
 type Settings struct {
 	Mode    fs.FileMode // used when HasMode
 	HasMode bool
