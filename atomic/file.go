@@ -102,9 +102,10 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 
 // Commit makes the written content the target's, durably. On an error the
 // target is as it was and the temp file is gone, except for an error that
-// wraps ErrNotDurable, which reports that the content is in place but the
-// directory fsync failed. Commit ends the File either way: later calls of
-// Close do nothing.
+// wraps ErrNotDurable, which reports that the content is in place but
+// something after the rename failed (the directory fsync, or the removal
+// of a new directory's marker). Commit ends the File either way: later
+// calls of Close do nothing.
 func (f *File) Commit() error {
 	if f == nil {
 		return fs.ErrInvalid

@@ -87,7 +87,7 @@ func TestProtocolOrder(t *testing.T) {
 
 // A failure at each step, injected at the seam: fsync, close and rename
 // cannot be made to fail on demand on a healthy filesystem (the crash
-// suite does it from outside with strace). Before the rename the target
+// suite does it from outside, with its own ptrace tracer). Before the rename the target
 // keeps its old content; after it (the directory fsync) the error says the
 // new content is in place. No temp remains either way.
 func TestFailureAtEachStep(t *testing.T) {

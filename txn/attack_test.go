@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -289,8 +290,8 @@ func TestRecoverKeepsOthersMadeDirectories(t *testing.T) {
 // directory meanwhile: the writer keeps its journal, and the old content
 // stays safe in the backup. Recover, given that directory and another,
 // reports the set it cannot finish by the occupied path, keeps the backup,
-// and still sweeps the other directory: one stuck set does not stop the
-// rest. Once the name is free, Recover puts the file back.
+// and still sweeps the other directory, and the rest of its own: one stuck
+// set does not stop the rest. Once the name is free, Recover puts the file back.
 func TestRecoverStuckSetDoesNotStopTheSweep(t *testing.T) {
 	theirs, victim, _ := theirDirs(t)
 	s := filepath.Join(theirs, "s")
@@ -298,6 +299,8 @@ func TestRecoverStuckSetDoesNotStopTheSweep(t *testing.T) {
 	other := t.TempDir()
 	dead := filepath.Join(other, ".w.0000000000000001.aw-tmp")
 	testenv.WriteFile(t, dead, []byte("a dead writer's"), 0o600)
+	deadHere := filepath.Join(theirs, ".u.0000000000000002.aw-tmp")
+	testenv.WriteFile(t, deadHere, []byte("another dead writer's"), 0o600)
 	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
 		if k == 2 { // s is moved aside: its name is free
 			runAs(t, "mkdir", s)
@@ -320,6 +323,9 @@ func TestRecoverStuckSetDoesNotStopTheSweep(t *testing.T) {
 		t.Errorf("Recover: %v, want the occupied %s named", err, s)
 	}
 	testenv.DirHolds(t, other)
+	if _, err := os.Lstat(deadHere); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s: %v, want it swept: the stuck set keeps only its own files", deadHere, err)
+	}
 	m, _ := filepath.Glob(filepath.Join(theirs, ".s.*.aw-old"))
 	if len(m) != 1 {
 		t.Fatalf("backups of s: %v, want the one that holds its content", m)

@@ -17,10 +17,12 @@ type CommitOptions struct {
 
 // Commit makes every sealed entry's content its target's, in order: one
 // entry as a single write does (commitOne), more as a batch (commitBatch).
-// On an error no target is changed, but for one that wraps ErrNotDurable:
-// every target then holds its new content, not yet durably. Either way no
-// temp, backup or journal remains, except a journal kept for Recover (the
-// error says so).
+// On an error no target is changed, but for one that wraps ErrNotDurable
+// (every target then holds its new content: a directory fsync failed, or
+// something of the commit's own was left, and the error names it), and for
+// a failed undo (the error names the journal from which Recover finishes
+// putting the old targets back). Otherwise no temp, backup or journal
+// remains.
 //
 // Commit consumes the entries: afterwards they hold no file or name.
 func Commit(entries []*Entry, opts CommitOptions) error {

@@ -69,7 +69,7 @@ type recovery struct {
 	keep map[fileID]map[string]bool
 }
 
-const keepAll = ""
+const keepAll = "/" // no file's name
 
 // journals finishes or undoes the transaction of each journal in the
 // directory path.
@@ -120,8 +120,8 @@ func openRecovered(set *Dirs, path string) (*Dir, error) {
 // journal finishes (state commit) or undoes (state rollback) the
 // transaction of the journal name in dir, then removes the journal. A
 // journal that is not Recover's own (see readJournal) is left alone; one of
-// its own that is not the live record of a transaction is emptied and
-// removed, unread.
+// its own that is not the live record of a transaction (see isLive) loses
+// that name, unread.
 func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	fd, data, err := readJournal(dir.fd, name, r.euid)
 	if err == errNotOurs {
@@ -435,8 +435,11 @@ func (r *recovery) keepNames(j *journal, dirs []*Dir) {
 		if r.keep[id] == nil {
 			r.keep[id] = make(map[string]bool)
 		}
-		r.keep[id][e.temp] = true
-		r.keep[id][e.backup] = true
+		for _, name := range []string{e.temp, e.backup} {
+			if name != "" {
+				r.keep[id][name] = true
+			}
+		}
 	}
 }
 
