@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"os"
@@ -204,4 +205,23 @@ func ExampleWithContext() {
 	// Output:
 	// true
 	// true
+}
+
+// Open reads a file as a stream, with the version it was opened at: a
+// write that expects that version replaces exactly what was read.
+func ExampleOpen() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "big.log")
+	os.WriteFile(path, []byte("line 1\nline 2\n"), 0o644)
+
+	f, v, err := aw.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lines, _ := io.Copy(io.Discard, f) // a hash, a parser, ...
+	f.Close()
+	err = aw.WriteString(path, fmt.Sprintf("%d bytes compacted\n", lines), aw.WithVersion(v))
+	fmt.Println(err)
+	// Output: <nil>
 }

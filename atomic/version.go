@@ -1,6 +1,10 @@
 package atomic
 
-import "github.com/atomicwrite/atomicwrite/internal/protocol"
+import (
+	"os"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+)
 
 // A Version identifies a file as ReadFile read it, or its absence (the zero
 // Version). Versions are comparable with ==; a file that changes in any way,
@@ -40,4 +44,17 @@ func WithVersion(v Version) Option {
 		s.Expect = v.v
 		s.HasExpect = true
 	})
+}
+
+// Open opens the file name for reading, following its symlinks as a write
+// does, and returns it with its version as it was opened: for reading a
+// large file as a stream, where ReadFile would hold it whole. Pass the
+// version to WithVersion: a later write then commits only if the file has
+// not changed since it was opened, so the content read is what it
+// replaces. The caller closes the file. A missing file returns an error
+// matching fs.ErrNotExist and the zero Version, which WithVersion accepts
+// too (the file must still be absent).
+func Open(name string) (*os.File, Version, error) {
+	f, v, err := protocol.Open(name)
+	return f, Version{v}, err
 }

@@ -5,6 +5,7 @@ package atomic_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -135,4 +136,38 @@ func TestVersionWaitsForLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.FileHolds(t, path, []byte("ours"))
+}
+
+// A file opened with Open and changed in place after it (appended to, as
+// a program that does not use the library would; its size tells): a write that expects
+// the version Open returned is refused, so it never replaces content that
+// was not read. A missing file opens as the absent version.
+func TestOpenVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("read"), 0o644)
+	f, v, err := atomic.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(f)
+	f.Close()
+	if string(b) != "read" || !v.Exists() {
+		t.Fatalf("Open read %q, version exists %v", b, v.Exists())
+	}
+	a, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	a.WriteString(" and more")
+	a.Close()
+	if err := atomic.WriteString(path, "new", atomic.WithVersion(v)); !errors.Is(err, atomic.ErrChanged) {
+		t.Errorf("write after an in-place change: %v, want ErrChanged", err)
+	}
+	testenv.FileHolds(t, path, []byte("read and more"))
+
+	_, v, err = atomic.Open(filepath.Join(dir, "absent"))
+	if !errors.Is(err, fs.ErrNotExist) || v.Exists() {
+		t.Errorf("Open of a missing file: %v, exists %v", err, v.Exists())
+	}
+	if err := atomic.WriteString(filepath.Join(dir, "absent"), "created", atomic.WithVersion(v)); err != nil {
+		t.Errorf("create expecting absence: %v", err)
+	}
 }

@@ -353,10 +353,11 @@ func (c *command) options(i int) ([]atomic.Option, error) {
 	return opts, nil
 }
 
-// checkSum reads path and checks that its content has the SHA-256 sum (hex),
-// or, for "-", that it does not exist; it returns the version read.
+// checkSum reads path as a stream and checks that its content has the
+// SHA-256 sum (hex), or, for "-", that it does not exist; it returns the
+// version the file was opened at, which the write then expects.
 func checkSum(path, sum string) (atomic.Version, error) {
-	data, v, err := atomic.ReadFile(path)
+	f, v, err := atomic.Open(path)
 	switch {
 	case sum == "-" && errors.Is(err, fs.ErrNotExist):
 		return v, nil
@@ -364,10 +365,16 @@ func checkSum(path, sum string) (atomic.Version, error) {
 		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
 	case err != nil:
 		return v, err
-	case sum == "-":
+	}
+	defer f.Close()
+	if sum == "-" {
 		return v, &fs.PathError{Op: "check", Path: path, Err: fs.ErrExist}
 	}
-	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return v, err // a *fs.PathError of os's, naming path
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
 		return v, &fs.PathError{Op: "check", Path: path, Err: atomic.ErrChanged}
 	}
 	return v, nil

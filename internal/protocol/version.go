@@ -59,43 +59,71 @@ const maxReadTries = 10
 // returns an error matching fs.ErrNotExist and the zero Version, which a
 // write can expect as well (the file must still be absent).
 func ReadFile(name string) ([]byte, Version, error) {
-	dirs := Dirs{Single: true}
-	defer dirs.Close()
-	t, err := Resolve(name, &dirs)
+	f, fd, st, err := openRead(name)
 	if err != nil {
 		return nil, Version{}, err
 	}
-	if !t.Exists {
-		return nil, Version{}, pathError("open", name, sys.ENOENT)
-	}
-	fd, err := sys.Openat(t.Dir.fd, t.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, Version{}, pathError("open", name, err)
-	}
-	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 	for range maxReadTries {
-		var before, after sys.Stat_t
-		if err := sys.Fstat(fd, &before); err != nil {
-			return nil, Version{}, pathError("stat", name, err)
-		}
-		if before.Mode&sys.S_IFMT != sys.S_IFREG {
-			return nil, Version{}, pathError("open", name, ErrNotRegular)
-		}
+		before := versionOf(st)
 		data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 		if err != nil {
 			return nil, Version{}, pathError("read", name, cause(err))
 		}
-		if err := sys.Fstat(fd, &after); err != nil {
+		if err := sys.Fstat(fd, st); err != nil {
 			return nil, Version{}, pathError("stat", name, err)
 		}
 		// Changed in place while it was read (another program's write):
 		// read it again, so that the version is the content's.
-		if v := versionOf(&after); v == versionOf(&before) {
+		if v := versionOf(st); v == before {
 			return data, v, nil
 		}
 	}
 	return nil, Version{}, pathError("read", name, fmt.Errorf("%w while it was read, %d times", ErrChanged, maxReadTries))
+}
+
+// Open opens the file name for reading, through its symlinks as a write
+// resolves them, and returns it with its version as it was opened: the
+// content read from it is at that version for as long as a write that
+// expects the version can commit (one changed since fails the check).
+func Open(name string) (*os.File, Version, error) {
+	f, _, st, err := openRead(name)
+	if err != nil {
+		return nil, Version{}, err
+	}
+	return f, versionOf(st), nil
+}
+
+// openRead opens the regular file name for reading, through its symlinks
+// as a write resolves them, and returns it, its descriptor, and its
+// metadata (from fstat: the times as a compare-and-swap's check reads
+// them, see checkVersion). A missing file is an error matching
+// fs.ErrNotExist.
+func openRead(name string) (*os.File, int, *sys.Stat_t, error) {
+	dirs := Dirs{Single: true}
+	defer dirs.Close()
+	t, err := Resolve(name, &dirs)
+	if err != nil {
+		return nil, -1, nil, err
+	}
+	if !t.Exists {
+		return nil, -1, nil, pathError("open", name, sys.ENOENT)
+	}
+	fd, err := sys.Openat(t.Dir.fd, t.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, -1, nil, pathError("open", name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		f.Close()
+		return nil, -1, nil, pathError("stat", name, err)
+	}
+	if st.Mode&sys.S_IFMT != sys.S_IFREG {
+		f.Close()
+		return nil, -1, nil, pathError("open", name, ErrNotRegular)
+	}
+	return f, fd, &st, nil
 }
 
 // checkVersion refuses, at staging, a target that is plainly not the file
