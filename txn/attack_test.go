@@ -414,8 +414,10 @@ func TestVersionLockWaitsAddUp(t *testing.T) {
 		}
 	}
 	holdLocks(t, "", []float64{6, 12, 18}, paths...)
+	// It gives up at the second file, or, if it was held up between two
+	// locks, at the third: either way the waits are counted together.
 	err := tx.Commit()
-	if !errors.Is(err, atomic.ErrBusy) || !isNamed(err, paths[1]) || !strings.Contains(err.Error(), "file is busy") {
+	if !errors.Is(err, atomic.ErrBusy) || !isNamed(err, paths[1]) && !isNamed(err, paths[2]) || !strings.Contains(err.Error(), "file is busy") {
 		t.Errorf("Commit: %v, want ErrBusy for the file %s", err, paths[1])
 	}
 	for _, p := range paths {
@@ -424,7 +426,7 @@ func TestVersionLockWaitsAddUp(t *testing.T) {
 }
 
 // A user who can open three directories holds their locks and hands each
-// back 1.5 seconds after the last: each wait alone is within a writer's 2
+// back 1.8 seconds after the last: each wait alone is within a writer's 2
 // seconds, so waits counted one by one would stall the Tx for every one.
 // All its waits count together: the writer goes on without the third
 // directory's lock while the holder still has it, and the holder, as it
@@ -437,7 +439,7 @@ func TestDirectoryLockWaitsAddUp(t *testing.T) {
 		os.Mkdir(d, 0o755)
 		dirs = append(dirs, d)
 	}
-	r := holdLocks(t, filepath.Join(dirs[2], "f"), []float64{1.5, 3, 4.5}, dirs...)
+	r := holdLocks(t, filepath.Join(dirs[2], "f"), []float64{1.8, 3.6, 5.4}, dirs...)
 	tx := txn.New()
 	defer tx.Rollback()
 	for _, d := range dirs {
