@@ -163,15 +163,10 @@ func (j *job) write(c *command, stdin *os.File) error {
 func (j *job) writeOne(c *command, stdin *os.File) error {
 	path := c.paths[0]
 	enlargePipe(stdin)
-	opts, err := c.options(0)
+	f, err := j.create(c)
 	if err != nil {
 		return err
 	}
-	f, err := atomic.Create(path, append(opts, atomic.WithContext(j.ctx))...)
-	if err != nil {
-		return err
-	}
-	j.started(f.Close)
 	defer f.Close()
 	n, err := f.ReadFrom(stdin)
 	switch {
@@ -183,6 +178,20 @@ func (j *job) writeOne(c *command, stdin *os.File) error {
 	return j.commit(f.Commit)
 }
 
+// create begins the write of the one PATH, abandoned by a signal.
+func (j *job) create(c *command) (*atomic.File, error) {
+	opts, err := c.options(0)
+	if err != nil {
+		return nil, err
+	}
+	f, err := atomic.Create(c.paths[0], append(opts, atomic.WithContext(j.ctx))...)
+	if err != nil {
+		return nil, err
+	}
+	j.started(f.Close)
+	return f, nil
+}
+
 // writeRun runs the command of --run, its standard input and error the
 // command's own, and writes what it prints on standard output to the PATH,
 // only if it exits 0: a command that fails, even after printing half its
@@ -190,15 +199,10 @@ func (j *job) writeOne(c *command, stdin *os.File) error {
 // commandStatus).
 func (j *job) writeRun(c *command, stdin *os.File) error {
 	path := c.paths[0]
-	opts, err := c.options(0)
+	f, err := j.create(c)
 	if err != nil {
 		return err
 	}
-	f, err := atomic.Create(path, append(opts, atomic.WithContext(j.ctx))...)
-	if err != nil {
-		return err
-	}
-	j.started(f.Close)
 	defer f.Close()
 	cmd := exec.Command(c.run[0], c.run[1:]...)
 	cmd.Stdin, cmd.Stderr = stdin, os.Stderr
