@@ -55,8 +55,12 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) er
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	start := time.Now()
-	defer func() { w.spent += time.Since(start) }()
+	var start time.Time // of the wait: a lock taken at once reads no clock
+	defer func() {
+		if !start.IsZero() {
+			w.spent += time.Since(start)
+		}
+	}()
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
 		err := flock(fd, how|sys.LOCK_NB)
 		switch err {
@@ -65,6 +69,9 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) er
 		case sys.EINTR:
 			continue
 		case sys.EWOULDBLOCK:
+			if start.IsZero() {
+				start = time.Now()
+			}
 		default:
 			return err
 		}
