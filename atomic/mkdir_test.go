@@ -124,3 +124,35 @@ func TestMkdirAllRace(t *testing.T) {
 	testenv.DirHolds(t, filepath.Join(root, "a"), "b")
 	testenv.DirHolds(t, filepath.Join(root, "a", "b"), "0", "1", "2", "3", "4", "5", "6", "7")
 }
+
+// The directories are made on the walk that resolves the path, spending one
+// symlink budget once: a path through 10 links with 3 directories missing
+// is made, as os.MkdirAll makes it (a walk per missing directory would
+// spend 40 links and fail with ELOOP).
+func TestMkdirAllThroughLinks(t *testing.T) {
+	chain := func(root string) string {
+		t.Helper()
+		if err := os.Mkdir(filepath.Join(root, "real"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		next := "real"
+		for i := 9; i >= 0; i-- {
+			link := fmt.Sprintf("l%d", i)
+			if err := os.Symlink(next, filepath.Join(root, link)); err != nil {
+				t.Fatal(err)
+			}
+			next = link
+		}
+		return filepath.Join(root, "l0", "a", "b", "c")
+	}
+	if err := os.MkdirAll(chain(t.TempDir()), 0o755); err != nil {
+		t.Fatalf("os.MkdirAll: %v", err)
+	}
+	root := t.TempDir()
+	path := filepath.Join(chain(root), "f")
+	if err := atomic.WriteString(path, "x", atomic.WithMkdirAll(0o755)); err != nil {
+		t.Fatal(err)
+	}
+	testenv.FileHolds(t, filepath.Join(root, "real", "a", "b", "c", "f"), []byte("x"))
+	testenv.DirHolds(t, filepath.Join(root, "real", "a", "b", "c"), "f")
+}

@@ -249,25 +249,18 @@ func linkBackups(entries []*Entry) error {
 		if e.remove {
 			continue // moved aside in the rename phase: that is its backup
 		}
-		for try := 1; ; try++ {
-			name := randomName(e.Base, backupSuffix, e.settings.random())
-			err := e.settings.inject(StepLink)
-			if err == nil {
-				err = linkIn(e.Dir.fd, e.Base, name)
+		name, err := createUnique(e.Base, backupSuffix, e.settings.random, func(name string) error {
+			if err := e.settings.inject(StepLink); err != nil {
+				return err
 			}
-			switch err {
-			case nil:
-				e.backup = name
-			case sys.ENOENT:
-			case sys.EEXIST, sys.EINTR:
-				if try < maxNameTries {
-					continue
-				}
-				return pathError("link", e.Name, gaveUp(err))
-			default:
-				return pathError("link", e.Name, err)
-			}
-			break
+			return linkIn(e.Dir.fd, e.Base, name)
+		})
+		switch err {
+		case nil:
+			e.backup = name
+		case sys.ENOENT:
+		default:
+			return pathError("link", e.Name, err)
 		}
 	}
 	return nil

@@ -193,16 +193,23 @@ func (ds *Dirs) release(fd int) {
 // target's directory.
 func OpenDir(path string, dirs *Dirs) (*Dir, error) {
 	var w resolve.Walk
-	fd, exact, err := w.Dir(sys.AT_FDCWD, path)
+	d, err := dirs.open(&w, path)
 	if err != nil {
 		return nil, pathError("open", path, err)
 	}
-	d, err := dirs.adopt(fd)
+	return d, nil
+}
+
+// open opens the directory path on the walk w and adds it to the set (see
+// adopt).
+func (ds *Dirs) open(w *resolve.Walk, path string) (*Dir, error) {
+	fd, exact, err := w.Dir(sys.AT_FDCWD, path)
 	if err != nil {
-		return nil, pathError("lock", path, err)
+		return nil, err
 	}
-	if exact {
+	d, err := ds.adopt(fd)
+	if err == nil && exact {
 		d.path = path
 	}
-	return d, nil
+	return d, err
 }

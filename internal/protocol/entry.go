@@ -110,24 +110,18 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			return pathError("createtemp", t.Name, err)
 		}
 	}
-	for try := 1; ; try++ {
-		e.temp = randomName(t.Base, tempSuffix, e.settings.random())
+	var err error
+	e.temp, err = createUnique(t.Base, tempSuffix, e.settings.random, func(name string) (err error) {
 		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
 		// refused, never opened or followed.
-		fd, err := sys.Openat(t.Dir.fd, e.temp, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, perm)
-		switch err {
-		case nil:
-			e.file.fd = fd
-			return nil
-		case sys.EEXIST, sys.EINTR:
-			if try < maxNameTries {
-				continue
-			}
-			err = gaveUp(err)
-		}
-		e.temp = ""
+		e.file.fd, err = sys.Openat(t.Dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, perm)
+		return err
+	})
+	if err != nil {
+		e.file.fd = -1
 		return pathError("createtemp", t.Name, err)
 	}
+	return nil
 }
 
 // StageRemove makes e the removal of t's entry (see ResolveName). It has
@@ -146,21 +140,14 @@ func (e *Entry) name() error {
 	if err := e.settings.inject(StepName); err != nil {
 		return e.fail(pathError("linktemp", e.Name, err))
 	}
-	for try := 1; ; try++ {
-		name := randomName(e.Base, tempSuffix, e.settings.random())
-		err := linkUnnamed(e.file.fd, e.Dir.fd, name)
-		switch err {
-		case nil:
-			e.temp, e.unnamed = name, false
-			return nil
-		case sys.EEXIST, sys.EINTR:
-			if try < maxNameTries {
-				continue
-			}
-			err = gaveUp(err)
-		}
+	name, err := createUnique(e.Base, tempSuffix, e.settings.random, func(name string) error {
+		return linkUnnamed(e.file.fd, e.Dir.fd, name)
+	})
+	if err != nil {
 		return e.fail(pathError("linktemp", e.Name, err))
 	}
+	e.temp, e.unnamed = name, false
+	return nil
 }
 
 // Write appends p to the staged content.

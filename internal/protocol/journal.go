@@ -471,53 +471,34 @@ func voidJournal(fd int, cause error) error {
 // the new file's inode, and makes it and its name durable. It returns the
 // name and a descriptor open on the file.
 func writeDurably(dir *Dir, suffix string, content func(name string, ino uint64) []byte, random func() uint64) (string, int, error) {
-	for try := 1; ; try++ {
-		name := randomName(journalBase, suffix, random())
-		fd, err := sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
-		if (err == sys.EEXIST || err == sys.EINTR) && try < maxNameTries {
-			continue
-		}
-		if err == sys.EEXIST {
-			return "", -1, gaveUp(err)
-		}
-		if err != nil {
-			return "", -1, err
-		}
-		var st sys.Stat_t
-		err = sys.Fstat(fd, &st)
-		if err == nil {
-			data := content(name, uint64(st.Ino))
-			if len(data) > maxJournalSize {
-				err = errJournalTooLarge
-			} else {
-				err = writeAll(fd, data)
-			}
-		}
-		if err == nil {
-			err = syncFD(fd)
-		}
-		if err == nil {
-			err = syncFD(dir.fd)
-		}
-		if err != nil {
-			sys.Close(fd)
-			sys.Unlinkat(dir.fd, name, 0)
-			return "", -1, err
-		}
-		return name, fd, nil
+	fd := -1
+	name, err := createUnique(journalBase, suffix, random, func(name string) (err error) {
+		fd, err = sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
+		return err
+	})
+	if err != nil {
+		return "", -1, err
 	}
-}
-
-func writeAll(fd int, b []byte) error {
-	for len(b) > 0 {
-		n, err := sys.Write(fd, b)
-		if err == sys.EINTR {
-			continue
+	var st sys.Stat_t
+	err = sys.Fstat(fd, &st)
+	if err == nil {
+		data := content(name, uint64(st.Ino))
+		if len(data) > maxJournalSize {
+			err = errJournalTooLarge
+		} else {
+			_, err = sys.WriteAll(fd, data)
 		}
-		if err != nil {
-			return err
-		}
-		b = b[n:]
 	}
-	return nil
+	if err == nil {
+		err = syncFD(fd)
+	}
+	if err == nil {
+		err = syncFD(dir.fd)
+	}
+	if err != nil {
+		sys.Close(fd)
+		sys.Unlinkat(dir.fd, name, 0)
+		return "", -1, err
+	}
+	return name, fd, nil
 }

@@ -36,53 +36,52 @@ type newDir struct {
 	marker string // the marker's name in it
 }
 
-// mkdirAll opens the directory path, making it and its missing parents
-// with mode perm (less the umask, as os.MkdirAll), and records what it
-// made in dirs.
-func mkdirAll(w *resolve.Walk, target, path string, perm uint32, dirs *Dirs) (int, error) {
-	fd, _, err := w.Dir(sys.AT_FDCWD, path)
-	if err != sys.ENOENT {
-		return fd, err
-	}
-	parentPath, base := split(trimSeparators(path))
-	if base == "" || base == "." || base == ".." {
-		return -1, sys.ENOENT
-	}
-	parent, err := mkdirAll(w, target, parentPath, perm, dirs)
+// makeDir makes the directory name in the one open on at (see above) for
+// the write of target, and returns a handle on it. It keeps its own handle
+// on the parent for the end of the write. It returns EEXIST if another
+// process made the name first: the caller's walk uses theirs.
+func makeDir(at int, name string, perm uint32, target string, dirs *Dirs) (int, error) {
+	// The walk's handle may only search, and is the walk's.
+	parent, err := sys.Openat(at, ".", sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, err
 	}
-	fd, err = makeDir(w, target, parent, base, perm, dirs)
+	fd, marker, err := makeDirIn(parent, name, perm, dirs)
 	if err != nil {
 		sys.Close(parent)
+		return -1, err
 	}
-	return fd, err
+	dirs.made = append(dirs.made, newDir{target: target, parent: parent, name: name, fd: fd, marker: marker})
+	// The walk takes a duplicate: fd itself stays for the marker's removal.
+	dup, err := sys.Dup(fd)
+	if err != nil {
+		return -1, err
+	}
+	sys.CloseOnExec(dup)
+	return dup, nil
 }
 
-// makeDir makes the directory name in parent (see above) and returns a
-// handle on it. It keeps parent open for the end of the write, or closes it
-// if another process made the directory first.
-func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint32, dirs *Dirs) (int, error) {
+// makeDirIn makes the directory name in parent and its marker, and
+// returns a handle on it.
+func makeDirIn(parent int, name string, perm uint32, dirs *Dirs) (fd int, marker string, err error) {
 	// The parent is locked as a writer locks its target's directory, so
 	// that Recover leaves the temp directory alone while this writer
 	// lives (see lock.go; without the lock it goes on all the same).
 	lock(parent, false, dirs.waits(), writerLockWait, "directory")
 	tmp, err := tempDir(parent, name, perm)
 	if err != nil {
-		return -1, err
+		return -1, "", err
 	}
-	fd, marker, err := markDir(parent, tmp, name)
+	fd, marker, err = markDir(parent, tmp, name)
 	if err == nil {
 		err = syncFD(fd)
 	}
 	here := tmp // the directory's name in parent, as it goes
 	if err == nil {
 		err = renameDir(parent, tmp, name)
-		if err == sys.EEXIST || err == sys.ENOTEMPTY { // made meanwhile by someone else: use it
+		if err == sys.EEXIST || err == sys.ENOTEMPTY { // made meanwhile by someone else
 			removeNewDir(parent, tmp, fd, marker)
-			defer sys.Close(parent)
-			fd, _, err := w.Dir(parent, name)
-			return fd, err
+			return -1, "", sys.EEXIST
 		}
 		if err == nil {
 			here = name
@@ -96,33 +95,16 @@ func makeDir(w *resolve.Walk, target string, parent int, name string, perm uint3
 		if fd >= 0 {
 			removeNewDir(parent, here, fd, marker)
 		}
-		return -1, err
+		return -1, "", err
 	}
-	dirs.made = append(dirs.made, newDir{target: target, parent: parent, name: name, fd: fd, marker: marker})
-	// The set adopts a duplicate: fd itself stays for the marker's removal.
-	dup, err := sys.Dup(fd)
-	if err != nil {
-		return -1, err
-	}
-	sys.CloseOnExec(dup)
-	return dup, nil
+	return fd, marker, nil
 }
 
 // tempDir makes a fresh temp directory for name in parent.
 func tempDir(parent int, name string, perm uint32) (string, error) {
-	for try := 1; ; try++ {
-		tmp := randomName(name, tempSuffix, rand.Uint64())
-		err := sys.Mkdirat(parent, tmp, perm)
-		switch {
-		case err == nil:
-			return tmp, nil
-		case (err == sys.EEXIST || err == sys.EINTR) && try < maxNameTries:
-			continue
-		case err == sys.EEXIST:
-			return "", gaveUp(err)
-		}
-		return "", err
-	}
+	return createUnique(name, tempSuffix, rand.Uint64, func(tmp string) error {
+		return sys.Mkdirat(parent, tmp, perm)
+	})
 }
 
 // markDir opens the new directory tmp in parent and makes its marker.
@@ -300,14 +282,10 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 		return nil
 	}
 	var w resolve.Walk
-	fd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
+	parent, err := set.open(&w, parentPath)
 	if err == sys.ENOENT {
 		return recoverMissing(set, parentPath, euid)
 	}
-	if err != nil {
-		return pathError("recover", path, err)
-	}
-	parent, err := set.adopt(fd)
 	if err != nil {
 		return pathError("recover", parentPath, err)
 	}
@@ -374,11 +352,7 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	}
 	parentPath := filepath.Dir(filepath.Clean(path))
 	var w resolve.Walk
-	pfd, _, err := w.Dir(sys.AT_FDCWD, parentPath)
-	if err != nil {
-		return pathError("recover", parentPath, err)
-	}
-	parent, err := set.adopt(pfd)
+	parent, err := set.open(&w, parentPath)
 	if err != nil {
 		return pathError("recover", parentPath, err)
 	}

@@ -103,14 +103,10 @@ func (r *recovery) journals(path string) error {
 // returns a nil Dir if path does not exist.
 func openRecovered(set *Dirs, path string) (*Dir, error) {
 	var w resolve.Walk
-	fd, _, err := w.Dir(sys.AT_FDCWD, path)
+	dir, err := set.open(&w, path)
 	if err == sys.ENOENT {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, pathError("recover", path, err)
-	}
-	dir, err := set.adopt(fd)
 	if err != nil {
 		return nil, pathError("recover", path, err)
 	}
@@ -250,10 +246,8 @@ func openDirs(set *Dirs, j *journal) ([]*Dir, error) {
 	dirs := make([]*Dir, len(j.entries))
 	for i, e := range j.entries {
 		var w resolve.Walk
-		fd, _, err := w.Dir(sys.AT_FDCWD, e.dir)
-		if err == nil {
-			dirs[i], err = set.adopt(fd)
-		}
+		var err error
+		dirs[i], err = set.open(&w, e.dir)
 		if err == nil && !sameDir(&e, dirs[i]) {
 			err = errDirReplaced
 		}

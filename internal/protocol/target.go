@@ -80,18 +80,14 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	var w resolve.Walk
 	start := dirs.named(dir)
 	if start == nil {
-		fd, exact, err := w.Dir(sys.AT_FDCWD, dir)
-		if err == sys.ENOENT && mkdir != nil {
-			fd, err = mkdirAll(&w, name, dir, *mkdir, dirs)
+		if mkdir != nil {
+			w.Make = func(parent int, base string) (int, error) {
+				return makeDir(parent, base, *mkdir, name, dirs)
+			}
 		}
-		if err != nil {
+		var err error
+		if start, err = dirs.open(&w, dir); err != nil {
 			return t, pathError("open", name, err)
-		}
-		if start, err = dirs.adopt(fd); err != nil {
-			return t, pathError("lock", name, err)
-		}
-		if exact {
-			start.path = dir
 		}
 		dirs.remember(dir, start)
 	}

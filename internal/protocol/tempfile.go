@@ -24,20 +24,7 @@ const fileName = "temp file"
 
 func (f *tempFile) open() bool { return f.fd >= 0 }
 
-func (f *tempFile) write(p []byte) (int, error) {
-	written := 0
-	for written < len(p) {
-		n, err := sys.Write(f.fd, p[written:])
-		if err == sys.EINTR {
-			continue
-		}
-		if err != nil {
-			return written, err
-		}
-		written += n
-	}
-	return written, nil
-}
+func (f *tempFile) write(p []byte) (int, error) { return sys.WriteAll(f.fd, p) }
 
 func (f *tempFile) writeString(s string) (int, error) {
 	return f.write(unsafe.Slice(unsafe.StringData(s), len(s))) // write(2) does not keep it

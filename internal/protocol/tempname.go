@@ -3,6 +3,8 @@ package protocol
 import (
 	"fmt"
 	"strings"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // Temp and backup names follow one pattern, so that a person (or a later
@@ -22,9 +24,23 @@ const (
 // random source) must end in an error, not a loop.
 const maxNameTries = 10000
 
-// gaveUp wraps the error of the last name tried.
-func gaveUp(err error) error {
-	return fmt.Errorf("%w (gave up after %d random names)", err, maxNameTries)
+// createUnique calls create with fresh names for base and suffix, drawn
+// from random, until one is free: until create fails with neither EEXIST
+// (the name is taken, or a link is planted there) nor EINTR. It returns
+// the name create took.
+func createUnique(base, suffix string, random func() uint64, create func(name string) error) (string, error) {
+	for try := 1; ; try++ {
+		name := randomName(base, suffix, random())
+		err := create(name)
+		switch {
+		case err == nil:
+			return name, nil
+		case err != sys.EEXIST && err != sys.EINTR:
+			return "", err
+		case try == maxNameTries:
+			return "", fmt.Errorf("%w (gave up after %d random names)", err, maxNameTries)
+		}
+	}
 }
 
 // nameMax is the longest file name Linux filesystems (and APFS) accept.

@@ -16,7 +16,16 @@ const MaxSymlinks = 40
 
 // A Walk is one resolution: the links followed by all of its calls spend
 // one budget. The zero value is ready to use.
-type Walk struct{ links int }
+type Walk struct {
+	links int
+	// Make, when set, makes each directory that a path given to Dir lacks,
+	// as the walk meets it: the directory name in the one open on parent
+	// (the walk's handle, which may only search; Make does not keep it).
+	// It returns a readable handle on the new directory, or EEXIST if the
+	// name appeared meanwhile: the walk then looks it up again, spending a
+	// link of its budget, which bounds how often.
+	Make func(parent int, name string) (int, error)
+}
 
 // An Entry is where a path leads: the directory entry Base in the directory
 // open on Dir.
@@ -25,4 +34,10 @@ type Entry struct {
 	Owned  bool   // Dir was opened by the walk: the caller closes it
 	Base   string // the entry's name in Dir
 	Exists bool   // whether the entry exists; then st holds its lstat
+}
+
+// spend spends one link of the budget, and reports whether there was one.
+func (w *Walk) spend() bool {
+	w.links++
+	return w.links <= MaxSymlinks
 }

@@ -17,10 +17,10 @@ import (
 //
 // Most paths hold no link, and the kernel can open them refusing every link
 // in one call (openat2 on Linux): that is tried first, and the walk only
-// when it fails.
+// when it fails (or finds a directory missing that w.Make is to make).
 func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 	fd, err = openNoSymlinks(at, path)
-	if err != errLinkOnPath {
+	if err != errLinkOnPath && (err != sys.ENOENT || w.Make == nil) {
 		return fd, err == nil && filepath.IsAbs(path) && filepath.Clean(path) == path, err
 	}
 	fd, _, _, err = w.walk(at, path, nil)
@@ -122,6 +122,20 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 			move(next)
 			continue
 		}
+		if err == sys.ENOENT && !entry && w.Make != nil {
+			next, err := w.Make(fd, name)
+			switch {
+			case err == nil:
+				move(next)
+				continue
+			case err == sys.EEXIST && w.spend():
+				path = name + "/" + path // made meanwhile by someone else: look again
+				continue
+			case err == sys.EEXIST:
+				return fail(sys.ELOOP)
+			}
+			return fail(err)
+		}
 		if err != sys.ELOOP && err != sys.ENOTDIR {
 			return fail(err)
 		}
@@ -164,7 +178,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 // follow spends one link of the budget and reads the symlink name in the
 // directory dirfd (see readLink).
 func (w *Walk) follow(dirfd int, name string, st *sys.Stat_t) (string, error) {
-	if w.links++; w.links > MaxSymlinks {
+	if !w.spend() {
 		return "", sys.ELOOP
 	}
 	return readLink(dirfd, name, st)

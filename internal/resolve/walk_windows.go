@@ -23,7 +23,7 @@ func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 	if err != nil {
 		return -1, false, err
 	}
-	real, err := w.eval(abs)
+	real, err := w.eval(abs, w.Make)
 	if err != nil {
 		return -1, false, err
 	}
@@ -46,7 +46,7 @@ func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 	}
 	for {
 		dir, base := filepath.Split(path)
-		real, err := w.eval(dir)
+		real, err := w.eval(dir, nil)
 		if err != nil {
 			return Entry{Dir: -1}, err
 		}
@@ -79,8 +79,9 @@ func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 
 // eval resolves the directory path, absolute, to one with no link on it.
 // A ".." is taken after the link before it is followed, as the kernel
-// does on Unix, not lexically.
-func (w *Walk) eval(path string) (string, error) {
+// does on Unix, not lexically. With mkdir set, a missing directory is made
+// (see Walk.Make).
+func (w *Walk) eval(path string, mkdir func(parent int, name string) (int, error)) (string, error) {
 	vol := filepath.VolumeName(path)
 	cur, rest := vol+`\`, path[len(vol):]
 	for {
@@ -103,7 +104,22 @@ func (w *Walk) eval(path string) (string, error) {
 		}
 		next := filepath.Join(cur, name)
 		var st sys.Stat_t
-		if err := sys.Lstat(next, &st); err != nil {
+		err := sys.Lstat(next, &st)
+		if err == sys.ENOENT && mkdir != nil {
+			switch err := makeIn(cur, name, mkdir); {
+			case err == nil:
+				cur = next
+				continue
+			case err == sys.EEXIST && w.spend():
+				rest = name + `\` + rest // made meanwhile by someone else: look again
+				continue
+			case err == sys.EEXIST:
+				return "", sys.ELOOP
+			default:
+				return "", err
+			}
+		}
+		if err != nil {
 			return "", err
 		}
 		switch st.Mode & sys.S_IFMT {
@@ -123,10 +139,24 @@ func (w *Walk) eval(path string) (string, error) {
 	}
 }
 
+// makeIn makes the directory name in the directory dir through mkdir.
+func makeIn(dir, name string, mkdir func(parent int, name string) (int, error)) error {
+	parent, err := sys.Open(dir, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	defer sys.Close(parent)
+	fd, err := mkdir(parent, name)
+	if err == nil {
+		sys.Close(fd) // the walk goes on by path
+	}
+	return err
+}
+
 // follow spends one link of the budget and reads the link path, whose
 // lstat is st.
 func (w *Walk) follow(path string, st *sys.Stat_t) (string, error) {
-	if w.links++; w.links > MaxSymlinks {
+	if !w.spend() {
 		return "", sys.ELOOP
 	}
 	if !trusted(st) {
