@@ -118,7 +118,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 		for _, e := range distinctDirs(entries) {
 			err := e.settings.inject(StepSyncStaged)
 			if err == nil {
-				err = syncBarrier(e.Dir.fd)
+				err = sys.FsyncBarrier(e.Dir.fd)
 			}
 			if err != nil {
 				return nil, false, pathError("syncdir", e.Name, err)
@@ -153,7 +153,7 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 // two names.
 func exchangeable(entries []*Entry) bool {
 	for _, e := range distinctFilesystems(entries) {
-		if !canExchange(e.Dir.fd) {
+		if !sys.CanExchange(e.Dir.fd) {
 			return false
 		}
 	}
@@ -171,7 +171,7 @@ func (e *Entry) replace(swap, last bool) error {
 	case !swap:
 		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	case e.exchanges(swap, last):
-		err := exchange(e.Dir.fd, e.temp, e.Base)
+		err := sys.Exchange(e.Dir.fd, e.temp, e.Base)
 		if err == nil {
 			e.backup = e.temp
 			return nil
@@ -183,7 +183,7 @@ func (e *Entry) replace(swap, last bool) error {
 	case e.Exists:
 		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 	}
-	return renameNoReplace(e.Dir.fd, e.temp, e.Base)
+	return sys.RenameNoReplace(e.Dir.fd, e.temp, e.Base)
 }
 
 // exchanges reports whether the entry's target is exchanged with its temp,
@@ -253,7 +253,7 @@ func linkBackups(entries []*Entry) error {
 			if err := e.settings.inject(StepLink); err != nil {
 				return err
 			}
-			return linkIn(e.Dir.fd, e.Base, name)
+			return sys.Linkat(e.Dir.fd, e.Base, e.Dir.fd, name, 0)
 		})
 		switch err {
 		case nil:
@@ -290,7 +290,7 @@ func undo(done []*Entry) error {
 		}
 	}
 	for _, e := range distinctDirs(done) {
-		if serr := syncFD(e.Dir.fd); serr != nil {
+		if serr := sys.Fsync(e.Dir.fd); serr != nil {
 			err = multierr.Append(err, pathError("syncdir", e.Name, serr))
 		}
 	}

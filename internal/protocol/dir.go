@@ -148,7 +148,7 @@ func (d *Dir) pathNow() (string, error) {
 			return d.path, nil
 		}
 	}
-	return resolve.PathOf(d.fd)
+	return sys.PathOf(d.fd)
 }
 
 // Close closes every directory in the set, which releases their locks. The

@@ -49,9 +49,6 @@ type Entry struct {
 	ended  bool // discarded: writes fail
 }
 
-// errNoUnnamed reports that a filesystem cannot create unnamed files.
-var errNoUnnamed = errors.New("no O_TMPFILE here")
-
 // Stage creates the temp file for t in e.
 //
 // For content that streams in (stream), and where the filesystem can
@@ -100,13 +97,13 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 		return pathError("createtemp", t.Name, err)
 	}
 	if stream && !s.NamedTemps {
-		fd, err := openUnnamed(t.Dir.fd, perm)
+		fd, err := sys.OpenUnnamed(t.Dir.fd, perm)
 		if err == nil {
 			e.file.fd = fd
 			e.unnamed = true
 			return nil
 		}
-		if err != errNoUnnamed {
+		if err != sys.ENOTSUP { // else no O_TMPFILE here: a named temp
 			return pathError("createtemp", t.Name, err)
 		}
 	}
@@ -141,7 +138,7 @@ func (e *Entry) name() error {
 		return e.fail(pathError("linktemp", e.Name, err))
 	}
 	name, err := createUnique(e.Base, tempSuffix, e.settings.random, func(name string) error {
-		return linkUnnamed(e.file.fd, e.Dir.fd, name)
+		return sys.LinkUnnamed(e.file.fd, e.Dir.fd, name)
 	})
 	if err != nil {
 		return e.fail(pathError("linktemp", e.Name, err))
@@ -323,7 +320,7 @@ func BatchSealMode(perFileSync bool) SealMode {
 	switch {
 	case sealKeepsOpen:
 		return KeepOpen
-	case perFileSync || !haveSyncfs():
+	case perFileSync || !sys.HaveSyncfs():
 		return CloseForReopen
 	}
 	return CloseFile

@@ -357,7 +357,7 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		if _, ok := fsids[d]; ok {
 			return nil
 		}
-		fsids[d] = fsid(d.fd)
+		fsids[d] = sys.Fsid(d.fd)
 		var err error
 		d.path, err = d.pathNow()
 		return err
@@ -419,7 +419,7 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 		sys.Close(fd)
 		return err
 	}
-	return syncFD(jf.dir.fd)
+	return sys.Fsync(jf.dir.fd)
 }
 
 // remove ends the journal: the transaction is over. The name goes, without
@@ -455,7 +455,7 @@ func (jf *journalFile) close() {
 func voidJournal(fd int, cause error) error {
 	err := sys.Ftruncate(fd, 0)
 	if err == nil {
-		err = syncFD(fd)
+		err = sys.Fsync(fd)
 	}
 	switch {
 	case cause == nil:
@@ -490,10 +490,10 @@ func writeDurably(dir *Dir, suffix string, content func(name string, ino uint64)
 		}
 	}
 	if err == nil {
-		err = syncFD(fd)
+		err = sys.Fsync(fd)
 	}
 	if err == nil {
-		err = syncFD(dir.fd)
+		err = sys.Fsync(dir.fd)
 	}
 	if err != nil {
 		sys.Close(fd)

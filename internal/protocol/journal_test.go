@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // The journal's quoting shortcut writes exactly what strconv.AppendQuote
@@ -63,15 +63,15 @@ func TestJournalBound(t *testing.T) {
 // device, or, since device numbers change across mounts (btrfs gives each
 // mount a new one), its filesystem's ID.
 func TestSameDir(t *testing.T) {
-	fd, err := unix.Open(t.TempDir(), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	fd, err := sys.Open(t.TempDir(), sys.O_RDONLY|sys.O_DIRECTORY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	unix.Fstat(fd, &st)
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	sys.Fstat(fd, &st)
 	d := &Dir{fd: fd, id: fileID{uint64(st.Dev), st.Ino}}
-	here := fsid(fd)
+	here := sys.Fsid(fd)
 	for _, tt := range []struct {
 		name string
 		e    journalEntry

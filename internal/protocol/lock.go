@@ -55,34 +55,17 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) er
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	var start time.Time // of the wait: a lock taken at once reads no clock
-	defer func() {
-		if !start.IsZero() {
-			w.spent += time.Since(start)
-		}
-	}()
-	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		err := flock(fd, how|sys.LOCK_NB)
-		switch err {
-		case nil:
-			return nil
-		case sys.EINTR:
-			continue
-		case sys.EWOULDBLOCK:
-			if start.IsZero() {
-				start = time.Now()
-			}
-		default:
-			return err
-		}
-		left := limit - w.spent - time.Since(start)
-		if left <= 0 {
-			return busyError{what, limit}
-		}
-		select {
-		case <-w.done:
-			return busyError{what, w.spent + time.Since(start)}
-		case <-time.After(min(pause, left)):
-		}
+	spent, err := sys.Retry(limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, func() error {
+		return sys.Flock(fd, how|sys.LOCK_NB)
+	})
+	w.spent += spent
+	if err != sys.EWOULDBLOCK {
+		return err
+	}
+	select {
+	case <-w.done:
+		return busyError{what, w.spent}
+	default:
+		return busyError{what, limit}
 	}
 }

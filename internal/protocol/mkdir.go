@@ -74,7 +74,7 @@ func makeDirIn(parent int, name string, perm uint32, dirs *Dirs) (fd int, marker
 	}
 	fd, marker, err = markDir(parent, tmp, name)
 	if err == nil {
-		err = syncFD(fd)
+		err = sys.Fsync(fd)
 	}
 	here := tmp // the directory's name in parent, as it goes
 	if err == nil {
@@ -89,7 +89,7 @@ func makeDirIn(parent int, name string, perm uint32, dirs *Dirs) (fd int, marker
 		}
 	}
 	if err == nil {
-		err = syncFD(parent)
+		err = sys.Fsync(parent)
 	}
 	if err != nil {
 		if fd >= 0 {
@@ -178,7 +178,7 @@ func removeNewDir(parent int, name string, fd int, marker string) error {
 // an existing to where the filesystem can; elsewhere to, a fresh random
 // name, is taken to be free.
 func renameDir(dirfd int, from, to string) error {
-	err := renameNoReplace(dirfd, from, to)
+	err := sys.RenameNoReplace(dirfd, from, to)
 	if err == sys.ENOTSUP || err == sys.EINVAL {
 		err = sys.Renameat(dirfd, from, dirfd, to)
 	}
@@ -213,7 +213,7 @@ func (ds *Dirs) removeUnused() error {
 		}
 		if rerr := removeNewDir(d.parent, d.name, d.fd, d.marker); rerr != nil {
 			err = multierr.Append(err, pathError("remove", d.target, fmt.Errorf("new directory %s: %w", d.name, rerr)))
-		} else if serr := syncFD(d.parent); serr != nil {
+		} else if serr := sys.Fsync(d.parent); serr != nil {
 			err = multierr.Append(err, pathError("syncdir", d.target, serr))
 		}
 		sys.Close(d.parent)
@@ -241,14 +241,14 @@ func (ds *Dirs) settleMade(committed bool) error {
 			if uerr := sys.Unlinkat(d.fd, d.marker, 0); uerr != nil && uerr != sys.ENOENT {
 				what := "new content is in place, but the marker " + d.marker + " of a new directory is left behind; run Recover on it"
 				err = multierr.Append(err, pathError("remove", d.target, inPlace{what, uerr}))
-			} else if serr := syncFD(d.fd); serr != nil {
+			} else if serr := sys.Fsync(d.fd); serr != nil {
 				err = multierr.Append(err, pathError("syncdir", d.target, notDurable(serr)))
 			}
 			sys.Close(d.fd)
 		} else {
 			if rerr := removeNewDir(d.parent, d.name, d.fd, d.marker); rerr != nil {
 				err = multierr.Append(err, pathError("remove", d.target, fmt.Errorf("new directory %s: %w", d.name, rerr)))
-			} else if serr := syncFD(d.parent); serr != nil {
+			} else if serr := sys.Fsync(d.parent); serr != nil {
 				err = multierr.Append(err, pathError("syncdir", d.target, serr))
 			}
 		}
@@ -300,7 +300,7 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 		}
 	}
 	if removed {
-		if err := syncFD(parent.fd); err != nil {
+		if err := sys.Fsync(parent.fd); err != nil {
 			return pathError("recover", parentPath, err)
 		}
 	}
@@ -365,7 +365,7 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 				return pathError("recover", path, err)
 			}
 		}
-		return syncFD(fd)
+		return sys.Fsync(fd)
 	}
 	// The name must still lead to this directory.
 	var here, named sys.Stat_t
@@ -384,7 +384,7 @@ func settleMadeDir(set *Dirs, path string, fd int, euid uint32) error {
 	if err := removeNewDir(parent.fd, base, dup, markers[0]); err != nil {
 		return pathError("recover", path, err)
 	}
-	if err := syncFD(parent.fd); err != nil {
+	if err := sys.Fsync(parent.fd); err != nil {
 		return pathError("recover", parentPath, err)
 	}
 	return settleMadeDir(set, parentPath, parent.fd, euid)

@@ -29,11 +29,11 @@ func (e *Entry) renameNoReplace() error {
 
 // moveNoReplace renames from to to in dirfd, unless to exists.
 func moveNoReplace(dirfd int, from, to string) error {
-	err := renameNoReplace(dirfd, from, to)
+	err := sys.RenameNoReplace(dirfd, from, to)
 	if err != sys.ENOTSUP && err != sys.EINVAL {
 		return err
 	}
-	if err := linkIn(dirfd, from, to); err != nil {
+	if err := sys.Linkat(dirfd, from, dirfd, to, 0); err != nil {
 		return err
 	}
 	if err := sys.Unlinkat(dirfd, from, 0); err != nil && err != sys.ENOENT {

@@ -156,7 +156,7 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	// last fsync): then a power loss could take the journal back but keep
 	// renames made below, and the next recovery would find a mixed set and
 	// no journal. The journal is made durable before the first rename.
-	if err := syncFD(dir.fd); err != nil {
+	if err := sys.Fsync(dir.fd); err != nil {
 		return err
 	}
 	if dirs, err = openDirs(set, j); err != nil {
@@ -175,14 +175,14 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 		return multierr.Append(err, pathError("recover", filepath.Join(path, name), errors.New("journal kept: run Recover again once the paths above are free")))
 	}
 	for _, d := range dirs {
-		if err := syncFD(d.fd); err != nil {
+		if err := sys.Fsync(d.fd); err != nil {
 			return err
 		}
 	}
 	if err := jf.remove(); err != nil {
 		return err
 	}
-	return syncFD(dir.fd)
+	return sys.Fsync(dir.fd)
 }
 
 // isLive reports whether the journal j, open on fd and found under name in
@@ -235,7 +235,7 @@ func readJournal(dirfd int, name string, euid uint32) (int, []byte, error) {
 		err = errJournalTooLarge
 	}
 	if err == nil {
-		err = syncFD(fd) // its content too, for the same reason (journal)
+		err = sys.Fsync(fd) // its content too, for the same reason (journal)
 	}
 	return fd, data, err
 }
@@ -267,7 +267,7 @@ func sameDir(e *journalEntry, d *Dir) bool {
 	if d.id.ino != e.dirID.ino {
 		return false
 	}
-	return d.id.dev == e.dirID.dev || e.fsid != 0 && fsid(d.fd) == e.fsid
+	return d.id.dev == e.dirID.dev || e.fsid != 0 && sys.Fsid(d.fd) == e.fsid
 }
 
 // settleState turns a commit back that cannot end new: a create-only entry
@@ -385,7 +385,7 @@ func finishExchange(d *Dir, e *journalEntry, state string) error {
 		if state == stateCommit {
 			return nil // the sweep reports it; never removed
 		}
-		if err := exchange(d.fd, e.temp, e.name); err != nil {
+		if err := sys.Exchange(d.fd, e.temp, e.name); err != nil {
 			return err
 		}
 		return sys.Unlinkat(d.fd, e.temp, 0)

@@ -55,7 +55,7 @@ func (r *recovery) sweep(path string) error {
 		}
 	}
 	if removed {
-		err = multierr.Append(err, syncFD(dir.fd))
+		err = multierr.Append(err, sys.Fsync(dir.fd))
 	}
 	if err != nil {
 		return err

@@ -72,7 +72,7 @@ func (e *Entry) sync() error {
 		}
 		err := e.settings.inject(StepSync)
 		if err == nil {
-			err = syncFD(e.file.fd)
+			err = sys.Fsync(e.file.fd)
 		}
 		if err != nil {
 			e.file.close()
@@ -84,7 +84,7 @@ func (e *Entry) sync() error {
 		// every other temp and name on its filesystem.
 		err := e.settings.inject(StepSync)
 		if err == nil {
-			err = syncfs(e.Dir.fd)
+			err = sys.Syncfs(e.Dir.fd)
 		}
 		if err != nil {
 			return pathError("syncfs", e.Name, err)
@@ -115,7 +115,7 @@ func (e *Entry) sync() error {
 	// enough where the two differ (macOS).
 	err = e.settings.inject(StepSync)
 	if err == nil {
-		err = syncBarrier(fd)
+		err = sys.FsyncBarrier(fd)
 	}
 	if err != nil {
 		return pathError("sync", e.Name, err)
@@ -137,7 +137,7 @@ func syncDirs(entries []*Entry) error {
 func (e *Entry) syncDir() error {
 	err := e.settings.inject(StepSyncDir)
 	if err == nil {
-		err = syncFD(e.Dir.fd)
+		err = sys.Fsync(e.Dir.fd)
 	}
 	if err != nil {
 		return pathError("syncdir", e.Name, notDurable(err))

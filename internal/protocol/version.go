@@ -46,7 +46,7 @@ type Version struct {
 }
 
 func versionOf(st *sys.Stat_t) Version {
-	mtime, ctime := statTimes(st)
+	mtime, ctime := sys.StatTimes(st)
 	return Version{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size, Mtime: mtime, Ctime: ctime, Exists: true}
 }
 

@@ -3,12 +3,12 @@ package resolve
 import (
 	"errors"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // searchFlags open a directory on the walk: O_PATH needs only the search
 // permission that the kernel's own lookup needs, not read permission.
-const searchFlags = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+const searchFlags = sys.O_PATH | sys.O_DIRECTORY | sys.O_CLOEXEC
 
 // searchReadable says whether a handle opened with searchFlags is readable.
 const searchReadable = false
@@ -20,13 +20,9 @@ var errLinkOnPath = errors.New("symlink on the path")
 // before Linux 5.6, or filtered by a seccomp profile): then the walk
 // decides.
 func openNoSymlinks(at int, path string) (int, error) {
-	how := unix.OpenHow{
-		Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC,
-		Resolve: unix.RESOLVE_NO_SYMLINKS,
-	}
-	fd, err := retry(func() (int, error) { return unix.Openat2(at, path, &how) })
+	fd, err := sys.OpenNoSymlinks(at, path, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC)
 	switch err {
-	case unix.ELOOP, unix.ENOSYS, unix.EPERM:
+	case sys.ELOOP, sys.ENOSYS, sys.EPERM:
 		return -1, errLinkOnPath
 	}
 	return fd, err
@@ -39,18 +35,18 @@ func openNoSymlinks(at int, path string) (int, error) {
 // The link is opened itself (O_PATH|O_NOFOLLOW) and both its owner and its
 // content are read through that one handle: a link swapped in between the
 // check of the owner and the read of the content would otherwise be read.
-func readLink(dirfd int, name string, st *unix.Stat_t) (string, error) {
-	fd, err := retry(func() (int, error) {
-		return unix.Openat(dirfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
+	fd, err := sys.IgnoringEINTR(func() (int, error) {
+		return sys.Openat(dirfd, name, sys.O_PATH|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	})
 	if err != nil {
 		return "", err
 	}
-	defer unix.Close(fd)
-	if err := unix.Fstat(fd, st); err != nil {
+	defer sys.Close(fd)
+	if err := sys.Fstat(fd, st); err != nil {
 		return "", err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+	if st.Mode&sys.S_IFMT != sys.S_IFLNK {
 		return "", errNotLink
 	}
 	if !trusted(st) {

@@ -5,13 +5,13 @@ package resolve
 import (
 	"errors"
 
-	"golang.org/x/sys/unix"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // searchFlags open a directory on the walk. Without Linux's O_PATH that
 // needs read permission on each directory, where the kernel's own lookup
 // needs only search permission.
-const searchFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC
+const searchFlags = sys.O_RDONLY | sys.O_DIRECTORY | sys.O_CLOEXEC
 
 // searchReadable says whether a handle opened with searchFlags is readable.
 const searchReadable = true
@@ -27,11 +27,11 @@ func openNoSymlinks(at int, path string) (int, error) { return -1, errLinkOnPath
 //
 // Without Linux's O_PATH the owner and the content are read by name, one
 // after the other: a link swapped between the two reads is not detected.
-func readLink(dirfd int, name string, st *unix.Stat_t) (string, error) {
-	if err := unix.Fstatat(dirfd, name, st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
+	if err := sys.Fstatat(dirfd, name, st, sys.AT_SYMLINK_NOFOLLOW); err != nil {
 		return "", err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+	if st.Mode&sys.S_IFMT != sys.S_IFLNK {
 		return "", errNotLink
 	}
 	if !trusted(st) {

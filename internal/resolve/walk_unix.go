@@ -79,7 +79,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 			break
 		}
 		if path[0] == '/' {
-			next, err := retry(func() (int, error) { return sys.Open("/", searchFlags, 0) })
+			next, err := sys.IgnoringEINTR(func() (int, error) { return sys.Open("/", searchFlags, 0) })
 			if err != nil {
 				return fail(err)
 			}
@@ -117,7 +117,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 		if name == "." {
 			continue
 		}
-		next, err := retry(func() (int, error) { return sys.Openat(fd, name, searchFlags|sys.O_NOFOLLOW, 0) })
+		next, err := sys.IgnoringEINTR(func() (int, error) { return sys.Openat(fd, name, searchFlags|sys.O_NOFOLLOW, 0) })
 		if err == nil {
 			move(next)
 			continue
@@ -165,7 +165,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 	// The walk's handles may only search (O_PATH), and a directory walk
 	// that ends where it began (".") holds none of its own: the caller's
 	// handle must be readable, and its own.
-	readable, err := retry(func() (int, error) {
+	readable, err := sys.IgnoringEINTR(func() (int, error) {
 		return sys.Openat(fd, ".", sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC, 0)
 	})
 	if err != nil {
@@ -184,21 +184,12 @@ func (w *Walk) follow(dirfd int, name string, st *sys.Stat_t) (string, error) {
 	return readLink(dirfd, name, st)
 }
 
-func retry(open func() (int, error)) (int, error) {
-	for {
-		fd, err := open()
-		if err != sys.EINTR {
-			return fd, err
-		}
-	}
-}
-
 // readlinkat returns the content of the symlink name in dirfd, however
 // long.
 func readlinkat(dirfd int, name string) (string, error) {
 	for size := 256; ; size *= 2 {
 		buf := make([]byte, size)
-		n, err := readlinkatBuf(dirfd, name, buf)
+		n, err := sys.Readlinkat(dirfd, name, buf)
 		if err != nil {
 			return "", err
 		}

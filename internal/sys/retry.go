@@ -1,5 +1,10 @@
 package sys
 
+import (
+	"math/rand/v2"
+	"time"
+)
+
 // IgnoringEINTR calls f until it fails with anything but EINTR: a signal
 // delivered during a call that can block (Go's runtime sends them to
 // preempt goroutines) interrupts it without meaning anything.
@@ -27,4 +32,39 @@ func WriteAll(fd int, p []byte) (int, error) {
 		written += n
 	}
 	return written, nil
+}
+
+// Retry calls f until it succeeds or fails with an error that transient
+// does not accept, pausing between tries (growing, jittered: callers that
+// met the same obstacle do not all come back at once), for budget at most,
+// or until done is closed. It returns f's last error and the time it
+// spent waiting; a call that succeeds at once reads no clock.
+func Retry(budget time.Duration, done <-chan struct{}, transient func(error) bool, f func() error) (time.Duration, error) {
+	var start time.Time
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 20*time.Millisecond) {
+		err := f()
+		if err == nil || !transient(err) {
+			return waited(start), err
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		left := budget - time.Since(start)
+		if left <= 0 {
+			return waited(start), err
+		}
+		select {
+		case <-done:
+			return waited(start), err
+		case <-time.After(min(pause/2+rand.N(pause), left)):
+		}
+	}
+}
+
+// waited is the time since start, or 0 if there was no wait.
+func waited(start time.Time) time.Duration {
+	if start.IsZero() {
+		return 0
+	}
+	return time.Since(start)
 }

@@ -47,6 +47,7 @@ const (
 	ENOTEMPTY    = unix.ENOTEMPTY
 	EWOULDBLOCK  = unix.EWOULDBLOCK
 	ENAMETOOLONG = unix.ENAMETOOLONG
+	ENOSYS       = unix.ENOSYS
 )
 
 func Open(path string, flags int, mode uint32) (int, error) { return unix.Open(path, flags, mode) }

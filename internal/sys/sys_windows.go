@@ -3,7 +3,6 @@
 package sys
 
 import (
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -512,11 +511,24 @@ func Renameat(fromfd int, from string, tofd int, to string) error {
 	return move(fromfd, from, tofd, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH)
 }
 
-// RenameatNoReplace renames from to to only if to does not exist: MoveFileEx
-// without MOVEFILE_REPLACE_EXISTING checks and renames in one step.
-func RenameatNoReplace(fromfd int, from string, tofd int, to string) error {
-	return move(fromfd, from, tofd, to, windows.MOVEFILE_WRITE_THROUGH)
+// RenameNoReplace renames from to to in dirfd only if to does not exist:
+// MoveFileEx without MOVEFILE_REPLACE_EXISTING checks and renames in one
+// step.
+func RenameNoReplace(dirfd int, from, to string) error {
+	return move(dirfd, from, dirfd, to, windows.MOVEFILE_WRITE_THROUGH)
 }
+
+// Windows cannot swap two names.
+
+func CanExchange(fd int) bool { return false }
+
+func Exchange(dirfd int, a, b string) error { return ENOTSUP }
+
+// FsyncBarrier is Fsync: Windows has no cheaper barrier.
+func FsyncBarrier(fd int) error { return Fsync(fd) }
+
+// StatTimes returns a file's modification and change times, in nanoseconds.
+func StatTimes(st *Stat_t) (mtime, ctime int64) { return st.Mtim, st.Ctim }
 
 // RetryFor bounds how long a rename is tried again while its target is
 // held (see Renameat).
@@ -527,34 +539,27 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(RetryFor)
 	cleared := false
-	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		err = windows.MoveFileEx(f, t, flags)
-		if err == nil {
-			return nil
-		}
+	_, err = Retry(RetryFor, nil, func(err error) bool {
+		return err == windows.ERROR_ACCESS_DENIED || err == windows.ERROR_SHARING_VIOLATION
+	}, func() error {
+		err := windows.MoveFileEx(f, t, flags)
 		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION {
-			return errno(err)
+			return err
 		}
 		if attrs, aerr := windows.GetFileAttributes(t); aerr == nil && attrs&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
 			return EISDIR // as rename(2) says of a file renamed over a directory
 		}
 		if err == windows.ERROR_ACCESS_DENIED && !cleared && flags&windows.MOVEFILE_REPLACE_EXISTING != 0 && clearReadOnly(t) {
 			cleared = true
-			continue
 		}
-		if time.Now().After(deadline) {
-			if cleared {
-				// The old content stays; so does its attribute.
-				if attrs, aerr := windows.GetFileAttributes(t); aerr == nil {
-					windows.SetFileAttributes(t, attrs|windows.FILE_ATTRIBUTE_READONLY)
-				}
-			}
-			return err
+		return err
+	})
+	if err != nil && cleared {
+		// The old content stays; so does its attribute.
+		if attrs, aerr := windows.GetFileAttributes(t); aerr == nil {
+			windows.SetFileAttributes(t, attrs|windows.FILE_ATTRIBUTE_READONLY)
 		}
-		// Jittered, so that writers that met the same reader do not all
-		// come back at once.
-		time.Sleep(pause/2 + rand.N(pause))
 	}
+	return errno(err)
 }

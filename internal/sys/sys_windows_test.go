@@ -112,7 +112,7 @@ func TestReadOnlyAndDirectoryTargets(t *testing.T) {
 	if err := sys.Renameat(d, "ro2", d, "d"); err != sys.EISDIR {
 		t.Errorf("rename over a directory: %v, want EISDIR", err)
 	}
-	if err := sys.RenameatNoReplace(d, "ro2", d, "d"); err != sys.EEXIST {
+	if err := sys.RenameNoReplace(d, "ro2", "d"); err != sys.EEXIST {
 		t.Errorf("create-only rename over a directory: %v, want EEXIST", err)
 	}
 	testenv.DirHolds(t, dir, "d", "ro2")

@@ -1,6 +1,6 @@
-//go:build solaris || illumos || aix
+//go:build solaris || aix
 
-package resolve
+package sys
 
 import "golang.org/x/sys/unix"
 
@@ -8,7 +8,7 @@ import "golang.org/x/sys/unix"
 // (PathOf), which the directory could be renamed away from in between; and
 // where even that is missing (AIX), links are not followed (see
 // docs/platforms.md).
-func readlinkatBuf(dirfd int, name string, buf []byte) (int, error) {
+func Readlinkat(dirfd int, name string, buf []byte) (int, error) {
 	dir, err := PathOf(dirfd)
 	if err != nil {
 		return 0, err

@@ -1,14 +1,14 @@
 //go:build linux || darwin
 
-package protocol
+package sys
 
 import "golang.org/x/sys/unix"
 
-// fsid returns the ID of the filesystem that holds fd (statfs's f_fsid), or
+// Fsid returns the ID of the filesystem that holds fd (statfs's f_fsid), or
 // 0 if there is none. On btrfs and ext4 it comes from the filesystem's
 // UUID, and so stays the same across mounts, where the device number may
 // not.
-func fsid(fd int) uint64 {
+func Fsid(fd int) uint64 {
 	var st unix.Statfs_t
 	if unix.Fstatfs(fd, &st) != nil {
 		return 0

@@ -1,4 +1,4 @@
-package resolve
+package sys
 
 import (
 	"unsafe"
@@ -6,9 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readlinkatBuf is readlinkat(2), which DragonFly has and x/sys/unix does
+// Readlinkat is readlinkat(2), which DragonFly has and x/sys/unix does
 // not wrap there.
-func readlinkatBuf(dirfd int, name string, buf []byte) (int, error) {
+func Readlinkat(dirfd int, name string, buf []byte) (int, error) {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return 0, err

@@ -1,14 +1,13 @@
-package protocol
+package sys
 
 import "golang.org/x/sys/unix"
 
-// canExchange reports whether the filesystem holding fd swaps two names in
+// CanExchange reports whether the filesystem holding fd swaps two names in
 // one step (renameat2 RENAME_EXCHANGE) and refuses to replace on request
 // (RENAME_NOREPLACE). Support is the filesystem's, and an unsupported flag
-// is only reported once a rename is under way, past a batch's commit point:
-// so the batch asks beforehand, by filesystem type, and keeps hard-link
-// backups wherever the answer is not known.
-func canExchange(fd int) bool {
+// is reported only by the rename itself: a caller that cannot fall back
+// then asks beforehand, by filesystem type.
+func CanExchange(fd int) bool {
 	var st unix.Statfs_t
 	if unix.Fstatfs(fd, &st) != nil {
 		return false
@@ -23,12 +22,13 @@ func canExchange(fd int) bool {
 	return false
 }
 
-// exchange swaps the names a and b in the directory dirfd.
-func exchange(dirfd int, a, b string) error {
+// Exchange swaps the names a and b in the directory dirfd.
+func Exchange(dirfd int, a, b string) error {
 	return unix.Renameat2(dirfd, a, dirfd, b, unix.RENAME_EXCHANGE)
 }
 
-// renameNoReplace renames from to to in dirfd, unless to exists.
-func renameNoReplace(dirfd int, from, to string) error {
+// RenameNoReplace renames from to to in dirfd, unless to exists (EEXIST).
+// It fails with ENOTSUP or EINVAL where the filesystem cannot tell.
+func RenameNoReplace(dirfd int, from, to string) error {
 	return unix.Renameat2(dirfd, from, dirfd, to, unix.RENAME_NOREPLACE)
 }

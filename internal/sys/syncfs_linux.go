@@ -1,4 +1,4 @@
-package protocol
+package sys
 
 import (
 	"strconv"
@@ -8,15 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sealKeepsOpen is false: a batch's temps are closed when sealed (see
-// BatchSealMode).
-const sealKeepsOpen = false
-
-// haveSyncfs reports whether a batch may make its temps durable with one
-// syncfs per filesystem. Only since Linux 5.8 does syncfs report the
-// write-back errors of the files it flushes; before, a failed write-back
-// would go unseen, so older kernels sync file by file. Asked once.
-var haveSyncfs = sync.OnceValue(func() bool {
+// HaveSyncfs reports whether Syncfs reports the write-back errors of the
+// files it flushes: only since Linux 5.8 does it, and before, a failed
+// write-back would go unseen. Asked once.
+var HaveSyncfs = sync.OnceValue(func() bool {
 	var u unix.Utsname
 	if unix.Uname(&u) != nil {
 		return false
@@ -43,13 +38,9 @@ func kernelAtLeast(release string, major, minor int) bool {
 	return maj > major || maj == major && min >= minor
 }
 
-// syncfs flushes the whole filesystem that holds fd, and reports write-back
+// Syncfs flushes the whole filesystem that holds fd, and reports write-back
 // errors of any file there since fd was opened.
-func syncfs(fd int) error {
-	for {
-		err := unix.Syncfs(fd)
-		if err != unix.EINTR {
-			return err
-		}
-	}
+func Syncfs(fd int) error {
+	_, err := IgnoringEINTR(func() (struct{}, error) { return struct{}{}, unix.Syncfs(fd) })
+	return err
 }

@@ -1,6 +1,6 @@
 //go:build solaris || illumos
 
-package resolve
+package sys
 
 import (
 	"strconv"

@@ -1,0 +1,27 @@
+package protocol
+
+import "github.com/atomicwrite/atomicwrite/internal/sys"
+
+// What the protocol does differently on Windows (see features_unix.go).
+
+// sealKeepsOpen: on Windows a batch's temps stay open from Seal to their
+// flush. FlushFileBuffers needs a handle open for writing, and a temp sealed
+// read-only (a mode without the owner's write bit) cannot be opened for
+// writing again. Windows has no small per-process handle limit to spare.
+const sealKeepsOpen = true
+
+// lockSpansRename is false: a rename cannot replace a file that any handle
+// holds open (MoveFileEx; NTFS's POSIX-semantics rename can, but not every
+// filesystem or Windows version has it), so a compare-and-swap lets go of
+// its lock on the target just before the rename (see version.go).
+const lockSpansRename = false
+
+// reopenRenamed returns a handle on the directory open on fd, which was
+// just renamed to name in parent, and closes fd. On Windows a name in a
+// directory is looked up from the directory's path (sys.PathOf), and wine
+// reports the path a handle was opened by, not its name since: the
+// directory is opened again by its new name.
+func reopenRenamed(parent int, name string, fd int) (int, error) {
+	sys.Close(fd)
+	return sys.Openat(parent, name, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW, 0)
+}

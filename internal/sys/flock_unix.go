@@ -1,0 +1,11 @@
+//go:build unix && !aix
+
+package sys
+
+import "golang.org/x/sys/unix"
+
+// Flock takes or releases (how) the advisory lock of the file open on fd.
+func Flock(fd, how int) error {
+	_, err := IgnoringEINTR(func() (struct{}, error) { return struct{}{}, unix.Flock(fd, how) })
+	return err
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package sys
+
+// syncfs is Linux's: elsewhere HaveSyncfs is false, and Syncfs is Fsync.
+
+func HaveSyncfs() bool { return false }
+
+func Syncfs(fd int) error { return Fsync(fd) }
