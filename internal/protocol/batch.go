@@ -1,27 +1,78 @@
 package protocol
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
+// CommitOptions are a batch's choices.
+type CommitOptions struct {
+	JournalDir *Dir // where the journal goes; nil: the first entry's directory
+	// Context, when not nil, is checked (with each entry's own) just
+	// before the commit point: once it is done, nothing is replaced.
+	Context context.Context
+}
+
+// Commit makes every sealed entry's content its target's, in order: one
+// entry as a single write does (commitOne), more as a batch (commitBatch).
+// On an error no target is changed, but for one that wraps ErrNotDurable
+// (every target then holds its new content: a directory fsync failed, or
+// something of the commit's own was left, and the error names it), and for
+// a failed undo (the error names the journal from which Recover finishes
+// putting the old targets back). Otherwise no temp, backup or journal
+// remains.
+//
+// Commit consumes the entries: afterwards they hold no file or name.
+func Commit(entries []*Entry, opts CommitOptions) error {
+	switch len(entries) {
+	case 0:
+		return nil
+	case 1:
+		if entries[0].remove {
+			return removeOne(entries[0], opts.Context)
+		}
+		return commitOne(entries[0], opts.Context)
+	}
+	for _, e := range entries {
+		err := e.committable()
+		if err == nil && e.sealMode != entries[0].sealMode {
+			err = pathError("commit", e.Name, errors.New("entries sealed for different syncs"))
+		}
+		if err != nil {
+			return multierr.Append(err, discardAll(entries))
+		}
+	}
+	return commitBatch(entries, opts)
+}
+
+// discardAll removes what remains of every entry: temps and backups.
+func discardAll(entries []*Entry) error {
+	var err error
+	for _, e := range entries {
+		err = multierr.Append(err, e.Discard())
+	}
+	return err
+}
+
 // commitBatch makes the content of two or more sealed entries their
 // targets', in order, all or nothing:
 //
 //  1. only where the filesystem cannot exchange two names (see
-//     canExchange): hard-link each old target (but the last) to a backup
+//     sys.CanExchange): hard-link each old target (but the last) to a backup
 //     name, so that a failed rename can put back what earlier renames
 //     replaced;
 //  2. make every temp durable, data and name, and every backup's name: one
 //     syncfs per filesystem, which lets the filesystem write everything in
 //     one journal commit (the cost: it also flushes other processes' dirty
-//     data there); or, for entries sealed CloseForReopen, an fsync of each
-//     temp (16 at a time) and of each directory;
+//     data there); or, for entries sealed otherwise (per-file syncs, and
+//     Windows), an fsync of each temp (16 at a time) and of each directory;
 //  3. write and fsync the intent journal: the commit point;
 //
 // then:
@@ -112,9 +163,9 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 			return nil, false, err
 		}
 	}
-	if entries[0].sealMode == CloseForReopen {
+	if entries[0].sealMode != CloseFile {
 		// Without syncfs the names need their directories' fsyncs; the
-		// journal's full flush follows, so barriers do (see syncBarrier).
+		// journal's full flush follows, so barriers do (see sys.FsyncBarrier).
 		for _, e := range distinctDirs(entries) {
 			err := e.settings.inject(StepSyncStaged)
 			if err == nil {
@@ -295,4 +346,89 @@ func undo(done []*Entry) error {
 		}
 	}
 	return err
+}
+
+// maxParallelSyncs bounds the fsyncs a batch has in flight at once. Several
+// fsyncs issued together let the filesystem group them into few journal
+// commits; an unbounded number would only queue on the device.
+const maxParallelSyncs = 16
+
+// syncTemps makes every temp durable, data and name, as its entry was
+// sealed for (see SealMode): entries sealed CloseFile with one syncfs per
+// filesystem, which lets the filesystem write everything in one journal
+// commit; the others with an fsync of each temp, several at a time.
+func syncTemps(entries []*Entry) error {
+	if entries[0].sealMode != CloseFile {
+		return syncAll(entries)
+	}
+	for _, e := range distinctFilesystems(entries) {
+		if err := e.sync(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncAll fsyncs every entry's temp, several at a time.
+func syncAll(entries []*Entry) error {
+	workers := min(len(entries), maxParallelSyncs)
+	if workers <= 1 {
+		var err error
+		for _, e := range entries {
+			err = multierr.Append(err, e.sync())
+		}
+		return err
+	}
+	errs := make([]error, len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = entries[i].sync()
+			}
+		})
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return multierr.Combine(errs...)
+}
+
+// syncDirs fsyncs each distinct directory of entries once.
+func syncDirs(entries []*Entry) error {
+	var err error
+	for _, e := range distinctDirs(entries) {
+		err = multierr.Append(err, e.syncDir())
+	}
+	return err
+}
+
+// distinctFilesystems returns the first entry of each filesystem among
+// entries.
+func distinctFilesystems(entries []*Entry) []*Entry {
+	var devs []uint64
+	var firsts []*Entry
+	for _, e := range entries {
+		if !slices.Contains(devs, e.Dir.id.dev) {
+			devs = append(devs, e.Dir.id.dev)
+			firsts = append(firsts, e)
+		}
+	}
+	return firsts
+}
+
+// distinctDirs returns the first entry of each directory among entries.
+func distinctDirs(entries []*Entry) []*Entry {
+	seen := make(map[*Dir]bool)
+	var firsts []*Entry
+	for _, e := range entries {
+		if !seen[e.Dir] {
+			seen[e.Dir] = true
+			firsts = append(firsts, e)
+		}
+	}
+	return firsts
 }

@@ -140,7 +140,7 @@ func (ds *Dirs) remember(dir string, d *Dir) {
 // the journal: a recovery in another process has only paths. The path it
 // was opened by serves if it still leads here, which a stat tells; if the
 // directory was renamed since (or was reached through a symlink or a
-// relative path), the kernel is asked, which costs more (resolve.PathOf).
+// relative path), the kernel is asked, which costs more (sys.PathOf).
 func (d *Dir) pathNow() (string, error) {
 	if d.path != "" {
 		var st sys.Stat_t

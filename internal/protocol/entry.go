@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -125,26 +126,6 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 // no content: it is sealed at once, as mode says its batch's entries are.
 func (e *Entry) StageRemove(t Target, s Settings, mode SealMode) {
 	*e = Entry{Target: t, settings: s, file: tempFile{fd: -1}, remove: true, sealed: true, sealMode: mode}
-}
-
-// name links an unnamed temp into its directory under a fresh temp name.
-// As with a named one, a name already taken (or a link planted there) is
-// refused and the next is tried.
-func (e *Entry) name() error {
-	if !e.unnamed {
-		return nil
-	}
-	if err := e.settings.inject(StepName); err != nil {
-		return e.fail(pathError("linktemp", e.Name, err))
-	}
-	name, err := createUnique(e.Base, tempSuffix, e.settings.random, func(name string) error {
-		return sys.LinkUnnamed(e.file.fd, e.Dir.fd, name)
-	})
-	if err != nil {
-		return e.fail(pathError("linktemp", e.Name, err))
-	}
-	e.temp, e.unnamed = name, false
-	return nil
 }
 
 // Write appends p to the staged content.
@@ -380,7 +361,7 @@ func (e *Entry) Seal(mode SealMode) error {
 	if mode == KeepOpen {
 		return nil
 	}
-	if err := e.name(); err != nil {
+	if err := e.linkTemp(); err != nil {
 		return err
 	}
 	if mode == CloseForReopen {
@@ -444,6 +425,114 @@ func fchownLikeTarget(fd int, st *sys.Stat_t, d *Dir) (kept int, err error) {
 	return kept, nil
 }
 
+// committable reports why the entry cannot be committed, if it cannot:
+// its first failure, or content that was never sealed.
+func (e *Entry) committable() error {
+	if e.err != nil {
+		return e.err
+	}
+	if !e.sealed {
+		return pathError("commit", e.Name, errors.New("content not finished"))
+	}
+	return nil
+}
+
+// cancelled reports the error of ctx or of the entry's own context, if
+// either is done, naming the entry's target.
+func (e *Entry) cancelled(ctx context.Context) error {
+	if ctx != nil && ctx.Err() != nil {
+		return pathError("commit", e.Name, ctx.Err())
+	}
+	if c := e.settings.Context; c != nil && c.Err() != nil {
+		return pathError("commit", e.Name, c.Err())
+	}
+	return nil
+}
+
+var errTempReplaced = errors.New("temp file was replaced by another file")
+
+// linkTemp links an unnamed temp into its directory under a fresh temp name.
+// As with a named one, a name already taken (or a link planted there) is
+// refused and the next is tried.
+func (e *Entry) linkTemp() error {
+	if !e.unnamed {
+		return nil
+	}
+	if err := e.settings.inject(StepName); err != nil {
+		return e.fail(pathError("linktemp", e.Name, err))
+	}
+	name, err := createUnique(e.Base, tempSuffix, e.settings.random, func(name string) error {
+		return sys.LinkUnnamed(e.file.fd, e.Dir.fd, name)
+	})
+	if err != nil {
+		return e.fail(pathError("linktemp", e.Name, err))
+	}
+	e.temp, e.unnamed = name, false
+	return nil
+}
+
+// sync makes the entry's temp durable, and closes it if it is open.
+func (e *Entry) sync() error {
+	switch {
+	case e.file.open():
+		// The name comes before the fsync: btrfs makes a file linked after
+		// its fsync durable only with another fsync.
+		if err := e.linkTemp(); err != nil {
+			return err
+		}
+		err := e.settings.inject(StepSync)
+		if err == nil {
+			err = sys.Fsync(e.file.fd)
+		}
+		if err != nil {
+			e.file.close()
+			return pathError("sync", e.Name, err)
+		}
+		return e.closeFile()
+	case e.sealMode == CloseFile:
+		// The temp is closed and named: one syncfs makes it durable, with
+		// every other temp and name on its filesystem.
+		err := e.settings.inject(StepSync)
+		if err == nil {
+			err = sys.Syncfs(e.Dir.fd)
+		}
+		if err != nil {
+			return pathError("syncfs", e.Name, err)
+		}
+		return nil
+	}
+	// Closed when sealed, so it is reopened by name in its directory; the
+	// inode check makes sure the name still leads to the file this entry
+	// wrote. O_NONBLOCK: a FIFO swapped in for the temp would block an
+	// open for reading until a writer came; the check refuses it.
+	fd, err := sys.Openat(e.Dir.fd, e.temp, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return pathError("open", e.Name, err)
+	}
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		return pathError("stat", e.Name, err)
+	}
+	// The type as well as the inode: a freed inode number may be reused at
+	// once by whatever replaced the temp.
+	if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID || st.Mode&sys.S_IFMT != sys.S_IFREG {
+		e.temp = "" // not ours any more: never remove it
+		return pathError("sync", e.Name, errTempReplaced)
+	}
+	// A temp closed when sealed is always followed by a full flush (the
+	// journal's, or a single entry's directory fsync): a barrier is
+	// enough where the two differ (macOS).
+	err = e.settings.inject(StepSync)
+	if err == nil {
+		err = sys.FsyncBarrier(fd)
+	}
+	if err != nil {
+		return pathError("sync", e.Name, err)
+	}
+	return nil
+}
+
 func (e *Entry) closeFile() error {
 	if err := e.settings.inject(StepClose); err != nil {
 		e.file.close()
@@ -451,6 +540,19 @@ func (e *Entry) closeFile() error {
 	}
 	if err := e.file.close(); err != nil {
 		return e.fail(pathError("close", e.Name, cause(err)))
+	}
+	return nil
+}
+
+// syncDir fsyncs the entry's directory, which makes the renames in it
+// durable. Its error names the entry's target and wraps ErrNotDurable.
+func (e *Entry) syncDir() error {
+	err := e.settings.inject(StepSyncDir)
+	if err == nil {
+		err = sys.Fsync(e.Dir.fd)
+	}
+	if err != nil {
+		return pathError("syncdir", e.Name, notDurable(err))
 	}
 	return nil
 }

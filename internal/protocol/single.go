@@ -8,9 +8,11 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
-// A Single is the atomic write of one file: the whole protocol, top to
-// bottom, in six steps. Package atomic runs it; a Tx of one entry commits
-// through commitOne as well.
+// A Single is the atomic write of one file. Its steps follow in order
+// below, numbered as docs/protocol.md numbers them; each is one call, and
+// each policy (owner and mode, compare-and-swap, create-only, new
+// directories) one call more. Package atomic runs it; a Tx of one entry
+// commits through commitOne as well.
 type Single struct {
 	dirs  Dirs
 	entry Entry
@@ -22,12 +24,13 @@ func (w *Single) Begin(name string, s Settings, stream bool) error {
 	// A single write compares its directory with nothing: no fstat.
 	w.dirs = Dirs{Single: true}
 	// 1. Open the directory that finally holds the target, following its
-	// symlinks (and making the directories it lacks, if asked: mkdir.go).
-	// Every later step works on this handle: a directory renamed or
-	// swapped along the path meanwhile cannot redirect the write.
+	// symlinks, and making the directories it lacks if asked (mkdir.go);
+	// 2. lock it, shared (lock.go). Every later step works on this handle:
+	// a directory renamed or swapped along the path meanwhile cannot
+	// redirect the write.
 	t, err := ResolveFor(name, &w.dirs, &s)
 	if err == nil {
-		// 2. Create the temp in that same directory: a rename is atomic
+		// 3. Create the temp in that same directory: a rename is atomic
 		// only within one filesystem, and only the directory's own fsync
 		// makes it durable.
 		err = w.entry.Stage(t, s, stream)
@@ -38,18 +41,22 @@ func (w *Single) Begin(name string, s Settings, stream bool) error {
 	return err
 }
 
-// Entry is where the content goes, between Begin and Commit.
+// Entry is where the content goes (4. write), between Begin and Commit.
 func (w *Single) Entry() *Entry { return &w.entry }
 
 // Commit makes the written content the target's. It ends the write.
 func (w *Single) Commit(ctx context.Context) error {
 	defer w.dirs.Close()
 	e := &w.entry
-	// 3. Give the temp its owner and mode now that the content is written
+	// 5. Give the temp its owner and mode now that the content is written
 	// (see Seal for why not earlier). The descriptor stays open, so the
 	// fsync needs no reopen.
 	e.Seal(KeepOpen) // a failure is kept in e, and commitOne reports it
-	return w.dirs.End(commitOne(e, ctx))
+	err := commitOne(e, ctx)
+	if len(w.dirs.made) > 0 {
+		err = w.dirs.End(err) // the new directories stay, or go (mkdir.go)
+	}
+	return err
 }
 
 // Discard abandons the write: the temp is removed, the target untouched.
@@ -60,12 +67,10 @@ func (w *Single) Discard() error {
 
 // commitOne puts one sealed entry in its target's place.
 func commitOne(e *Entry, ctx context.Context) error {
-	defer e.unlockVersion()
-	// 4. Make the temp's data durable before its name can replace the
-	// target's: otherwise a power loss just after the rename could leave
-	// the target empty or torn. Then the last chance for a cancellation,
-	// and a compare-and-swap's check, which holds its lock to the rename
-	// (see version.go).
+	// 6. Name an unnamed temp, 7. fsync it, 8. close it: the data must be
+	// durable before its name can replace the target's, or a power loss
+	// just after the rename could leave the target empty or torn. Then the
+	// last chance for a cancellation.
 	err := e.committable()
 	if err == nil {
 		err = e.sync()
@@ -73,16 +78,20 @@ func commitOne(e *Entry, ctx context.Context) error {
 	if err == nil {
 		err = e.cancelled(ctx)
 	}
-	if err == nil {
+	// A compare-and-swap checks the target's version now, and holds its
+	// lock to the rename (version.go).
+	cas := e.settings.HasExpect && e.settings.Expect.Exists
+	if err == nil && cas {
+		defer e.unlockVersion()
 		err = e.lockVersion()
 	}
 	if err != nil {
 		return multierr.Append(err, e.Discard())
 	}
-	if !lockSpansRename {
+	if cas && !lockSpansRename {
 		e.unlockVersion()
 	}
-	// 5. The commit point: rename(2) replaces the name in one step, so a
+	// 9. The commit point: rename(2) replaces the name in one step, so a
 	// reader opens either the old file or the new one, never a mix. (A
 	// create-only write renames only if the name is free: noreplace.go.)
 	err = e.settings.inject(StepRename)
@@ -95,7 +104,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 		return multierr.Append(pathError("rename", e.Name, err), e.Discard())
 	}
 	e.temp = ""
-	// 6. The rename is an entry of the directory: durable once the
+	// 10. The rename is an entry of the directory: durable once the
 	// directory is.
 	return e.syncDir()
 }
