@@ -45,7 +45,7 @@ func Create(name string, opts ...Option) (*File, error) {
 // create is Create; stream says whether the content will stream in (and so
 // whether its temp stays unnamed while it does).
 func create(name string, opts []Option, stream bool) (*File, error) {
-	s := settingsOf(opts)
+	s := protocol.SettingsOf(opts)
 	if s.Context != nil {
 		if err := s.Context.Err(); err != nil {
 			return nil, &fs.PathError{Op: "create", Path: name, Err: err}

@@ -85,14 +85,3 @@ func WithContext(ctx context.Context) Option {
 func WithNoReplace() Option {
 	return option(func(s *protocol.Settings) { s.NoReplace = true })
 }
-
-func settingsOf(opts []Option) protocol.Settings {
-	if len(opts) == 0 {
-		return protocol.Settings{} // s below escapes (to each option): no allocation here
-	}
-	var s protocol.Settings
-	for _, o := range opts {
-		protocol.Apply(o, &s)
-	}
-	return s
-}

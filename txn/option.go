@@ -53,15 +53,16 @@ func WithContext(ctx context.Context) Option {
 }
 
 func (tx *Tx) settingsOf(opts []atomic.Option) protocol.Settings {
-	if len(tx.defaults) == 0 && len(opts) == 0 && len(tx.seams) == 0 {
-		return protocol.Settings{} // s below escapes (to each option): no allocation here
+	s := protocol.SettingsOf(tx.defaults, opts)
+	if len(tx.seams) == 0 {
+		return s
 	}
-	var s protocol.Settings
-	for _, list := range [][]atomic.Option{tx.defaults, opts} {
-		for _, o := range list {
-			protocol.Apply(o, &s)
-		}
-	}
+	return tx.withSeams(s)
+}
+
+// withSeams applies the test seams to s (a function of its own: s escapes
+// to them, and would be allocated on every call).
+func (tx *Tx) withSeams(s protocol.Settings) protocol.Settings {
 	for _, f := range tx.seams {
 		f(&s)
 	}

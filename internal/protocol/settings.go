@@ -21,6 +21,24 @@ func Apply(o any, s *Settings) {
 	}
 }
 
+// SettingsOf applies the options of lists, in order, to new Settings.
+func SettingsOf[O any](lists ...[]O) Settings {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	if n == 0 {
+		return Settings{} // s below escapes (to each option): no allocation here
+	}
+	var s Settings
+	for _, l := range lists {
+		for _, o := range l {
+			Apply(o, &s)
+		}
+	}
+	return s
+}
+
 // Settings is what the caller's options decide for one entry.
 //
 // Inject, NamedTemps, LinkBackups and Random are test seams. The options
