@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -56,6 +57,11 @@ func (r *report) write() error {
 	var uts unix.Utsname
 	unix.Uname(&uts)
 	var b strings.Builder
+	b.WriteString("# Crash suite results\n\n" +
+		"Written by the crash suite (internal/crashsuite) in a CI run;\n" +
+		"crash-testing.md says how the suite works and what these tables prove.\n" +
+		"Temp names show their random part as RANDOM.\n\n")
+	summary := b.Len()
 	fmt.Fprintf(&b, "Crash suite run of %s on Linux %s (%s), %s.\n\n",
 		time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, runtime.Version())
 	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | after Recover: mixed | after Recover: leftovers | notes |\n")
@@ -76,15 +82,20 @@ func (r *report) write() error {
 			rec(x.recMixed), rec(x.recLeftovers), x.notes)
 	}
 	b.WriteString("\n")
+	tables := b.Len()
 	for _, d := range r.details {
-		b.WriteString(d + "\n")
+		b.WriteString(randomPart.ReplaceAllString(d, ".RANDOM.aw-") + "\n")
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "crash suite report: %s\n%s", path, b.String()[:strings.Index(b.String(), "\n\n###")+1])
+	fmt.Fprintf(os.Stderr, "crash suite report: %s\n%s", path, b.String()[summary:tables])
 	return nil
 }
+
+// randomPart is the random part of a temp's or backup's name, which the
+// report hides so that two runs' tables compare.
+var randomPart = regexp.MustCompile(`\.[0-9a-f]{16}\.aw-`)
 
 // tallyRecovered adds the state after Recover to a row.
 func (x *row) tallyRecovered(st state) {
