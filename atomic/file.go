@@ -46,11 +46,6 @@ func Create(name string, opts ...Option) (*File, error) {
 // whether its temp stays unnamed while it does).
 func create(name string, opts []Option, stream bool) (*File, error) {
 	s := protocol.SettingsOf(opts)
-	if s.Context != nil {
-		if err := s.Context.Err(); err != nil {
-			return nil, &fs.PathError{Op: "create", Path: name, Err: err}
-		}
-	}
 	f := &File{name: name}
 	if err := f.w.Begin(name, s, stream); err != nil {
 		return nil, err

@@ -1,26 +1,30 @@
 package atomic
 
-import "io"
+import (
+	"io"
+
+	"github.com/atomicwrite/atomicwrite/internal/protocol"
+)
 
 // WriteFile replaces the content of the file name with data, atomically and
 // durably. See the package documentation for what that promises.
 func WriteFile(name string, data []byte, opts ...Option) error {
-	f, err := create(name, opts, false)
-	if err != nil {
+	var w protocol.Single
+	if err := w.Begin(name, protocol.SettingsOf(opts), false); err != nil {
 		return err
 	}
-	f.Write(data) // a failure is kept in f; Commit reports it and cleans up
-	return f.Commit()
+	w.Entry().Write(data) // a failure is kept in the entry; Commit reports it and cleans up
+	return w.Commit(nil)
 }
 
 // WriteString is WriteFile with a string.
 func WriteString(name, data string, opts ...Option) error {
-	f, err := create(name, opts, false)
-	if err != nil {
+	var w protocol.Single
+	if err := w.Begin(name, protocol.SettingsOf(opts), false); err != nil {
 		return err
 	}
-	f.WriteString(data)
-	return f.Commit()
+	w.Entry().WriteString(data)
+	return w.Commit(nil)
 }
 
 // WriteFrom replaces the content of the file name with everything r yields.

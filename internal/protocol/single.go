@@ -21,6 +21,9 @@ type Single struct {
 // Begin starts the write of name. stream says that the content will stream
 // in (see Entry.Stage).
 func (w *Single) Begin(name string, s Settings, stream bool) error {
+	if s.Context != nil && s.Context.Err() != nil {
+		return pathError("create", name, s.Context.Err())
+	}
 	// A single write compares its directory with nothing: no fstat.
 	w.dirs = Dirs{Single: true}
 	// 1. Open the directory that finally holds the target, following its
