@@ -35,17 +35,17 @@ import (
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
 //
-// Entries and removals come in the batch's order. A directory is recorded
-// by its identity as well as its path: a recovery refuses a path that leads
-// to another directory now (see sameDir). The journal records where it was
-// written, under which name, and its own inode: a copy, or a journal
-// renamed or linked to another name, is not the live record of a
-// transaction, and Recover never acts on it (see docs/security.md). A backup equal to the temp means the
-// rename is an exchange (see commitBatch): the temp's name holds the new
-// content before it and the old content, whose inode number the entry
-// records, after it. A noreplace entry is create-only (see noreplace.go);
-// an unchanged one is a compare-and-swap (see version.go). A removal moves
-// its target aside to the backup name (see remove.go).
+// Entries and removals come in the batch's order. A directory is recorded by
+// its identity as well as its path: a recovery refuses a path that leads to
+// another directory now (see sameDir). The journal records where it was
+// written, under which name, and its own inode: a copy, or a journal renamed
+// or linked to another name, is not the live record of a transaction, and
+// Recover never acts on it (see docs/security.md). A backup equal to the temp
+// means the rename is an exchange (see commitBatch): the temp's name holds the
+// new content before it and the old content, whose inode number the entry
+// records, after it. A noreplace entry is create-only (see noreplace.go); an
+// unchanged one is a compare-and-swap (see version.go). A removal moves its
+// target aside to the backup name (see remove.go).
 const (
 	journalMagic  = "atomicwrite journal v5"
 	journalPrefix = "atomicwrite journal v"
