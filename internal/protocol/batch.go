@@ -92,12 +92,15 @@ func discardAll(entries []*Entry) error {
 // steps 5 or 6 wraps ErrNotDurable: every target already holds its new
 // content (and a journal kept in place lets Recover finish the job).
 func commitBatch(entries []*Entry, opts CommitOptions) error {
-	defer unlockVersions(entries)
-	jf, swap, err := prepare(entries, opts)
+	cas := slices.ContainsFunc(entries, (*Entry).comparesVersion)
+	if cas {
+		defer unlockVersions(entries)
+	}
+	jf, swap, err := prepare(entries, opts, cas)
 	if err != nil {
 		return multierr.Append(err, discardAll(entries))
 	}
-	if !lockSpansRename {
+	if cas && !lockSpansRename {
 		unlockVersions(entries)
 	}
 	for i, e := range entries {
@@ -134,7 +137,7 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 
 // prepare takes a batch to its commit point: backups, durable names, and
 // the journal. It reports whether the renames will exchange (see commitBatch).
-func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
+func prepare(entries []*Entry, opts CommitOptions, cas bool) (*journalFile, bool, error) {
 	writes := entries // the entries with a temp
 	if slices.ContainsFunc(entries, func(e *Entry) bool { return e.remove }) {
 		writes = nil
@@ -149,8 +152,10 @@ func prepare(entries []*Entry, opts CommitOptions) (*journalFile, bool, error) {
 	// Compare-and-swap entries are checked, and locked to the renames (see
 	// version.go), before anything links their targets: a link changes a
 	// file's change time, which is part of its version.
-	if err := lockVersions(entries); err != nil {
-		return nil, false, err
+	if cas {
+		if err := lockVersions(entries); err != nil {
+			return nil, false, err
+		}
 	}
 	swap := !entries[0].settings.LinkBackups && exchangeable(entries)
 	if !swap {

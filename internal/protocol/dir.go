@@ -151,6 +151,16 @@ func (d *Dir) pathNow() (string, error) {
 	return sys.PathOf(d.fd)
 }
 
+// End ends the set's write, given the result of its commit, and returns
+// that result with what went wrong: the directories the write made stay,
+// or go (see mkdir.go).
+func (ds *Dirs) End(commitErr error) error {
+	if len(ds.made) == 0 {
+		return commitErr
+	}
+	return ds.endMade(commitErr)
+}
+
 // Close closes every directory in the set, which releases their locks. The
 // directories a write made and did not End go: it made nothing. They go
 // after the set's handles are closed: Windows keeps a removed directory,

@@ -425,6 +425,13 @@ func fchownLikeTarget(fd int, st *sys.Stat_t, d *Dir) (kept int, err error) {
 	return kept, nil
 }
 
+// comparesVersion reports whether the entry is a compare-and-swap of a
+// target expected to exist, which locks it to check its version (see
+// version.go).
+func (e *Entry) comparesVersion() bool {
+	return e.settings.HasExpect && e.settings.Expect.Exists
+}
+
 // committable reports why the entry cannot be committed, if it cannot:
 // its first failure, or content that was never sealed.
 func (e *Entry) committable() error {

@@ -185,12 +185,11 @@ func renameDir(dirfd int, from, to string) error {
 	return err
 }
 
-// End ends the directories the set made, given the result of the write's
-// commit (see settleMade), and returns that result with what went wrong.
-func (ds *Dirs) End(commitErr error) error {
+// endMade ends the directories the set made, given the result of the
+// write's commit (see settleMade), and returns that result with what went
+// wrong.
+func (ds *Dirs) endMade(commitErr error) error {
 	switch {
-	case len(ds.made) == 0:
-		return commitErr
 	case commitErr == nil || errors.Is(commitErr, ErrNotDurable):
 		// The set's handles first: Windows keeps a removed directory, and
 		// so its parent, while a handle on it is open.

@@ -55,11 +55,7 @@ func (w *Single) Commit(ctx context.Context) error {
 	// (see Seal for why not earlier). The descriptor stays open, so the
 	// fsync needs no reopen.
 	e.Seal(KeepOpen) // a failure is kept in e, and commitOne reports it
-	err := commitOne(e, ctx)
-	if len(w.dirs.made) > 0 {
-		err = w.dirs.End(err) // the new directories stay, or go (mkdir.go)
-	}
-	return err
+	return w.dirs.End(commitOne(e, ctx))
 }
 
 // Discard abandons the write: the temp is removed, the target untouched.
@@ -83,7 +79,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 	}
 	// A compare-and-swap checks the target's version now, and holds its
 	// lock to the rename (version.go).
-	cas := e.settings.HasExpect && e.settings.Expect.Exists
+	cas := e.comparesVersion()
 	if err == nil && cas {
 		defer e.unlockVersion()
 		err = e.lockVersion()

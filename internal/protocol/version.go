@@ -150,7 +150,7 @@ func checkVersion(t *Target, s *Settings) error {
 // rename. A target expected absent needs no lock: its rename refuses to
 // replace whatever appears (see renameNoReplace).
 func (e *Entry) lockVersion() error {
-	if !e.settings.HasExpect || !e.settings.Expect.Exists {
+	if !e.comparesVersion() {
 		return nil
 	}
 	// O_NONBLOCK: a FIFO swapped in would block the open; the checks below
@@ -192,12 +192,7 @@ func (e *Entry) unlockVersion() {
 // their targets' identities, so that two batches that share targets take
 // them in the same order.
 func lockVersions(entries []*Entry) error {
-	var cas []*Entry
-	for _, e := range entries {
-		if e.settings.HasExpect && e.settings.Expect.Exists {
-			cas = append(cas, e)
-		}
-	}
+	cas := slices.DeleteFunc(slices.Clone(entries), func(e *Entry) bool { return !e.comparesVersion() })
 	slices.SortFunc(cas, func(a, b *Entry) int {
 		return cmp.Or(cmp.Compare(a.settings.Expect.Dev, b.settings.Expect.Dev), cmp.Compare(a.settings.Expect.Ino, b.settings.Expect.Ino))
 	})
