@@ -30,15 +30,25 @@ var singleWriteSteps = []protocol.Step{
 // named from the start for content given whole; and named for streamed
 // content too, the fallback for filesystems without O_TMPFILE, forced here
 // through the NamedTemps seam.
-var tempKinds = []struct {
+var tempKinds = here([]tempKind{
+	{"unnamed", nil, writeStreamed, singleWriteSteps},
+	{"named", nil, writeWhole, withoutName(singleWriteSteps)},
+	{"named fallback", []atomic.Option{namedTemps}, writeStreamed, withoutName(singleWriteSteps)},
+})
+
+// here drops the unnamed kind where there is no O_TMPFILE.
+func here(kinds []tempKind) []tempKind {
+	if testenv.UnnamedTemps {
+		return kinds
+	}
+	return kinds[1:]
+}
+
+type tempKind struct {
 	name  string
 	opts  []atomic.Option
 	write func(path string, opts ...atomic.Option) error
 	steps []protocol.Step
-}{
-	{"unnamed", nil, writeStreamed, singleWriteSteps},
-	{"named", nil, writeWhole, withoutName(singleWriteSteps)},
-	{"named fallback", []atomic.Option{namedTemps}, writeStreamed, withoutName(singleWriteSteps)},
 }
 
 func writeStreamed(path string, opts ...atomic.Option) error {

@@ -307,8 +307,8 @@ func TestRecoverRollbackByInode(t *testing.T) {
 // process made a directory after staging) puts the directory back, whole,
 // and removes the new file.
 func TestRecoverRollbackOfExchangedDirectory(t *testing.T) {
-	testenv.SkipOn(t, "windows", "no exchange: a batch keeps link backups")
 	dir := testenv.TempDir(t)
+	testenv.SkipWithoutExchange(t, dir)
 	temp := ".z.0000000000000001.aw-tmp"
 	os.Mkdir(filepath.Join(dir, temp), 0o755)
 	testenv.WriteFile(t, filepath.Join(dir, temp, "inside"), []byte("keep"), 0o644)
@@ -319,4 +319,26 @@ func TestRecoverRollbackOfExchangedDirectory(t *testing.T) {
 	}
 	testenv.FileHolds(t, filepath.Join(dir, "z", "inside"), []byte("keep"))
 	testenv.DirHolds(t, dir, "z")
+}
+
+// A target that did not exist when its transaction began, and that a file
+// has taken since, is never replaced by Recover: a writer killed at its
+// first rename (x), then a file made at y by Recover's own user (evidence
+// it trusts), then Recover: the set turns back, and y keeps the file.
+func TestRecoverNewTargetTaken(t *testing.T) {
+	for _, strategy := range syncStrategies {
+		t.Run(strategy.name, func(t *testing.T) {
+			s := newSet(t)
+			killedIn(t, "die", s, protocol.StepRename, 1, strategy.name)
+			testenv.WriteFile(t, s.y, []byte("theirs"), 0o644)
+			if err := txn.Recover(s.a, s.b); err != nil {
+				t.Fatal(err)
+			}
+			testenv.FileHolds(t, s.x, []byte("old x"))
+			testenv.FileHolds(t, s.y, []byte("theirs"))
+			testenv.FileHolds(t, s.z, []byte("old z"))
+			testenv.DirHolds(t, s.a, "x", "y")
+			testenv.DirHolds(t, s.b, "z")
+		})
+	}
 }

@@ -41,24 +41,14 @@ func TestRenameFailureRestores(t *testing.T) {
 		testenv.FileHolds(t, filepath.Join(s.z, "inside"), []byte("keep"))
 	})
 	// y did not exist when staged; a file another process creates there
-	// before Commit is not replaced (it would have no backup): the commit
-	// turns back and the file is kept.
-	t.Run("new target appeared", func(t *testing.T) {
-		s := newSet(t)
-		tx := txn.New()
-		s.stage(t, tx)
-		os.WriteFile(s.y, []byte("theirs"), 0o644)
-		err := tx.Commit()
-		var pe *fs.PathError
-		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) || pe.Path != s.y {
-			t.Fatalf("Commit: %v, want EEXIST naming %s", err, s.y)
-		}
-		testenv.FileHolds(t, s.x, []byte("old x"))
-		testenv.FileHolds(t, s.y, []byte("theirs"))
-		testenv.FileHolds(t, s.z, []byte("old z"))
-		testenv.DirHolds(t, s.a, "x", "y")
-		testenv.DirHolds(t, s.b, "z")
-	})
+	// before Commit is not replaced (it would have no backup), whether the
+	// batch exchanges or keeps link backups: the commit turns back and the
+	// file is kept.
+	for _, strategy := range syncStrategies {
+		t.Run("new target appeared/"+strategy.name, func(t *testing.T) {
+			newTargetAppeared(t, strategy.opts)
+		})
+	}
 	t.Run("target made immutable", func(t *testing.T) {
 		s := newSet(t)
 		tx := txn.New()
@@ -94,6 +84,47 @@ func TestRenameFailureRestores(t *testing.T) {
 	})
 }
 
+// newTargetAppeared commits a set with opts after another process made y,
+// which was new when staged (see TestRenameFailureRestores).
+func newTargetAppeared(t *testing.T, opts []txn.Option) {
+	s := newSet(t)
+	tx := txn.New(opts...)
+	s.stage(t, tx)
+	os.WriteFile(s.y, []byte("theirs"), 0o644)
+	err := tx.Commit()
+	var pe *fs.PathError
+	if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) || pe.Path != s.y {
+		t.Fatalf("Commit: %v, want EEXIST naming %s", err, s.y)
+	}
+	testenv.FileHolds(t, s.x, []byte("old x"))
+	testenv.FileHolds(t, s.y, []byte("theirs"))
+	testenv.FileHolds(t, s.z, []byte("old z"))
+	testenv.DirHolds(t, s.a, "x", "y")
+	testenv.DirHolds(t, s.b, "z")
+}
+
+// Where a batch keeps link backups, a target that another process turned
+// into a directory after it was staged cannot be linked to its backup
+// name: the commit fails before its commit point, every target is old, and
+// the directory is untouched.
+func TestLinkedDirectoryRefused(t *testing.T) {
+	s := newSet(t)
+	tx := txn.New(txn.WithSeam(linkBackups))
+	s.stage(t, tx)
+	os.Remove(s.x)
+	os.Mkdir(s.x, 0o755)
+	testenv.WriteFile(t, filepath.Join(s.x, "inside"), []byte("keep"), 0o644)
+	err := tx.Commit()
+	var pe *fs.PathError
+	if err == nil || errors.Is(err, atomic.ErrNotDurable) || !errors.As(err, &pe) || pe.Path != s.x {
+		t.Fatalf("Commit: %v, want a failure naming %s", err, s.x)
+	}
+	testenv.FileHolds(t, filepath.Join(s.x, "inside"), []byte("keep"))
+	testenv.FileHolds(t, s.z, []byte("old z"))
+	testenv.DirHolds(t, s.a, "x")
+	testenv.DirHolds(t, s.b, "z")
+}
+
 // Where the filesystem exchanges names, a target that another process
 // turned into a directory after it was staged is exchanged like a file:
 // nothing refuses it. The new set is in place, and the directory, whole,
@@ -101,6 +132,7 @@ func TestRenameFailureRestores(t *testing.T) {
 // it alone.
 func TestExchangedDirectoryKept(t *testing.T) {
 	s := newSet(t)
+	testenv.SkipWithoutExchange(t, s.a)
 	err := commitWithDirectoryAt(t, s, s.x)
 	if !errors.Is(err, atomic.ErrNotDurable) || !isDirError(err) {
 		t.Fatalf("Commit: %v, want EISDIR wrapping ErrNotDurable", err)

@@ -18,6 +18,7 @@ import (
 var suite struct {
 	skip   string
 	bin    string // the atomicwrite command, built for this run
+	bsdBin string // the same with the atomicwrite_bsd personality
 	fss    []*filesystem
 	report *report
 }
@@ -104,6 +105,9 @@ func setUp() error {
 	// The unprivileged uid of the contract tests must be able to enter.
 	os.Chmod(workRoot, 0o755)
 	if suite.bin, err = testenv.BuildCLI(workRoot); err != nil {
+		return err
+	}
+	if suite.bsdBin, err = testenv.BuildCLI(workRoot, "atomicwrite_bsd"); err != nil {
 		return err
 	}
 	for _, kind := range fsKinds {

@@ -143,7 +143,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 // under the tracer.
 func recoverTraced(t *testing.T, sc scenario, work string, plan tracer.Plan) tracer.Result {
 	t.Helper()
-	res, stderr := traceIn(t, exec.Command(suite.bin, sc.recoverArgs(work)...), work, plan)
+	res, stderr := traceIn(t, exec.Command(sc.binary(), sc.recoverArgs(work)...), work, plan)
 	if !plan.Action.Kills() && res.Status.ExitStatus() != 0 {
 		t.Fatalf("atomicwrite --recover: %v: %s", res.Status, stderr)
 	}

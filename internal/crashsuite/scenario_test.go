@@ -28,7 +28,16 @@ type scenario struct {
 	name    string
 	flags   []string // the CLI's flags, before its PATHs
 	targets []scenarioTarget
-	check   bool // -c with the SHA-256 of each target's previous content
+	check   bool   // -c with the SHA-256 of each target's previous content
+	bin     string // the CLI that runs it, if not suite.bin (see personality_test.go)
+}
+
+// binary is the CLI that runs the scenario.
+func (sc scenario) binary() string {
+	if sc.bin != "" {
+		return sc.bin
+	}
+	return suite.bin
 }
 
 type scenarioTarget struct {
@@ -38,12 +47,12 @@ type scenarioTarget struct {
 }
 
 var scenarios = []scenario{
-	{"single", nil, []scenarioTarget{{"A/x", true, false}}, false},
-	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false},
-	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false},
-	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false},
-	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true},
-	{"new-directories", []string{"-p"}, []scenarioTarget{{"C/D/x", false, false}, {"A/y", false, false}}, false},
+	{"single", nil, []scenarioTarget{{"A/x", true, false}}, false, ""},
+	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false, ""},
+	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false, ""},
+	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false, ""},
+	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true, ""},
+	{"new-directories", []string{"-p"}, []scenarioTarget{{"C/D/x", false, false}, {"A/y", false, false}}, false, ""},
 }
 
 // repeatable reports whether the scenario can run again on its own result:
@@ -124,7 +133,7 @@ func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
 	t.Cleanup(func() { in.Close(); os.Remove(in.Name()) })
 	in.Write(input)
 	in.Seek(0, 0)
-	cmd := exec.Command(suite.bin, args...)
+	cmd := exec.Command(sc.binary(), args...)
 	cmd.Stdin = in
 	return cmd
 }
@@ -275,7 +284,7 @@ func (sc scenario) recoverArgs(work string) []string {
 // what an application does at start-up after a crash.
 func recoverCLI(t *testing.T, sc scenario, work string) {
 	t.Helper()
-	cmd := exec.Command(suite.bin, sc.recoverArgs(work)...)
+	cmd := exec.Command(sc.binary(), sc.recoverArgs(work)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("atomicwrite --recover: %v: %s", err, out)
 	}

@@ -119,7 +119,6 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	}
 	err = multierr.Append(removeBackups(entries), syncDirs(entries))
 	switch {
-	case jf == nil:
 	case err != nil:
 		// The renames may not survive a power loss; the journal lets
 		// Recover redo them if they do not.
@@ -196,9 +195,6 @@ func prepare(entries []*Entry, opts CommitOptions, cas bool) (*journalFile, bool
 		return nil, false, pathError("journal", entries[0].Name, err)
 	}
 	jf, err := writeJournal(journalDir, entries, swap)
-	if errors.Is(err, errors.ErrUnsupported) {
-		return nil, swap, nil // no journal on this system: in-process undo only
-	}
 	if err != nil {
 		return nil, false, pathError("journal", entries[0].Name, err)
 	}
@@ -224,8 +220,12 @@ func (e *Entry) replace(swap, last bool) error {
 	switch {
 	case e.settings.NoReplace:
 		return e.renameNoReplace()
-	case !swap:
+	case !swap && e.Exists:
 		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+	case !swap:
+		// A new target: a file that appeared there since is never
+		// replaced (it has no backup), as below.
+		return moveNew(e.Dir.fd, e.temp, e.Base)
 	case e.exchanges(swap, last):
 		err := sys.Exchange(e.Dir.fd, e.temp, e.Base)
 		if err == nil {
@@ -255,14 +255,12 @@ func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !la
 // that a crash at any point in between is recovered to the old targets.
 func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 	var err error
-	if jf != nil {
-		if terr := jf.turnBack(entries[0].settings.random); terr != nil {
-			err = pathError("journal", entries[0].Name, terr)
-		}
+	if terr := jf.turnBack(entries[0].settings.random); terr != nil {
+		err = pathError("journal", entries[0].Name, terr)
 	}
 	if uerr := undo(entries[:failed]); uerr != nil {
 		err = multierr.Append(err, uerr)
-		if jf != nil && jf.j.state == stateRollback {
+		if jf.j.state == stateRollback {
 			// Leave the journal, and every temp it names, to Recover: it
 			// will finish putting the old targets back.
 			jf.close()
@@ -270,10 +268,8 @@ func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 				fmt.Errorf("journal %s kept; run Recover on its directory", jf.name)))
 		}
 	}
-	if jf != nil {
-		if rerr := jf.remove(); rerr != nil {
-			err = multierr.Append(err, pathError("remove", entries[0].Name, fmt.Errorf("journal %s: %w", jf.name, rerr)))
-		}
+	if rerr := jf.remove(); rerr != nil {
+		err = multierr.Append(err, pathError("remove", entries[0].Name, fmt.Errorf("journal %s: %w", jf.name, rerr)))
 	}
 	return multierr.Append(err, discardAll(entries))
 }

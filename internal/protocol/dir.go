@@ -1,6 +1,9 @@
 package protocol
 
 import (
+	"errors"
+	"path/filepath"
+
 	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
@@ -14,6 +17,9 @@ type Dir struct {
 	// The path the directory was opened by, when that is exactly where
 	// the handle is (see resolve.Walk.Dir); for the journal, see pathNow.
 	path string
+	// The path the walk that opened it resolved (resolve.Walk.Path),
+	// where the kernel cannot be asked (see pathNow).
+	walked string
 	// Who a file this process creates here belongs to (the directory's
 	// group if it is setgid, else the creator's), learnt from the first
 	// temp made here: see Entry.ownedLikeTarget.
@@ -141,14 +147,32 @@ func (ds *Dirs) remember(dir string, d *Dir) {
 // was opened by serves if it still leads here, which a stat tells; if the
 // directory was renamed since (or was reached through a symlink or a
 // relative path), the kernel is asked, which costs more (sys.PathOf).
+//
+// Where the kernel cannot be asked (the BSDs, AIX), the path the walk
+// resolved serves, if it still leads here; if it does not (the directory
+// was renamed since), the journal cannot be written.
 func (d *Dir) pathNow() (string, error) {
-	if d.path != "" {
-		var st sys.Stat_t
-		if sys.Lstat(d.path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id {
-			return d.path, nil
+	if d.path != "" && d.leadsHere(d.path) {
+		return d.path, nil
+	}
+	path, err := sys.PathOf(d.fd)
+	if !errors.Is(err, errors.ErrUnsupported) {
+		return path, err
+	}
+	if d.walked != "" {
+		if path, err := filepath.Abs(d.walked); err == nil && d.leadsHere(path) {
+			return path, nil
 		}
 	}
-	return sys.PathOf(d.fd)
+	return "", errPathUnknown
+}
+
+var errPathUnknown = errors.New("the directory's path cannot be asked of the system here, and the path it was opened by leads elsewhere now")
+
+// leadsHere reports whether path leads to the directory d now.
+func (d *Dir) leadsHere(path string) bool {
+	var st sys.Stat_t
+	return sys.Lstat(path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id
 }
 
 // End ends the set's write, given the result of its commit, and returns
@@ -218,8 +242,14 @@ func (ds *Dirs) open(w *resolve.Walk, path string) (*Dir, error) {
 		return nil, err
 	}
 	d, err := ds.adopt(fd)
-	if err == nil && exact {
+	if err != nil {
+		return nil, err
+	}
+	if exact {
 		d.path = path
 	}
-	return d, err
+	if d.walked == "" {
+		d.walked = w.Path
+	}
+	return d, nil
 }

@@ -360,6 +360,11 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		fsids[d] = sys.Fsid(d.fd)
 		var err error
 		d.path, err = d.pathNow()
+		if err == errPathUnknown && d == dir && d.walked != "" {
+			// Recover finds the journal in its own directory, and needs
+			// no path to it (see openDirs).
+			d.path, err = filepath.Abs(d.walked)
+		}
 		return err
 	}
 	err := note(dir)

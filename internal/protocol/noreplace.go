@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -40,4 +41,15 @@ func moveNoReplace(dirfd int, from, to string) error {
 		return err
 	}
 	return nil
+}
+
+// moveNew renames from to to in dirfd for a target that did not exist:
+// unless to exists now, where that can be refused; where it cannot (AIX:
+// no RENAME_NOREPLACE, no link), as a plain rename.
+func moveNew(dirfd int, from, to string) error {
+	err := moveNoReplace(dirfd, from, to)
+	if errors.Is(err, errors.ErrUnsupported) {
+		err = sys.Renameat(dirfd, from, dirfd, to)
+	}
+	return err
 }

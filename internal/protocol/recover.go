@@ -159,7 +159,7 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	if err := sys.Fsync(dir.fd); err != nil {
 		return err
 	}
-	if dirs, err = openDirs(set, j); err != nil {
+	if dirs, err = openDirs(set, dir, j); err != nil {
 		return err
 	}
 	if err := r.settleState(jf, dirs); err != nil {
@@ -242,9 +242,15 @@ func readJournal(dirfd int, name string, euid uint32) (int, []byte, error) {
 
 // openDirs opens and locks every directory of the journal's transaction,
 // and checks that each is still the one recorded, before any is touched.
-func openDirs(set *Dirs, j *journal) ([]*Dir, error) {
+// The journal's own directory, here, is the one it was found in, whatever
+// path leads to it now.
+func openDirs(set *Dirs, here *Dir, j *journal) ([]*Dir, error) {
 	dirs := make([]*Dir, len(j.entries))
 	for i, e := range j.entries {
+		if sameDir(&e, here) {
+			dirs[i] = here
+			continue
+		}
 		var w resolve.Walk
 		var err error
 		dirs[i], err = set.open(&w, e.dir)
@@ -270,8 +276,9 @@ func sameDir(e *journalEntry, d *Dir) bool {
 	return d.id.dev == e.dirID.dev || e.fsid != 0 && sys.Fsid(d.fd) == e.fsid
 }
 
-// settleState turns a commit back that cannot end new: a create-only entry
-// not renamed yet whose name a file has taken since, or a compare-and-swap
+// settleState turns a commit back that cannot end new: a create-only entry,
+// or one whose target did not exist, not renamed yet whose name a file has
+// taken since, or a compare-and-swap
 // entry whose old target another write replaced. It does so only on
 // evidence no other user can have made (see trusted); on any other, the set
 // cannot end new without replacing a file it must not, nor end old on an
@@ -285,7 +292,7 @@ func (r *recovery) settleState(jf *journalFile, dirs []*Dir) error {
 		switch {
 		case !r.pending(fd, e):
 			continue
-		case e.noReplace && exists(fd, e.name):
+		case e.createOnly() && exists(fd, e.name) && !linked(fd, e.temp, e.name):
 		case e.unchanged && inode(fd, e.name) != e.oldIno:
 		default:
 			continue
@@ -341,8 +348,18 @@ func (r *recovery) finish(d *Dir, e *journalEntry, state string) error {
 	var err error
 	tempThere := r.ourTemp(d.fd, e)
 	switch {
+	case tempThere && linked(d.fd, e.temp, e.name):
+		// Moved by link and unlink (see moveNoReplace), killed in
+		// between: the name is the temp's, committed.
+		if state == stateCommit {
+			err = sys.Unlinkat(d.fd, e.temp, 0)
+		} else {
+			err = multierr.Append(sys.Unlinkat(d.fd, e.name, 0), sys.Unlinkat(d.fd, e.temp, 0))
+		}
 	case state == stateCommit && tempThere && e.noReplace:
 		err = moveNoReplace(d.fd, e.temp, e.name)
+	case state == stateCommit && tempThere && e.oldIno == 0:
+		err = moveNew(d.fd, e.temp, e.name)
 	case state == stateCommit && tempThere:
 		err = sys.Renameat(d.fd, e.temp, d.fd, e.name)
 	case state == stateRollback && tempThere:
@@ -407,6 +424,13 @@ func finishExchange(d *Dir, e *journalEntry, state string) error {
 func finishRemoval(d *Dir, e *journalEntry, state string) error {
 	aside := inode(d.fd, e.backup) == e.oldIno
 	switch {
+	case aside && inode(d.fd, e.name) == e.oldIno:
+		// Moved aside by link and unlink (see moveNoReplace), killed in
+		// between: the name goes first, as the writer's unlink would.
+		if state == stateCommit {
+			return multierr.Append(sys.Unlinkat(d.fd, e.name, 0), sys.Unlinkat(d.fd, e.backup, 0))
+		}
+		return sys.Unlinkat(d.fd, e.backup, 0)
 	case state == stateCommit && aside:
 		return sys.Unlinkat(d.fd, e.backup, 0)
 	case state == stateCommit && inode(d.fd, e.name) == e.oldIno:
@@ -445,6 +469,17 @@ func (r *recovery) keepDir(id fileID) {
 func exists(dirfd int, name string) bool {
 	var st sys.Stat_t
 	return sys.Fstatat(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW) == nil
+}
+
+// createOnly reports whether the entry's rename must never replace a
+// file: it is create-only, or its target did not exist when the
+// transaction began (a file there now is someone else's).
+func (e *journalEntry) createOnly() bool { return e.noReplace || e.oldIno == 0 }
+
+// linked reports whether a and b in dirfd are two names of one file.
+func linked(dirfd int, a, b string) bool {
+	n := inode(dirfd, a)
+	return n != 0 && inode(dirfd, b) == n
 }
 
 // inode returns the inode number of name in dirfd, or 0 if it has none.

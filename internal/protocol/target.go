@@ -94,6 +94,7 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	found := resolve.Entry{Dir: start.fd, Base: base}
 	var err error
 	if followFinal {
+		w.Path = start.walked
 		found, err = w.Entry(start.fd, base, &t.Stat)
 	} else if err = sys.Fstatat(start.fd, base, &t.Stat, sys.AT_SYMLINK_NOFOLLOW); err == nil {
 		found.Exists = true
@@ -123,7 +124,10 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	t.Dir, t.Base, t.Exists = start, found.Base, found.Exists
 	if found.Owned { // the search followed a link to another directory
 		if t.Dir, err = dirs.adopt(found.Dir); err != nil {
-			return t, pathError("lock", name, err)
+			return t, pathError("open", name, err)
+		}
+		if t.Dir.walked == "" {
+			t.Dir.walked = w.Path
 		}
 	}
 	return t, nil

@@ -18,6 +18,14 @@ const MaxSymlinks = 40
 // one budget. The zero value is ready to use.
 type Walk struct {
 	links int
+	// Path is the path of the directory the walk is at, with no symlink on
+	// it: the caller sets it to that of the directory it starts from (at)
+	// when it knows it, and Dir and Entry set it to that of the directory
+	// they return ("" if unknown). A relative one is relative to the
+	// working directory; sys.AT_FDCWD starts from ".". A directory renamed
+	// since is not followed: the caller checks the path's identity before
+	// relying on it.
+	Path string
 	// Make, when set, makes each directory that a path given to Dir lacks,
 	// as the walk meets it: the directory name in the one open on parent
 	// (the walk's handle, which may only search; Make does not keep it).

@@ -21,6 +21,9 @@ import (
 func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 	fd, err = openNoSymlinks(at, path)
 	if err != errLinkOnPath && (err != sys.ENOENT || w.Make == nil) {
+		if err == nil {
+			w.Path = joinKnown(w.start(at), path) // no link on it: taken as written
+		}
 		return fd, err == nil && filepath.IsAbs(path) && filepath.Clean(path) == path, err
 	}
 	fd, _, _, err = w.walk(at, path, nil)
@@ -71,6 +74,12 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 		st = &scratch
 	}
 	entry := st != &scratch
+	cur := w.start(at) // the path of fd, as far as it is known
+	defer func() {
+		if err == nil {
+			w.Path = cur
+		}
+	}()
 	for {
 		if path == "" {
 			if entry { // "" or "/": a directory
@@ -84,6 +93,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 				return fail(err)
 			}
 			move(next)
+			cur = "/"
 			path = strings.TrimLeft(path, "/")
 			continue
 		}
@@ -120,6 +130,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 		next, err := sys.IgnoringEINTR(func() (int, error) { return sys.Openat(fd, name, searchFlags|sys.O_NOFOLLOW, 0) })
 		if err == nil {
 			move(next)
+			cur = joinKnown(cur, name) // no link: a ".." is the parent's
 			continue
 		}
 		if err == sys.ENOENT && !entry && w.Make != nil {
@@ -127,6 +138,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 			switch {
 			case err == nil:
 				move(next)
+				cur = joinKnown(cur, name)
 				continue
 			case err == sys.EEXIST && w.spend():
 				path = name + "/" + path // made meanwhile by someone else: look again
@@ -173,6 +185,22 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 	}
 	move(readable)
 	return fd, base, exists, nil
+}
+
+// start is the path of at, as far as it is known.
+func (w *Walk) start(at int) string {
+	if at == sys.AT_FDCWD {
+		return "."
+	}
+	return w.Path
+}
+
+// joinKnown is dir/name, cleaned, or "" if dir is unknown ("").
+func joinKnown(dir, name string) string {
+	if dir == "" && !filepath.IsAbs(name) {
+		return ""
+	}
+	return filepath.Join(dir, name)
 }
 
 // follow spends one link of the budget and reads the symlink name in the

@@ -28,6 +28,9 @@ func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 		return -1, false, err
 	}
 	fd, err = sys.Open(real, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW, 0)
+	if err == nil {
+		w.Path = real
+	}
 	return fd, err == nil && real == path, err
 }
 
@@ -73,6 +76,7 @@ func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 		if err != nil {
 			return Entry{Dir: -1}, err
 		}
+		w.Path = real
 		return Entry{Dir: fd, Owned: true, Base: base, Exists: exists}, nil
 	}
 }

@@ -1,4 +1,4 @@
-//go:build unix && !linux && !darwin && !solaris
+//go:build (unix && !linux && !darwin && !solaris) || (linux && atomicwrite_bsd)
 
 package sys
 

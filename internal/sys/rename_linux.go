@@ -1,3 +1,5 @@
+//go:build !atomicwrite_bsd
+
 package sys
 
 import "golang.org/x/sys/unix"

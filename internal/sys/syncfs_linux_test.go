@@ -1,4 +1,4 @@
-//go:build linux
+//go:build !atomicwrite_bsd
 
 package sys
 

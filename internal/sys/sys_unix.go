@@ -48,6 +48,7 @@ const (
 	EWOULDBLOCK  = unix.EWOULDBLOCK
 	ENAMETOOLONG = unix.ENAMETOOLONG
 	ENOSYS       = unix.ENOSYS
+	EXDEV        = unix.EXDEV
 )
 
 func Open(path string, flags int, mode uint32) (int, error) { return unix.Open(path, flags, mode) }

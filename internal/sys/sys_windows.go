@@ -540,7 +540,7 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 		return err
 	}
 	cleared := false
-	_, err = Retry(RetryFor, nil, func(err error) bool {
+	_, err = Retry(time.Millisecond, RetryFor, nil, func(err error) bool {
 		return err == windows.ERROR_ACCESS_DENIED || err == windows.ERROR_SHARING_VIOLATION
 	}, func() error {
 		err := windows.MoveFileEx(f, t, flags)
@@ -563,3 +563,7 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 	}
 	return errno(err)
 }
+
+// Fsid is 0: a volume's serial number, which Stat_t gives as the device,
+// stays the same across mounts.
+func Fsid(fd int) uint64 { return 0 }

@@ -31,14 +31,16 @@ func GoTool() (string, error) {
 }
 
 // BuildCLI builds the atomicwrite command into dir and returns its path:
-// the CLI is tested as users run it.
-func BuildCLI(dir string) (string, error) {
+// the CLI is tested as users run it. tags, if any, are build tags (such as
+// the atomicwrite_bsd personality, which gives Linux the mechanisms of the
+// BSDs); the binary's name then ends with them.
+func BuildCLI(dir string, tags ...string) (string, error) {
 	gotool, err := GoTool()
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "atomicwrite")
-	cmd := exec.Command(gotool, "build", "-o", bin, "./cmd/atomicwrite")
+	bin := filepath.Join(dir, strings.Join(append([]string{"atomicwrite"}, tags...), "-"))
+	cmd := exec.Command(gotool, "build", "-tags", strings.Join(tags, ","), "-o", bin, "./cmd/atomicwrite")
 	cmd.Dir = ModuleRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building atomicwrite: %v\n%s", err, out)

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build !atomicwrite_bsd
 
 package txn_test
 
