@@ -225,3 +225,22 @@ func ExampleOpen() {
 	fmt.Println(err)
 	// Output: <nil>
 }
+
+// Stat takes a file's version without reading it: a write that expects it
+// replaces the file only if no other write has since.
+func ExampleStat() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "state.json")
+	aw.WriteString(path, `{"n": 1}`)
+
+	v, err := aw.Stat(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(aw.WriteString(path, `{"n": 2}`, aw.WithVersion(v)))
+	fmt.Println(errors.Is(aw.WriteString(path, `{"n": 3}`, aw.WithVersion(v)), aw.ErrChanged))
+	// Output:
+	// <nil>
+	// true
+}

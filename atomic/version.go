@@ -58,3 +58,14 @@ func Open(name string) (*os.File, Version, error) {
 	f, v, err := protocol.Open(name)
 	return f, Version{v}, err
 }
+
+// Stat returns the version of the file name, following its symlinks as a
+// write does, without reading its content: for a compare-and-swap whose
+// caller knows the content already, or checks it otherwise. The file is
+// opened for reading (and closed) to take the version as the write's check
+// will. A missing file returns an error matching fs.ErrNotExist and the
+// zero Version, which WithVersion accepts too.
+func Stat(name string) (Version, error) {
+	v, err := protocol.Stat(name)
+	return Version{v}, err
+}

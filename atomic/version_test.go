@@ -171,3 +171,31 @@ func TestOpenVersion(t *testing.T) {
 		t.Errorf("create expecting absence: %v", err)
 	}
 }
+
+// Stat gives the version ReadFile and Open give, without reading: a write
+// that expects it commits while the file is unchanged, and is refused once
+// another write replaced it. A missing file is the absent version.
+func TestStatVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("old"), 0o644)
+	v, err := atomic.Stat(path)
+	if err != nil || !v.Exists() {
+		t.Fatalf("Stat: %v, exists %v", err, v.Exists())
+	}
+	if _, read, _ := atomic.ReadFile(path); read != v {
+		t.Errorf("Stat and ReadFile give different versions of an unchanged file")
+	}
+	if err := atomic.WriteString(path, "new", atomic.WithVersion(v)); err != nil {
+		t.Fatalf("write expecting the version Stat gave: %v", err)
+	}
+	if err := atomic.WriteString(path, "newer", atomic.WithVersion(v)); !errors.Is(err, atomic.ErrChanged) {
+		t.Errorf("write expecting a version replaced since: %v, want ErrChanged", err)
+	}
+	testenv.FileHolds(t, path, []byte("new"))
+
+	v, err = atomic.Stat(filepath.Join(dir, "absent"))
+	if !errors.Is(err, fs.ErrNotExist) || v.Exists() {
+		t.Errorf("Stat of a missing file: %v, exists %v", err, v.Exists())
+	}
+}

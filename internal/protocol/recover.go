@@ -276,13 +276,13 @@ func sameDir(e *journalEntry, d *Dir) bool {
 	return d.id.dev == e.dirID.dev || e.fsid != 0 && sys.Fsid(d.fd) == e.fsid
 }
 
-// settleState turns a commit back that cannot end new: a create-only entry,
-// or one whose target did not exist, not renamed yet whose name a file has
-// taken since, or a compare-and-swap
-// entry whose old target another write replaced. It does so only on
-// evidence no other user can have made (see trusted); on any other, the set
-// cannot end new without replacing a file it must not, nor end old on an
-// outsider's word: it stays as it is, and the error names the path.
+// settleState turns a commit back that cannot end new: a create-only entry, or
+// one whose target did not exist, not renamed yet whose name a file has taken
+// since, or a compare-and-swap entry whose old target another write replaced.
+// It does so only on evidence no other user can have made (see trusted); on
+// any other, the set cannot end new without replacing a file it must not, nor
+// end old on an outsider's word: it stays as it is, and the error names the
+// path.
 func (r *recovery) settleState(jf *journalFile, dirs []*Dir) error {
 	if jf.j.state != stateCommit {
 		return nil
@@ -348,7 +348,7 @@ func (r *recovery) finish(d *Dir, e *journalEntry, state string) error {
 	var err error
 	tempThere := r.ourTemp(d.fd, e)
 	switch {
-	case tempThere && linked(d.fd, e.temp, e.name):
+	case tempThere && e.createOnly() && linked(d.fd, e.temp, e.name):
 		// Moved by link and unlink (see moveNoReplace), killed in
 		// between: the name is the temp's, committed.
 		if state == stateCommit {

@@ -94,6 +94,17 @@ func Open(name string) (*os.File, Version, error) {
 	return f, versionOf(st), nil
 }
 
+// Stat returns the version of the file name, as Open would, without
+// reading it.
+func Stat(name string) (Version, error) {
+	f, _, st, err := openRead(name)
+	if err != nil {
+		return Version{}, err
+	}
+	f.Close()
+	return versionOf(st), nil
+}
+
 // openRead opens the regular file name for reading, through its symlinks
 // as a write resolves them, and returns it, its descriptor, and its
 // metadata (from fstat: the times as a compare-and-swap's check reads
