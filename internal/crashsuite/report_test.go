@@ -84,9 +84,9 @@ func (r *report) write() error {
 	b.WriteString("\n")
 	tables := b.Len()
 	for _, d := range r.details {
-		b.WriteString(randomPart.ReplaceAllString(d, ".RANDOM.aw-") + "\n")
+		b.WriteString(d + "\n")
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(randomPart.ReplaceAllString(b.String(), ".RANDOM.aw-")), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "crash suite report: %s\n%s", path, b.String()[summary:tables])
