@@ -164,3 +164,47 @@ func TestDirByWalkIsOwnAndReadable(t *testing.T) {
 		f.Close()
 	}
 }
+
+// Walk.Path is where the walk ended, with no link on it: the directory
+// the kernel opens for the same path, whether it is resolved in one call
+// or component by component, links and ".." after a link included.
+func TestWalkPath(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"a/b/c", "x"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink("a/b", filepath.Join(root, "lb"))         // relative
+	os.Symlink(root+"/a/b/c", filepath.Join(root, "lc")) // absolute
+	for _, tt := range []struct{ path, want string }{
+		{"a/b/c", "a/b/c"},
+		{"lb", "a/b"},
+		{"lb/c", "a/b/c"},
+		{"lb/..", "a"}, // ".." of the link's target, as the kernel takes it
+		{"lc/../../../x", "x"},
+		{"./a//b/", "a/b"},
+	} {
+		for _, oneCall := range []bool{true, false} {
+			var w resolve.Walk
+			path := root + "/" + tt.path // not cleaned: ".." after a link
+			var fd int
+			var err error
+			if oneCall {
+				fd, _, err = w.Dir(unix.AT_FDCWD, path)
+			} else {
+				fd, err = w.DirByWalk(unix.AT_FDCWD, path)
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", tt.path, err)
+			}
+			unix.Close(fd)
+			if got, want := filepath.Clean(w.Path), filepath.Join(root, tt.want); got != want {
+				t.Errorf("%s (one call %v): Path %q, want %q", tt.path, oneCall, got, want)
+			}
+		}
+	}
+}

@@ -21,8 +21,10 @@ import (
 func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 	fd, err = openNoSymlinks(at, path)
 	if err != errLinkOnPath && (err != sys.ENOENT || w.Make == nil) {
-		if err == nil {
-			w.Path = joinKnown(w.start(at), path) // no link on it: taken as written
+		if err == nil && at == sys.AT_FDCWD {
+			w.Path = path // no link on it: taken as written
+		} else if err == nil {
+			w.Path = joinKnown(w.Path, path)
 		}
 		return fd, err == nil && filepath.IsAbs(path) && filepath.Clean(path) == path, err
 	}
@@ -195,9 +197,13 @@ func (w *Walk) start(at int) string {
 	return w.Path
 }
 
-// joinKnown is dir/name, cleaned, or "" if dir is unknown ("").
+// joinKnown is name in dir, cleaned: name itself if absolute, "" if
+// relative to an unknown dir ("").
 func joinKnown(dir, name string) string {
-	if dir == "" && !filepath.IsAbs(name) {
+	switch {
+	case filepath.IsAbs(name):
+		return filepath.Clean(name)
+	case dir == "":
 		return ""
 	}
 	return filepath.Join(dir, name)
