@@ -212,19 +212,15 @@ func exchangeable(entries []*Entry) bool {
 	return true
 }
 
-// replace puts the temp in its target's place: a rename; or in a batch that
-// swaps (see commitBatch), for an existing target, an exchange (see exchanges),
-// and for a target that did not exist, a rename that refuses to replace a
-// file that appeared since: that file would have no backup.
+// replace puts the temp in its target's place: for an existing target, a
+// rename, or in a batch that swaps (see commitBatch) an exchange (see
+// exchanges); for a target that did not exist, a rename that refuses to
+// replace a file that appeared since: that file would have no backup.
 func (e *Entry) replace(swap, last bool) error {
 	switch {
 	case e.settings.NoReplace:
 		return e.renameNoReplace()
-	case !swap && e.Exists:
-		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
-	case !swap:
-		// A new target: a file that appeared there since is never
-		// replaced (it has no backup), as below.
+	case !e.Exists:
 		return moveNew(e.Dir.fd, e.temp, e.Base)
 	case e.exchanges(swap, last):
 		err := sys.Exchange(e.Dir.fd, e.temp, e.Base)
@@ -235,11 +231,11 @@ func (e *Entry) replace(swap, last bool) error {
 		if err != sys.ENOENT {
 			return err
 		}
-		// The old target is gone already: nothing to keep.
-	case e.Exists:
-		return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
+		// The old target is gone already: nothing to keep, and a file that
+		// appears there now is not the batch's to replace.
+		return moveNew(e.Dir.fd, e.temp, e.Base)
 	}
-	return sys.RenameNoReplace(e.Dir.fd, e.temp, e.Base)
+	return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 }
 
 // exchanges reports whether the entry's target is exchanged with its temp,
