@@ -482,3 +482,43 @@ func TestRecoverContextBoundsWaits(t *testing.T) {
 		})
 	}
 }
+
+// In a sticky world-writable directory, another user (uid 65534, a real
+// process) makes the marks directory first (a directory of theirs, where
+// they could remove a batch's mark and let readers see half a set), or
+// plants a symlink under its name to a directory of root's: root's batch
+// there fails before it changes anything, naming the path, and leaves
+// nothing behind; a consistent read refuses the other user's marks
+// directory rather than trust it.
+func TestMarksDirectoryPlanted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		plant func(t *testing.T, marks, victim string)
+		read  error // what ReadSet says with it in place
+	}{
+		{"their directory", func(t *testing.T, marks, victim string) { runAs(t, "mkdir", marks) }, fs.ErrPermission},
+		{"link to root's", func(t *testing.T, marks, victim string) { runAs(t, "symlink", victim, marks) }, syscall.ENOTDIR},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shared, victim, untouched := attackerDirs(t)
+			x, y := filepath.Join(shared, "x"), filepath.Join(shared, "y")
+			testenv.WriteFile(t, x, []byte("root's x"), 0o644)
+			marks := filepath.Join(shared, ".aw-commits")
+			tc.plant(t, marks, victim)
+			tx := txn.New()
+			defer tx.Rollback()
+			tx.WriteString(x, "new x")
+			tx.WriteString(y, "new y")
+			err := tx.Commit()
+			if err == nil || !strings.Contains(err.Error(), shared) {
+				t.Fatalf("Commit: %v, want an error naming the directory", err)
+			}
+			testenv.FileHolds(t, x, []byte("root's x"))
+			testenv.DirHolds(t, shared, ".aw-commits", "x")
+			untouched()
+			if _, err := txn.ReadSet(x, y); !errors.Is(err, tc.read) || !strings.Contains(err.Error(), marks) {
+				t.Errorf("ReadSet: %v, want %v naming %s", err, tc.read, marks)
+			}
+		})
+	}
+}

@@ -50,3 +50,31 @@ func BenchmarkCommit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadSet compares a consistent read of two small files in one
+// directory with two os.ReadFile calls ("plain"), when nothing commits.
+func BenchmarkReadSet(b *testing.B) {
+	dir := testenv.TempDir(b)
+	a, c := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	testenv.WriteFile(b, a, bytes.Repeat([]byte("a"), 2048), 0o644)
+	testenv.WriteFile(b, c, bytes.Repeat([]byte("c"), 2048), 0o644)
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := os.ReadFile(a); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := os.ReadFile(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("set", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := txn.ReadSet(a, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -39,6 +39,10 @@ func TestChild(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
+	case "read-pairs": // args: "set" or "plain", reads, mixed pairs to stop at (0: none), a, b
+		n, _ := strconv.Atoi(args[1])
+		stopAt, _ := strconv.Atoi(args[2])
+		readPairs(t, args[0], n, stopAt, args[3], args[4])
 	case "plant": // args: path, content: a file another user makes
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
 			t.Fatal(err)
@@ -56,6 +60,10 @@ func TestChild(t *testing.T) {
 		}
 	case "remove": // args: path
 		if err := os.Remove(args[0]); err != nil {
+			t.Fatal(err)
+		}
+	case "symlink": // args: target, path
+		if err := os.Symlink(args[0], args[1]); err != nil {
 			t.Fatal(err)
 		}
 	case "mkdir": // args: path

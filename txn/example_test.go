@@ -193,3 +193,63 @@ func ExampleWithContext() {
 	// true
 	// 0 files
 }
+
+func ExampleReadSet() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	tx := txn.New()
+	tx.WriteString(cert, "CERT v1")
+	tx.WriteString(key, "KEY v1")
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+
+	// Both from the same side of any Commit, never one old and one new.
+	files, err := txn.ReadSet(cert, key, filepath.Join(dir, "chain.pem"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range files {
+		fmt.Printf("%s: %q (exists: %v)\n", filepath.Base(f.Name), f.Data, f.Exists)
+	}
+	// Output:
+	// cert.pem: "CERT v1" (exists: true)
+	// key.pem: "KEY v1" (exists: true)
+	// chain.pem: "" (exists: false)
+}
+
+func ExampleWatch() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	rotate := func(v int) {
+		tx := txn.New()
+		tx.WriteString(cert, fmt.Sprint("CERT v", v))
+		tx.WriteString(key, fmt.Sprint("KEY v", v))
+		if err := tx.Commit(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	rotate(1)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reloads := 0
+	for files, err := range txn.Watch(ctx, cert, key) {
+		if err != nil {
+			log.Print(err) // ErrNeedsRecovery, say: the watch goes on
+			continue
+		}
+		// A daemon reloads here: always a whole set, once per Commit.
+		fmt.Printf("reload: %s + %s\n", files[0].Data, files[1].Data)
+		if reloads++; reloads == 3 {
+			break
+		}
+		rotate(reloads + 1)
+	}
+	// Output:
+	// reload: CERT v1 + KEY v1
+	// reload: CERT v2 + KEY v2
+	// reload: CERT v3 + KEY v3
+}

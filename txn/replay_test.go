@@ -40,21 +40,6 @@ func theirDirs(t *testing.T) (theirs, victim string, untouched func()) {
 	}
 }
 
-// atRename returns a seam that calls do(k) before the k-th rename of the
-// Commit, and fails that rename with what do returns.
-func atRename(do func(k int) error) func(*protocol.Settings) {
-	k := 0
-	return func(s *protocol.Settings) {
-		s.Inject = func(step protocol.Step) error {
-			if step != protocol.StepRename {
-				return nil
-			}
-			k++
-			return do(k)
-		}
-	}
-}
-
 // onlyJournal returns the path of the one journal in dir.
 func onlyJournal(t *testing.T, dir string) string {
 	t.Helper()

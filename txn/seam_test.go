@@ -110,3 +110,18 @@ type syncStrategy struct {
 	opts  []txn.Option
 	steps map[protocol.Step]int
 }
+
+// atRename returns a seam that calls do(k) before the k-th rename of the
+// Commit, and fails that rename with what do returns.
+func atRename(do func(k int) error) func(*protocol.Settings) {
+	k := 0
+	return func(s *protocol.Settings) {
+		s.Inject = func(step protocol.Step) error {
+			if step != protocol.StepRename {
+				return nil
+			}
+			k++
+			return do(k)
+		}
+	}
+}

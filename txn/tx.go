@@ -8,9 +8,10 @@ import (
 	"slices"
 	"sync"
 
+	"go.uber.org/multierr"
+
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/protocol"
-	"go.uber.org/multierr"
 )
 
 var (

@@ -16,6 +16,7 @@ import (
 type command struct {
 	help, version bool
 	recover       bool
+	read, watch   bool     // --read, --watch: print the PATHs' set
 	run           []string // --run: the command and its arguments, whose output is PATH's content
 	noEmpty       bool
 	noClobber     bool
@@ -38,6 +39,7 @@ type option struct {
 
 var options = []option{
 	{'h', "help", false}, {0, "version", false}, {0, "recover", false}, {0, "wait", true}, {0, "run", false},
+	{0, "read", false}, {0, "watch", false},
 	{'e', "no-empty", false}, {'n', "no-clobber", false}, {'p', "parents", false},
 	{'r', "remove", true}, {'m', "mode", true}, {'d', "delim", true}, {'c', "if-sha256", true},
 }
@@ -72,6 +74,10 @@ func parseArgs(args []string) (command, error) {
 			c.version = true
 		case "recover":
 			c.recover = true
+		case "read":
+			c.read = true
+		case "watch":
+			c.watch = true
 		case "run":
 			runFlag = true
 		case "no-empty":
@@ -200,6 +206,14 @@ func parseArgs(args []string) (command, error) {
 	}
 	if wait != nil {
 		return c, usageErrorf("--wait applies to --recover only (see atomicwrite -h)")
+	}
+	if c.read || c.watch {
+		if c.read && c.watch || c.run != nil || mode != nil || sums != nil || c.noEmpty || c.noClobber || c.parents || c.removes != nil {
+			return c, usageErrorf("--read and --watch take PATHs and -d only, and not each other (see atomicwrite -h)")
+		}
+		if len(c.paths) == 0 {
+			return c, usageErrorf("--read and --watch need a PATH (see atomicwrite -h)")
+		}
 	}
 	if len(c.paths) == 0 && len(c.removes) == 0 {
 		return c, usageErrorf("no PATH given (see atomicwrite -h)")

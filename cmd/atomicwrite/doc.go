@@ -4,6 +4,7 @@
 //
 //	atomicwrite [-e] [-m MODE[,MODE...]] [-d DELIM] [--] PATH...
 //	atomicwrite --recover DIR...
+//	atomicwrite --read|--watch [-d DELIM] PATH...
 //
 // With one PATH, standard input, as raw bytes, becomes the new content of
 // PATH. With several, standard input is split on DELIM (default: a NUL
@@ -23,6 +24,11 @@
 //
 // Flags go before the first PATH; a word that starts with "-" after a PATH
 // is a usage error, and a file name that starts with "-" goes after --.
+//
+// --read PATH... prints the PATHs as they all stood together between
+// transactions, never half of one, each followed by DELIM: the input a
+// write of the same PATHs takes. --watch prints the set, then again once
+// per transaction that changes it, until killed.
 //
 // --recover DIR... cleans up after writers that were killed: it finishes
 // each transaction that had passed its commit point (the intent journal

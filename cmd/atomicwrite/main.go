@@ -16,6 +16,7 @@ const usage = `usage: atomicwrite [-e] [-n] [-p] [-m MODE[,MODE...]] [-c SUM[,SU
        atomicwrite [-enp] [-m MODE] [-c SUM] --run PATH COMMAND [ARG...]
        atomicwrite -r RMPATH...
        atomicwrite --recover [--wait DURATION] DIR...
+       atomicwrite --read|--watch [-d DELIM] PATH...
 
 Writes standard input to PATH atomically and durably. With several PATHs,
 standard input is split on DELIM into one chunk per PATH, and all are
@@ -66,6 +67,17 @@ Paths given with -r are removed in the same transaction.
                      flag than --wait
   --wait DURATION    with --recover: wait at most DURATION in all for live
                      writers (0, 500ms, 30s; 0 waits for none)
+  --read             print the PATHs' contents as they all stood together
+                     between transactions (never half of one), each
+                     followed by DELIM: the input a write of the same
+                     PATHs takes; fails, printing nothing, if a PATH does
+                     not exist or holds DELIM, if a transaction keeps
+                     committing to them for a second, or if one was
+                     interrupted there (run --recover)
+  --watch            as --read, then again each time a transaction (or a
+                     single write) changes the set, once per transaction,
+                     until killed; errors go to standard error, and the
+                     watch goes on
   -h, --help         print this help
   --version          print the version
 
@@ -109,6 +121,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		case c.recover:
 			watchRecover(stderr)
 			err = recoverDirs(&c, stderr)
+		case c.read:
+			err = readSet(&c, stdout)
+		case c.watch:
+			err = watchSet(&c, stdout, stderr)
 		default:
 			j := startJob(stderr)
 			err = j.write(&c, stdin)

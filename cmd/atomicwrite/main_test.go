@@ -120,7 +120,7 @@ func TestDocsSayAll(t *testing.T) {
 	}
 	help := runCLI(t, t.TempDir(), nil, "--help").stdout
 	docs := map[string]string{"--help": help, "README.md": string(readme), "atomicwrite.1": strings.ReplaceAll(strings.ReplaceAll(string(man), `\-`, "-"), "Fl ", "-")}
-	for _, word := range []string{"-e", "--no-empty", "-n", "--no-clobber", "-r", "--remove", "-c", "--if-sha256", "-p", "--parents", "-m", "-d", "--recover", "--wait", "--run", "--", "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE", "128", "130"} {
+	for _, word := range []string{"-e", "--no-empty", "-n", "--no-clobber", "-r", "--remove", "-c", "--if-sha256", "-p", "--parents", "-m", "-d", "--recover", "--wait", "--run", "--read", "--watch", "--", "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE", "128", "130"} {
 		for name, text := range docs {
 			if !strings.Contains(text, word) {
 				t.Errorf("%s does not mention %s", name, word)

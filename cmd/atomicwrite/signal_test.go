@@ -138,7 +138,10 @@ func TestSignalInCommit(t *testing.T) {
 					cmd.Stderr = &stderr
 					res, err := tracer.Run(cmd, tracer.Plan{
 						Scope: dir, At: 1, Action: tracer.Signal, Signal: sig,
-						Only: func(name string) bool { return strings.Contains(name, at.call) },
+						// A target's call, not a commit mark's.
+						Only: func(c tracer.Call) bool {
+							return strings.Contains(c.Name, at.call) && !strings.Contains(c.Path, ".aw-commits")
+						},
 					})
 					if errors.Is(err, errors.ErrUnsupported) {
 						t.Skip("no tracer on this platform")

@@ -65,7 +65,7 @@ func errnoInjection(t *testing.T, fs *filesystem, sc scenario) {
 		for n := 1; n <= counts[name]; n++ {
 			for _, errno := range errnos {
 				sc.setUp(t, work, 0)
-				only := func(c string) bool { return c == name }
+				only := func(c tracer.Call) bool { return c.Name == name }
 				res, stderr := sc.traced(t, work, 1, tracer.Plan{At: n, Action: tracer.Fail, Errno: errno, Only: only})
 				what := fmt.Sprintf("%s #%d = %s", name, n, errno.Error())
 				if !res.Acted {

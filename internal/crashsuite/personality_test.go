@@ -8,13 +8,15 @@ import "testing"
 // path walk, not the kernel; they have no syncfs, no exchange of two
 // names, no RENAME_NOREPLACE and no O_TMPFILE. Linux built with the
 // atomicwrite_bsd personality has the same mechanisms: every scenario of a
-// CLI built so is killed, and the power cut, at every call on each disk
-// filesystem, then recovered by that CLI, as TestPowerCut does for Linux's
-// own.
+// CLI built so is killed, and the power cut, at every call on ext4, then
+// recovered by that CLI, as TestPowerCut does for Linux's own on every
+// filesystem. What differs from Linux is the mechanisms, the same on every
+// filesystem: ext4 stands for the disk filesystems, to keep CI within its
+// time.
 func TestPowerCutBSDPersonality(t *testing.T) {
 	requireSuite(t)
 	for _, fs := range suite.fss {
-		if !fs.canCut() {
+		if !fs.canCut() || fs.name != "ext4" {
 			continue
 		}
 		for _, sc := range scenarios {

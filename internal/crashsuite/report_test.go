@@ -22,6 +22,7 @@ type row struct {
 	states, violations    int
 	leftoverStates        int // states in which temp files were left behind
 	allOld, allNew, mixed int
+	readerWaits           int // states in which the consistent read said "needs recovery"
 	// after Recover
 	recMixed, recLeftovers int
 	notes                  string
@@ -64,8 +65,8 @@ func (r *report) write() error {
 	summary := b.Len()
 	fmt.Fprintf(&b, "Crash suite run of %s on Linux %s (%s), %s.\n\n",
 		time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, runtime.Version())
-	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | after Recover: mixed | after Recover: leftovers | notes |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| filesystem | scenario | mode | states | violations | states with leftovers | all-old | all-new | mixed | read: needs recovery | after Recover: mixed | after Recover: leftovers | notes |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	rows := slices.Clone(r.rows)
 	slices.SortStableFunc(rows, func(a, b row) int {
 		return strings.Compare(a.mode+a.fs+a.scenario, b.mode+b.fs+b.scenario)
@@ -77,8 +78,8 @@ func (r *report) write() error {
 			}
 			return fmt.Sprint(n)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n",
-			x.fs, x.scenario, x.mode, x.states, x.violations, x.leftoverStates, x.allOld, x.allNew, x.mixed,
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d | %d | %s | %s | %s |\n",
+			x.fs, x.scenario, x.mode, x.states, x.violations, x.leftoverStates, x.allOld, x.allNew, x.mixed, x.readerWaits,
 			rec(x.recMixed), rec(x.recLeftovers), x.notes)
 	}
 	b.WriteString("\n")
@@ -112,6 +113,9 @@ func (x *row) tallyRecovered(st state) {
 func (x *row) tally(st state) {
 	x.states++
 	x.violations += len(st.violations())
+	if st.reader == readerNeedsRecovery {
+		x.readerWaits++
+	}
 	if len(st.leftovers) > 0 {
 		x.leftoverStates++
 	}

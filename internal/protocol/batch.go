@@ -64,12 +64,13 @@ func discardAll(entries []*Entry) error {
 // commitBatch makes the content of two or more sealed entries their
 // targets', in order, all or nothing:
 //
-//  1. only where the filesystem cannot exchange two names (see
-//     sys.CanExchange): hard-link each old target (but the last) to a backup
-//     name, so that a failed rename can put back what earlier renames
-//     replaced;
+//  1. mark each directory, so that consistent reads wait (see
+//     commitmark.go); only where the filesystem cannot exchange two names
+//     (see sys.CanExchange): hard-link each old target (but the last) to a
+//     backup name, so that a failed rename can put back what earlier
+//     renames replaced;
 //  2. make every temp durable, data and name, and every backup's name: one
-//     syncfs per filesystem, which lets the filesystem write everything in
+//     syncfs per filesystem (marks included), which lets the filesystem write everything in
 //     one journal commit (the cost: it also flushes other processes' dirty
 //     data there); or, for entries sealed otherwise (per-file syncs, and
 //     Windows), an fsync of each temp (16 at a time) and of each directory;
@@ -77,12 +78,13 @@ func discardAll(entries []*Entry) error {
 //
 // then:
 //
-//  4. rename each temp over its target, in the order given; where the
+//  4. give the marks their renaming names, then rename each temp over its
+//     target, in the order given; where the
 //     filesystem can, a batch exchanges temp and target instead, so that
 //     the temp's name keeps the old content for the undo (the backup costs
 //     no system call of its own; the last target needs none), and a new
 //     target is renamed only if nothing took its name since it was staged;
-//  5. remove the backups;
+//  5. remove the backups, then the marks;
 //  6. fsync each distinct directory once, so that the renames (and the
 //     removals) survive a power loss; then remove the journal.
 //
@@ -96,12 +98,19 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	if cas {
 		defer unlockVersions(entries)
 	}
-	jf, swap, err := prepare(entries, opts, cas)
+	marks, err := markDirs(entries)
 	if err != nil {
 		return multierr.Append(err, discardAll(entries))
 	}
+	jf, swap, err := prepare(entries, opts, cas, marks)
+	if err != nil {
+		return multierr.Combine(err, unmark(marks), discardAll(entries))
+	}
 	if cas && !lockSpansRename {
 		unlockVersions(entries)
+	}
+	if err := renamingMarks(marks); err != nil {
+		return multierr.Append(err, turnBack(entries, 0, jf, marks))
 	}
 	for i, e := range entries {
 		err := e.settings.inject(StepRename)
@@ -113,11 +122,11 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 			err = e.replace(swap, i == len(entries)-1)
 		}
 		if err != nil {
-			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf))
+			return multierr.Append(pathError("rename", e.Name, err), turnBack(entries, i, jf, marks))
 		}
 		e.temp = ""
 	}
-	err = multierr.Append(removeBackups(entries), syncDirs(entries))
+	err = multierr.Combine(removeBackups(entries), unmark(marks), syncDirs(entries))
 	switch {
 	case err != nil:
 		// The renames may not survive a power loss; the journal lets
@@ -136,7 +145,7 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 
 // prepare takes a batch to its commit point: backups, durable names, and
 // the journal. It reports whether the renames will exchange (see commitBatch).
-func prepare(entries []*Entry, opts CommitOptions, cas bool) (*journalFile, bool, error) {
+func prepare(entries []*Entry, opts CommitOptions, cas bool, marks []commitMark) (*journalFile, bool, error) {
 	writes := entries // the entries with a temp
 	if slices.ContainsFunc(entries, func(e *Entry) bool { return e.remove }) {
 		writes = nil
@@ -178,6 +187,9 @@ func prepare(entries []*Entry, opts CommitOptions, cas bool) (*journalFile, bool
 			if err != nil {
 				return nil, false, pathError("syncdir", e.Name, err)
 			}
+		}
+		if err := syncMarks(marks); err != nil {
+			return nil, false, err
 		}
 	}
 	for _, e := range entries {
@@ -249,7 +261,7 @@ func (e *Entry) exchanges(swap, last bool) bool { return swap && e.Exists && !la
 // records the turn in the journal, puts back the targets replaced so far,
 // removes the journal, and only then the remaining temps and backups, so
 // that a crash at any point in between is recovered to the old targets.
-func turnBack(entries []*Entry, failed int, jf *journalFile) error {
+func turnBack(entries []*Entry, failed int, jf *journalFile, marks []commitMark) error {
 	var err error
 	if terr := jf.turnBack(entries[0].settings.random); terr != nil {
 		err = pathError("journal", entries[0].Name, terr)
@@ -258,12 +270,15 @@ func turnBack(entries []*Entry, failed int, jf *journalFile) error {
 		err = multierr.Append(err, uerr)
 		if jf.j.state == stateRollback {
 			// Leave the journal, and every temp it names, to Recover: it
-			// will finish putting the old targets back.
+			// will finish putting the old targets back. The marks stay
+			// too: readers of the targets see that they await Recover.
 			jf.close()
+			closeMarks(marks)
 			return multierr.Append(err, pathError("undo", entries[0].Name,
 				fmt.Errorf("journal %s kept; run Recover on its directory", jf.name)))
 		}
 	}
+	err = multierr.Append(err, unmark(marks))
 	if rerr := jf.remove(); rerr != nil {
 		err = multierr.Append(err, pathError("remove", entries[0].Name, fmt.Errorf("journal %s: %w", jf.name, rerr)))
 	}

@@ -15,3 +15,7 @@ const lockSpansRename = true
 // reopenRenamed returns fd: on Unix a handle follows its directory through
 // a rename (see features_windows.go for why Windows differs).
 func reopenRenamed(parent int, name string, fd int) (int, error) { return fd, nil }
+
+// unlinkOpen is true: a file open here can be removed, its name gone at
+// once (see unmark).
+const unlinkOpen = true

@@ -16,6 +16,13 @@ const sealKeepsOpen = true
 // its lock on the target just before the rename (see version.go).
 const lockSpansRename = false
 
+// unlinkOpen is false: a file removed while a handle holds it open keeps
+// its name until the handle is closed (without POSIX delete semantics), so
+// that its directory cannot be removed. A batch closes its mark before it
+// removes it: a reader that probes it in between takes it for a dead
+// batch's, and says the set needs recovery, for that instant.
+const unlinkOpen = false
+
 // reopenRenamed returns a handle on the directory open on fd, which was
 // just renamed to name in parent, and closes fd. On Windows a name in a
 // directory is looked up from the directory's path (sys.PathOf), and wine

@@ -55,7 +55,7 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) er
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	spent, err := sys.Retry(50*time.Microsecond, limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, func() error {
+	spent, err := sys.Retry(50*time.Microsecond, 20*time.Millisecond, limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, func() error {
 		return sys.Flock(fd, how|sys.LOCK_NB)
 	})
 	w.spent += spent

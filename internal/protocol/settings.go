@@ -41,7 +41,7 @@ func SettingsOf[O any](lists ...[]O) Settings {
 
 // Settings is what the caller's options decide for one entry.
 //
-// Inject, NamedTemps, LinkBackups and Random are test seams. The options
+// Inject, NamedTemps, LinkBackups, NoMarks and Random are test seams. The options
 // of the public API (atomic.Option, txn.Option) are opaque interfaces and
 // set none of them; only the test binaries' export_test.go files can.
 type Settings struct {
@@ -88,6 +88,11 @@ type Settings struct {
 	// exchange two names: the seam that tests that way on filesystems that
 	// can. A batch reads it from its first entry.
 	LinkBackups bool
+
+	// NoMarks makes a batch commit without its marks for consistent
+	// readers (see commitmark.go): the seam that measures what they cost,
+	// side by side. A batch reads it from its first entry.
+	NoMarks bool
 
 	// Random, when not nil, replaces the source of the random part of temp
 	// and backup names: the seam for tests that plant files at the names a

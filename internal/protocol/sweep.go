@@ -34,6 +34,11 @@ func (r *recovery) sweep(path string) error {
 		return pathError("recover", path, err)
 	}
 	removed := false
+	if len(keep) == 0 {
+		// No set here awaits a journal any more: dead batches' marks
+		// (see commitmark.go) would only make readers wait.
+		removed, err = sweepMarks(dir.fd, path, r.euid)
+	}
 	for _, name := range names {
 		if keep[name] || parseName(name, tempSuffix) == "" && parseName(name, backupSuffix) == "" {
 			continue
@@ -82,4 +87,44 @@ func sweepable(dirfd int, name string, euid uint32) uint32 {
 		return 0
 	}
 	return kind
+}
+
+// sweepMarks removes from the directory dirfd (path) the commit marks of
+// Recover's user whose batches are dead (their locks are free), and the
+// marks directory if that leaves it empty. It reports whether it removed
+// anything from dirfd itself.
+func sweepMarks(dirfd int, path string, euid uint32) (bool, error) {
+	fd, ours, err := openMarksDir(dirfd, false)
+	if err == sys.ENOENT {
+		return false, nil
+	}
+	if err != nil {
+		return false, pathError("recover", filepath.Join(path, marksDir), err)
+	}
+	defer sys.Close(fd)
+	if !ours {
+		return false, nil // another user's marks: theirs to recover
+	}
+	names, err := readDirNames(fd)
+	if err != nil {
+		return false, pathError("recover", filepath.Join(path, marksDir), err)
+	}
+	for _, name := range names {
+		if parseName(name, markSuffix) != markBase && parseName(name, renamingSuffix) != markBase && parseName(name, tempSuffix) != markBase {
+			continue
+		}
+		var mst sys.Stat_t
+		if sys.Fstatat(fd, name, &mst, sys.AT_SYMLINK_NOFOLLOW) != nil || mst.Uid != euid {
+			continue
+		}
+		if live, lerr := markLive(fd, name); lerr == nil && !live {
+			if uerr := sys.Unlinkat(fd, name, 0); uerr != nil && uerr != sys.ENOENT {
+				err = multierr.Append(err, pathError("remove", filepath.Join(path, marksDir, name), uerr))
+			}
+		}
+	}
+	if sys.Unlinkat(dirfd, marksDir, sys.AT_REMOVEDIR) == nil {
+		return true, err
+	}
+	return false, multierr.Append(err, sys.Fsync(fd))
 }

@@ -35,14 +35,14 @@ func WriteAll(fd int, p []byte) (int, error) {
 }
 
 // Retry calls f until it succeeds or fails with an error that transient
-// does not accept, pausing between tries (from first, doubling up to 20
-// ms, jittered: callers that met the same obstacle do not all come back
-// at once), for budget at most, or until done is closed. It returns f's
-// last error and the time it spent waiting; a call that succeeds at once
-// reads no clock.
-func Retry(first, budget time.Duration, done <-chan struct{}, transient func(error) bool, f func() error) (time.Duration, error) {
+// does not accept, pausing between tries (from first, doubling up to most,
+// jittered: callers that met the same obstacle do not all come back at
+// once), for budget at most, or until done is closed. It returns f's last
+// error and the time it spent waiting; a call that succeeds at once reads
+// no clock.
+func Retry(first, most, budget time.Duration, done <-chan struct{}, transient func(error) bool, f func() error) (time.Duration, error) {
 	var start time.Time
-	for pause := first; ; pause = min(2*pause, 20*time.Millisecond) {
+	for pause := first; ; pause = min(2*pause, most) {
 		err := f()
 		if err == nil || !transient(err) {
 			return waited(start), err

@@ -239,6 +239,17 @@ func Write(fd int, p []byte) (int, error) {
 	return int(n), err
 }
 
+// Read reads at most 1 GiB into p, as Write writes; 0 bytes read is the
+// end of the file.
+func Read(fd int, p []byte) (int, error) {
+	var n uint32
+	err := windows.ReadFile(windows.Handle(fd), p[:min(len(p), 1<<30)], &n, nil)
+	if err == windows.ERROR_HANDLE_EOF {
+		err = nil
+	}
+	return int(n), err
+}
+
 // fileBasicInfo is FILE_BASIC_INFO: the one class that has the change time.
 type fileBasicInfo struct {
 	CreationTime, LastAccessTime, LastWriteTime, ChangeTime int64
@@ -540,7 +551,7 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 		return err
 	}
 	cleared := false
-	_, err = Retry(time.Millisecond, RetryFor, nil, func(err error) bool {
+	_, err = Retry(time.Millisecond, 20*time.Millisecond, RetryFor, nil, func(err error) bool {
 		return err == windows.ERROR_ACCESS_DENIED || err == windows.ERROR_SHARING_VIOLATION
 	}, func() error {
 		err := windows.MoveFileEx(f, t, flags)

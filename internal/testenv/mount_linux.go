@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -27,6 +29,32 @@ func Tmpfs(t testing.TB, size string) string {
 			t.Errorf("unmount %s: %v", dir, err)
 		}
 		os.Remove(dir)
+	})
+	return dir
+}
+
+// LoopExt4 makes an ext4 filesystem of the given size (e.g. "64M") in an
+// image file, mounts it through a loop device on a new directory and
+// returns that directory: a real disk filesystem, with its journal and
+// its own flushes, whatever the machine's own are. The test's cleanup
+// unmounts it. It skips the test without root or mkfs.ext4.
+func LoopExt4(t testing.TB, size string) string {
+	t.Helper()
+	RequireRoot(t)
+	if _, err := exec.LookPath("mkfs.ext4"); err != nil {
+		t.Skipf("no mkfs.ext4 (e2fsprogs): %v", err)
+	}
+	image := filepath.Join(t.TempDir(), "ext4.img")
+	dir := t.TempDir()
+	for _, cmd := range [][]string{{"truncate", "-s", size, image}, {"mkfs.ext4", "-q", "-F", image}, {"mount", "-o", "loop", image, dir}} {
+		if out, err := exec.Command(cmd[0], cmd[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", cmd, err, out)
+		}
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+		}
 	})
 	return dir
 }

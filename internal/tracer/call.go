@@ -38,8 +38,9 @@ type Plan struct {
 	Action Action
 	Errno  syscall.Errno  // for Fail
 	Signal syscall.Signal // for Signal
-	// Only, when set, further restricts which calls count.
-	Only func(name string) bool
+	// Only, when set, further restricts which calls count: it is given
+	// each call (its name and path) that Scope lets count.
+	Only func(Call) bool
 }
 
 // A Result is what a traced run did.

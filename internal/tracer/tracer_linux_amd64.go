@@ -201,7 +201,7 @@ func (t *trace) syscallStop(tid int, th *thread) {
 		return
 	}
 	path := t.describe(tid, kind, &regs)
-	if !strings.Contains(path, t.plan.Scope) || (t.plan.Only != nil && !t.plan.Only(kind.name)) {
+	if !strings.Contains(path, t.plan.Scope) || (t.plan.Only != nil && !t.plan.Only(Call{Name: kind.name, Path: path})) {
 		return
 	}
 	t.result.Calls = append(t.result.Calls, Call{Name: kind.name, Path: path})

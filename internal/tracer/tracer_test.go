@@ -113,7 +113,7 @@ func TestKillAt(t *testing.T) {
 // The goroutines run in a different order each time: Only restricts the
 // count to fsync, and the k-th fsync fails, whichever file it is for.
 func TestFailAt(t *testing.T) {
-	onlyFsync := func(name string) bool { return name == "fsync" }
+	onlyFsync := func(c tracer.Call) bool { return c.Name == "fsync" }
 	for k := 1; k <= 4; k++ {
 		res, out := traced(t, tracer.Plan{At: k, Action: tracer.Fail, Errno: syscall.EIO, Only: onlyFsync})
 		if !res.Acted || len(res.Calls) != 4 || res.Calls[k-1].Err != syscall.EIO {

@@ -1,0 +1,268 @@
+package protocol
+
+import (
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"go.uber.org/multierr"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
+)
+
+// While a batch renames, a program that reads its files one by one can
+// find some renamed and others not. So a batch marks each directory it
+// renames in, with a mark in the directory's marks directory on which it
+// holds a shared flock for as long as it lives:
+//
+//	<dir>/.aw-commits/.commit.<16 hex digits>.aw-mark
+//
+// made before its commit point, and durable with its temps (the syncfs, or
+// its directory's fsync); just before its first rename the mark takes the
+// name .commit.<same digits>.aw-renaming, and it is removed once the last
+// rename (or the undo) is done. A consistent read (see readset.go) reads
+// its files, then looks for marks in their directories, then checks that
+// no file changed meanwhile: a live batch's renaming mark makes it try
+// again, and a dead batch's mark of either name (its writer died, so the
+// lock is free) means that the set may be half a transaction until
+// Recover, whose sweep removes the mark. The short renaming window, not
+// the whole commit, is what readers wait for.
+//
+// A mark only appears once it is locked (it is made under a temp name
+// first), so a reader never mistakes a live batch's mark for a dead one,
+// and never holds a lock that a writer waits for.
+const (
+	marksDir       = ".aw-commits"
+	markSuffix     = ".aw-mark"
+	renamingSuffix = ".aw-renaming"
+	markBase       = "commit"
+)
+
+// maxMarksDirTries bounds how often a batch makes the marks directory
+// again because another batch, done, removed it as it was being used.
+const maxMarksDirTries = 100
+
+// A commitMark is a batch's mark in one directory.
+type commitMark struct {
+	e     *Entry // the first entry in the directory
+	dirfd int    // the marks directory
+	ours  bool   // the marks directory belongs to the batch's user
+	fd    int    // the mark, locked shared
+	name  string
+}
+
+// markDirs marks each distinct directory of entries. On an error it leaves
+// no mark.
+func markDirs(entries []*Entry) ([]commitMark, error) {
+	var marks []commitMark
+	if entries[0].settings.NoMarks {
+		return nil, nil
+	}
+	for _, e := range distinctDirs(entries) {
+		m, err := markDirOf(e)
+		if err != nil {
+			return nil, multierr.Append(pathError("mark", e.Name, err), unmark(marks))
+		}
+		marks = append(marks, m)
+	}
+	return marks, nil
+}
+
+// markDirOf makes and locks a mark in e's directory.
+func markDirOf(e *Entry) (commitMark, error) {
+	m := commitMark{e: e, dirfd: -1, fd: -1}
+	var err error
+	for try := 1; ; try++ {
+		made := false
+		if err = sys.Mkdirat(e.Dir.fd, marksDir, 0o755); err == nil {
+			made = true
+		} else if err != sys.EEXIST {
+			return m, err
+		}
+		if m.dirfd, m.ours, err = openMarksDir(e.Dir.fd, true); err == nil {
+			if m.name, err = newMark(&m, e.settings.random); err == nil {
+				return m, nil
+			}
+			sys.Close(m.dirfd)
+		}
+		if made {
+			err = multierr.Append(err, removeMarksDir(e.Dir.fd))
+		}
+		if err != sys.ENOENT || try == maxMarksDirTries {
+			return m, err
+		}
+	}
+}
+
+// removeMarksDir removes the marks directory of dirfd if it is empty. One
+// that holds another batch's mark, or is gone already, is that batch's to
+// remove.
+func removeMarksDir(dirfd int) error {
+	// Not a switch: ENOTEMPTY is EEXIST on some systems (AIX).
+	err := sys.Unlinkat(dirfd, marksDir, sys.AT_REMOVEDIR)
+	if err == nil || err == sys.ENOENT || err == sys.ENOTEMPTY || err == sys.EEXIST || err == sys.ENOTDIR {
+		return nil
+	}
+	return fmt.Errorf("%s left behind: %w", marksDir, err)
+}
+
+// openMarksDir opens the marks directory of dirfd, and reports whether it
+// belongs to the effective uid. Anyone who can write to the directory can
+// make it, so a writer (trust set) uses it only if it is a directory (never
+// followed if a link) that the directory's writers can trust (see
+// trustedMarks).
+func openMarksDir(dirfd int, trust bool) (int, bool, error) {
+	fd, err := sys.Openat(dirfd, marksDir, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, false, err
+	}
+	var st, dst sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		sys.Close(fd)
+		return -1, false, err
+	}
+	if err := sys.Fstat(dirfd, &dst); err != nil {
+		sys.Close(fd)
+		return -1, false, err
+	}
+	euid := uint32(sys.Geteuid())
+	if trust && !trustedMarks(&st, &dst, euid) {
+		sys.Close(fd)
+		return -1, false, fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
+	}
+	return fd, st.Uid == euid, nil
+}
+
+// trustedMarks reports whether marks, a marks directory in dir, belongs to
+// root, to dir's owner, or to uid: a marks directory another user owns
+// could lose a live batch's mark to that user, and readers of the
+// directory's files would see half a set.
+func trustedMarks(marks, dir *sys.Stat_t, uid uint32) bool {
+	return marks.Uid == 0 || marks.Uid == dir.Uid || marks.Uid == uid
+}
+
+// newMark makes m's mark in m.dirfd: under a temp name, locked, then under
+// its final name.
+func newMark(m *commitMark, random func() uint64) (string, error) {
+	temp, err := createUnique(markBase, tempSuffix, random, func(name string) error {
+		fd, err := sys.Openat(m.dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o644)
+		if err != nil {
+			return err
+		}
+		if err := sys.Flock(fd, sys.LOCK_SH|sys.LOCK_NB); err != nil {
+			// Someone opened it first and holds it: not ours to use.
+			sys.Close(fd)
+			sys.Unlinkat(m.dirfd, name, 0)
+			return sys.EEXIST
+		}
+		m.fd = fd
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	name, err := createUnique(markBase, markSuffix, random, func(name string) error {
+		return moveNew(m.dirfd, temp, name)
+	})
+	if err != nil {
+		sys.Unlinkat(m.dirfd, temp, 0)
+		sys.Close(m.fd)
+	}
+	return name, err
+}
+
+// markLive reports whether the mark name in the marks directory dirfd is
+// held by a live batch, or fails with ENOENT if it is gone. Its probe (an exclusive lock, tried once) never
+// stops a writer: a batch locks its mark before the name appears.
+func markLive(dirfd int, name string) (bool, error) {
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return false, err
+	}
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		return false, err
+	}
+	if st.Mode&sys.S_IFMT != sys.S_IFREG {
+		return false, ErrNotRegular
+	}
+	switch err := sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB); err {
+	case sys.EWOULDBLOCK:
+		return true, nil
+	case nil:
+	default:
+		return false, err
+	}
+	// A batch removes its mark before it lets go of the lock: the mark is
+	// a dead batch's only if it is still there.
+	var now sys.Stat_t
+	if err := sys.Fstatat(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+		return false, err
+	}
+	if now.Ino != st.Ino || now.Dev != st.Dev {
+		return false, sys.ENOENT
+	}
+	return false, nil
+}
+
+// renamingMarks gives each mark its renaming name: the batch's renames
+// begin.
+func renamingMarks(marks []commitMark) error {
+	for i := range marks {
+		m := &marks[i]
+		renaming := strings.TrimSuffix(m.name, markSuffix) + renamingSuffix
+		if err := sys.Renameat(m.dirfd, m.name, m.dirfd, renaming); err != nil {
+			return pathError("mark", m.e.Name, err)
+		}
+		m.name = renaming
+	}
+	return nil
+}
+
+// syncMarks makes the marks' names durable (for batches whose temps are
+// not made durable by a syncfs).
+func syncMarks(marks []commitMark) error {
+	for _, m := range marks {
+		if err := sys.FsyncBarrier(m.dirfd); err != nil {
+			return pathError("syncdir", filepath.Join(filepath.Dir(m.e.Name), marksDir), err)
+		}
+	}
+	return nil
+}
+
+// unmark removes the marks, then each marks directory left empty. On Unix
+// a mark is removed before its lock is let go of: a reader never finds a
+// live batch's mark unlocked (see unlinkOpen for Windows).
+func unmark(marks []commitMark) error {
+	var err error
+	for _, m := range marks {
+		if !unlinkOpen {
+			sys.Close(m.fd)
+		}
+		if uerr := sys.Unlinkat(m.dirfd, m.name, 0); uerr != nil && uerr != sys.ENOENT {
+			err = multierr.Append(err, pathError("remove", m.e.Name, fmt.Errorf("commit mark %s: %w", filepath.Join(marksDir, m.name), uerr)))
+		}
+		if unlinkOpen {
+			sys.Close(m.fd)
+		}
+		sys.Close(m.dirfd)
+		if !m.ours {
+			continue // root's, or the directory owner's: theirs to remove
+		}
+		if rerr := removeMarksDir(m.e.Dir.fd); rerr != nil {
+			err = multierr.Append(err, pathError("remove", m.e.Name, rerr))
+		}
+	}
+	return err
+}
+
+// closeMarks lets go of the marks, leaving them in place: for Recover,
+// when a batch's journal is kept.
+func closeMarks(marks []commitMark) {
+	for _, m := range marks {
+		sys.Close(m.fd)
+		sys.Close(m.dirfd)
+	}
+}

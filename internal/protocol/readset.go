@@ -1,0 +1,377 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
+	"github.com/atomicwrite/atomicwrite/internal/sys"
+)
+
+var (
+	// ErrInFlight is wrapped by a consistent read that met a batch
+	// committing to its files (or files that kept changing) on every try
+	// of its wait: it returns this rather than a set that may be half old,
+	// half new.
+	ErrInFlight = errors.New("a transaction is committing to the set")
+
+	// ErrNeedsRecovery is wrapped by a consistent read that found the mark
+	// of a batch whose writer died mid-commit in a directory of the set:
+	// its files may be half a transaction until Recover runs there.
+	ErrNeedsRecovery = errors.New("a transaction was interrupted: run Recover on the directory")
+
+	// errChanged: a file of the set changed between its read and the check
+	// that ends the read. Tried again.
+	errChanged = errors.New("changed while the set was read")
+)
+
+// readSetWait bounds the retries of a consistent read whose context has
+// no deadline: a batch renames for far less, unless a set is huge.
+const readSetWait = time.Second
+
+// immediateTries is how often a consistent read tries before it pauses.
+const immediateTries = 4
+
+// A SetFile is one file of a consistent read: its content, or its absence.
+type SetFile struct {
+	Name   string // as the caller gave it
+	Data   []byte // nil if the file does not exist
+	Exists bool
+}
+
+// ReadSet reads the files names as they all stood together at one instant
+// at which no batch renaming any of them was half done: every file is a
+// whole version of itself, and no two come from different sides of a
+// commit (see commitmark.go). A file that does not exist is reported
+// absent. Each name is resolved as a write resolves it (see Resolve).
+//
+// It reads every file, then looks for commit marks in their directories,
+// then checks that no file changed since its read (a single write replaces
+// the file: another inode, or at least another change time). If all holds,
+// each file was unchanged from its read until the check, so at the instant
+// of the last read all held what was read; and a batch half done then
+// would have had its mark in place at the look (it removes it only after
+// its last rename), or renamed a file of the set before the check. If not,
+// it tries again, pausing longer each time, until ctx is done or, without
+// a deadline, readSetWait has passed; then it fails with ErrInFlight. It
+// takes no lock that a writer waits for.
+func ReadSet(ctx context.Context, names []string) ([]SetFile, error) {
+	s, err := openSet(names)
+	defer s.close()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.consistent(ctx); err != nil {
+		return nil, err
+	}
+	return s.result(), nil
+}
+
+// consistent reads the set until a read is consistent (see ReadSet).
+func (s *setRead) consistent(ctx context.Context) error {
+	budget := readSetWait
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = time.Until(deadline)
+	}
+	retry := func(err error) bool { return errors.Is(err, ErrInFlight) || errors.Is(err, errChanged) }
+	// A batch renames for microseconds, and a file that changed while it
+	// was read has changed already: a few tries at once, then short pauses,
+	// so that a reader comes back soon after a batch, before the next.
+	err := s.read()
+	for try := 1; try < immediateTries && retry(err); try++ {
+		err = s.read()
+	}
+	if retry(err) {
+		_, err = sys.Retry(10*time.Microsecond, time.Millisecond, budget, ctx.Done(), retry, s.read)
+	}
+	if errors.Is(err, errChanged) {
+		err = fmt.Errorf("%w (%w on every try)", ErrInFlight, err)
+	}
+	return err
+}
+
+// result is the set as last read.
+func (s *setRead) result() []SetFile {
+	out := make([]SetFile, len(s.files))
+	for i, f := range s.files {
+		out[i] = SetFile{Name: f.name, Data: f.data, Exists: f.version.Exists}
+	}
+	return out
+}
+
+// A setRead is one consistent read: its files, and their directories.
+type setRead struct {
+	names []string
+	files []setFile
+	dirs  []setDir
+	// A directory of the set was missing when it was opened, and is there
+	// now: the set is opened again.
+	stale bool
+}
+
+type setFile struct {
+	name    string
+	dir     int // in setRead.dirs; -1: the directory does not exist
+	dirPath string
+	base    string
+	data    []byte
+	version Version // as read
+}
+
+type setDir struct {
+	path string // as the caller named it, for errors
+	fd   int
+	id   fileID
+}
+
+// openSet resolves names: each directory once, then each final name's
+// links.
+func openSet(names []string) (*setRead, error) {
+	s := &setRead{names: names, files: make([]setFile, len(names))}
+	byPath := make(map[string]int)
+	for i, name := range names {
+		f := &s.files[i]
+		f.name = name
+		if name == "" {
+			return s, pathError("open", name, errEmptyPath)
+		}
+		dir, base := split(name)
+		if base == "" {
+			return s, pathError("open", name, sys.EISDIR)
+		}
+		d, ok := byPath[dir]
+		if !ok {
+			var w resolve.Walk
+			fd, _, err := w.Dir(sys.AT_FDCWD, dir)
+			switch {
+			case err == sys.ENOENT:
+				d = -1 // its files are absent
+			case err != nil:
+				return s, pathError("open", name, err)
+			default:
+				if d, err = s.addDir(dir, fd); err != nil {
+					return s, pathError("open", name, err)
+				}
+			}
+			byPath[dir] = d
+		}
+		f.dir, f.dirPath, f.base = d, dir, base
+		if d < 0 {
+			continue
+		}
+		var st sys.Stat_t
+		if err := sys.Fstatat(s.dirs[d].fd, base, &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&sys.S_IFMT != sys.S_IFLNK {
+			continue // the common case: no link to follow
+		}
+		var w resolve.Walk
+		found, err := w.Entry(s.dirs[d].fd, base, &st)
+		if err != nil {
+			return s, pathError("open", name, err)
+		}
+		f.base = found.Base
+		if found.Owned {
+			if f.dir, err = s.addDir(dir, found.Dir); err != nil {
+				return s, pathError("open", name, err)
+			}
+		}
+	}
+	return s, nil
+}
+
+// addDir adds the directory open on fd, or closes fd if the set has it.
+func (s *setRead) addDir(path string, fd int) (int, error) {
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		sys.Close(fd)
+		return 0, err
+	}
+	id := fileID{uint64(st.Dev), uint64(st.Ino)}
+	for i, d := range s.dirs {
+		if d.id == id {
+			sys.Close(fd)
+			return i, nil
+		}
+	}
+	s.dirs = append(s.dirs, setDir{path: path, fd: fd, id: id})
+	return len(s.dirs) - 1, nil
+}
+
+func (s *setRead) close() {
+	for _, d := range s.dirs {
+		sys.Close(d.fd)
+	}
+}
+
+// reopen opens the set again.
+func (s *setRead) reopen() error {
+	s.close()
+	fresh, err := openSet(s.names)
+	*s = *fresh
+	return err
+}
+
+// read is one try: read every file, look for marks, check every file.
+func (s *setRead) read() error {
+	if s.stale {
+		if err := s.reopen(); err != nil {
+			return err
+		}
+	}
+	for i := range s.files {
+		f := &s.files[i]
+		if f.dir < 0 {
+			f.data, f.version = nil, Version{}
+			continue
+		}
+		var err error
+		if f.data, f.version, err = readAt(s.dirs[f.dir].fd, f.base); err != nil {
+			return pathError("read", f.name, err)
+		}
+	}
+	for i := range s.dirs {
+		if err := s.checkMarks(i); err != nil {
+			return err
+		}
+	}
+	for i := range s.files {
+		f := &s.files[i]
+		var st sys.Stat_t
+		if f.dir < 0 {
+			if sys.Lstat(f.dirPath, &st) != sys.ENOENT {
+				s.stale = true
+				return pathError("read", f.name, errChanged)
+			}
+			continue
+		}
+		now := Version{}
+		switch err := sys.Fstatat(s.dirs[f.dir].fd, f.base, &st, sys.AT_SYMLINK_NOFOLLOW); err {
+		case nil:
+			now = versionOf(&st)
+		case sys.ENOENT:
+		default:
+			return pathError("stat", f.name, err)
+		}
+		if now != f.version {
+			return pathError("read", f.name, errChanged)
+		}
+	}
+	return nil
+}
+
+// readAt reads the regular file name in dirfd whole, with its version as
+// it was read; a missing file is the zero Version and no error.
+func readAt(dirfd int, name string) ([]byte, Version, error) {
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	if err == sys.ENOENT {
+		return nil, Version{}, nil
+	}
+	if err != nil {
+		return nil, Version{}, err
+	}
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		return nil, Version{}, err
+	}
+	if st.Mode&sys.S_IFMT != sys.S_IFREG {
+		return nil, Version{}, ErrNotRegular
+	}
+	data := make([]byte, 0, st.Size+1)
+	for {
+		n, err := sys.IgnoringEINTR(func() (int, error) { return sys.Read(fd, data[len(data):cap(data)]) })
+		if err != nil {
+			return nil, Version{}, err
+		}
+		data = data[:len(data)+n]
+		// A short read at the size fstat gave is the end; a file that grew
+		// in place meanwhile fails the check after the read anyway.
+		if n == 0 || int64(len(data)) == st.Size && len(data) < cap(data) {
+			break
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
+	return data, versionOf(&st), nil
+}
+
+// checkMarks looks for commit marks in the set's directory i: a live
+// batch's is ErrInFlight, a dead one's ErrNeedsRecovery. A marks directory
+// that neither root, the directory's owner nor the owner of a file of the
+// set there owns is not trusted to hold every mark (see trustedMarks): the
+// read fails.
+func (s *setRead) checkMarks(i int) error {
+	d := &s.dirs[i]
+	var st sys.Stat_t
+	err := sys.Fstatat(d.fd, marksDir, &st, sys.AT_SYMLINK_NOFOLLOW)
+	if err == sys.ENOENT {
+		return nil // the common case: no batch there
+	}
+	where := filepath.Join(d.path, marksDir)
+	fd, _, err := openMarksDir(d.fd, false)
+	if err == sys.ENOENT {
+		return nil
+	}
+	if err != nil {
+		return pathError("read", where, err)
+	}
+	defer sys.Close(fd)
+	if err := sys.Fstat(fd, &st); err != nil {
+		return pathError("read", where, err)
+	}
+	if !s.trusts(i, &st) {
+		return pathError("read", where, fmt.Errorf("belongs to uid %d, who could hide a commit: %w", st.Uid, fs.ErrPermission))
+	}
+	// The marks a batch that was committing when the directory was opened
+	// left in it: one that has gone since (or removed the directory) is
+	// done, and the check after the reads sees any rename it made.
+	names, err := readDirNames(fd)
+	if errors.Is(err, sys.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return pathError("read", where, err)
+	}
+	for _, name := range names {
+		renaming := parseName(name, renamingSuffix) == markBase
+		if !renaming && parseName(name, markSuffix) != markBase {
+			continue
+		}
+		switch live, err := markLive(fd, name); {
+		case err == sys.ENOENT:
+			// Renamed or removed since: its batch has moved on, and any
+			// rename it made since the reads, the check after sees.
+		case err != nil:
+			return pathError("read", filepath.Join(where, name), err)
+		case !live:
+			return pathError("read", d.path, fmt.Errorf("%w (mark %s)", ErrNeedsRecovery, name))
+		case renaming:
+			return pathError("read", d.path, ErrInFlight)
+		}
+	}
+	return nil
+}
+
+// trusts reports whether the marks directory st in the set's directory i
+// belongs to root, to the directory's owner, or to the owner of one of the
+// set's files there.
+func (s *setRead) trusts(i int, marks *sys.Stat_t) bool {
+	var dir sys.Stat_t
+	if sys.Fstat(s.dirs[i].fd, &dir) != nil {
+		return false
+	}
+	if trustedMarks(marks, &dir, dir.Uid) {
+		return true
+	}
+	for _, f := range s.files {
+		var st sys.Stat_t
+		if f.dir == i && sys.Fstatat(s.dirs[i].fd, f.base, &st, sys.AT_SYMLINK_NOFOLLOW) == nil && st.Uid == marks.Uid {
+			return true
+		}
+	}
+	return false
+}
