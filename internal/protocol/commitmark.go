@@ -173,8 +173,9 @@ func newMark(m *commitMark, random func() uint64) (string, error) {
 }
 
 // markLive reports whether the mark name in the marks directory dirfd is
-// held by a live batch, or fails with ENOENT if it is gone. Its probe (an exclusive lock, tried once) never
-// stops a writer: a batch locks its mark before the name appears.
+// held by a live batch, or fails with ENOENT if it is gone. Its probe (an
+// exclusive lock, tried once) never stops a writer: a batch locks its mark
+// before the name appears.
 func markLive(dirfd int, name string) (bool, error) {
 	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	if err != nil {

@@ -62,7 +62,6 @@ func Dup(fd int) (int, error)             { return unix.Dup(fd) }
 func CloseOnExec(fd int)                  { unix.CloseOnExec(fd) }
 func Write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
 func Read(fd int, p []byte) (int, error)  { return unix.Read(fd, p) }
-func Fstat(fd int, st *Stat_t) error      { return unix.Fstat(fd, st) }
 func Ftruncate(fd int, size int64) error  { return unix.Ftruncate(fd, size) }
 func Lstat(path string, st *Stat_t) error { return unix.Lstat(path, st) }
 
