@@ -237,7 +237,10 @@ func TestWatch(t *testing.T) {
 	next := func() int {
 		t.Helper()
 		select {
-		case files := <-sets:
+		case files, ok := <-sets:
+			if !ok {
+				t.Fatal("Watch ended")
+			}
 			sa, sb := pairSeq(files[0].Data), pairSeq(files[1].Data)
 			if sa < 0 || sa != sb {
 				t.Fatalf("Watch yielded a=%d b=%d: not one commit's set", sa, sb)
@@ -251,7 +254,10 @@ func TestWatch(t *testing.T) {
 	quiet := func() {
 		t.Helper()
 		select {
-		case files := <-sets:
+		case files, ok := <-sets:
+			if !ok {
+				t.Fatal("Watch ended")
+			}
 			t.Fatalf("Watch yielded %d with no change to the set", pairSeq(files[0].Data))
 		case <-time.After(300 * time.Millisecond):
 		}

@@ -19,8 +19,8 @@ const lockSpansRename = false
 // unlinkOpen is false: a file removed while a handle holds it open keeps
 // its name until the handle is closed (without POSIX delete semantics), so
 // that its directory cannot be removed. A batch closes its mark before it
-// removes it: a reader that probes it in between takes it for a dead
-// batch's, and says the set needs recovery, for that instant.
+// removes it: a reader that finds it unlocked looks again a moment later
+// (see checkMarks) before it takes it for a dead batch's.
 const unlinkOpen = false
 
 // reopenRenamed returns a handle on the directory open on fd, which was

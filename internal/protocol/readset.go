@@ -33,6 +33,10 @@ var (
 // no deadline: a batch renames for far less, unless a set is huge.
 const readSetWait = time.Second
 
+// deadMarkPause is how long a consistent read waits before it looks
+// again at a mark it found unlocked (see checkMarks).
+const deadMarkPause = 10 * time.Millisecond
+
 // immediateTries is how often a consistent read tries before it pauses.
 const immediateTries = 4
 
@@ -341,7 +345,15 @@ func (s *setRead) checkMarks(i int) error {
 		if !renaming && parseName(name, markSuffix) != markBase {
 			continue
 		}
-		switch live, err := markLive(fd, name); {
+		live, err := markLive(fd, name)
+		if err == nil && !live {
+			// Where a batch lets go of its mark just before removing it
+			// (see unlinkOpen), a mark found unlocked may be going: it is
+			// a dead batch's only if it is still there a moment later.
+			time.Sleep(deadMarkPause)
+			live, err = markLive(fd, name)
+		}
+		switch {
 		case err == sys.ENOENT:
 			// Renamed or removed since: its batch has moved on, and any
 			// rename it made since the reads, the check after sees.
