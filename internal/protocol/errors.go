@@ -32,6 +32,17 @@ var (
 	// a user other than root and the writer: it is not followed. It also
 	// matches fs.ErrPermission.
 	ErrUntrustedSymlink = resolve.ErrUntrustedSymlink
+
+	// ErrInFlight is wrapped by a consistent read that met a batch
+	// committing to its files (or files that kept changing) on every try
+	// of its wait: it returns this rather than a set that may be half old,
+	// half new.
+	ErrInFlight = errors.New("a transaction is committing to the set")
+
+	// ErrNeedsRecovery is wrapped by a consistent read that found the mark
+	// of a batch whose writer died mid-commit in a directory of the set:
+	// its files may be half a transaction until Recover runs there.
+	ErrNeedsRecovery = errors.New("a transaction was interrupted: run Recover on the directory")
 )
 
 // busyError is ErrBusy for a file or a directory, with the wait it gave up

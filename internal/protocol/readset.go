@@ -12,22 +12,9 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
-var (
-	// ErrInFlight is wrapped by a consistent read that met a batch
-	// committing to its files (or files that kept changing) on every try
-	// of its wait: it returns this rather than a set that may be half old,
-	// half new.
-	ErrInFlight = errors.New("a transaction is committing to the set")
-
-	// ErrNeedsRecovery is wrapped by a consistent read that found the mark
-	// of a batch whose writer died mid-commit in a directory of the set:
-	// its files may be half a transaction until Recover runs there.
-	ErrNeedsRecovery = errors.New("a transaction was interrupted: run Recover on the directory")
-
-	// errChanged: a file of the set changed between its read and the check
-	// that ends the read. Tried again.
-	errChanged = errors.New("changed while the set was read")
-)
+// errChanged: a file of the set changed between its read and the check
+// that ends the read. Tried again.
+var errChanged = errors.New("changed while the set was read")
 
 // readSetWait bounds the retries of a consistent read whose context has
 // no deadline: a batch renames for far less, unless a set is huge.
