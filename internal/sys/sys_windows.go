@@ -543,7 +543,7 @@ func StatTimes(st *Stat_t) (mtime, ctime int64) { return st.Mtim, st.Ctim }
 
 // RetryFor bounds how long a rename is tried again while its target is
 // held (see Renameat).
-const RetryFor = 2 * time.Second
+const RetryFor = 5 * time.Second
 
 func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 	f, t, err := pathPtrs(fromfd, from, tofd, to)

@@ -14,4 +14,4 @@ const symlinksOptional = true
 
 // readPause is how long ReadFile lets go of a file after reading it: a
 // reader on Windows that never lets go holds off every rename for good.
-const readPause = time.Millisecond
+const readPause = 5 * time.Millisecond
