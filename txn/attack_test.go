@@ -522,3 +522,35 @@ func TestMarksDirectoryPlanted(t *testing.T) {
 		})
 	}
 }
+
+// A writer whose umask is 077 still leaves marks that readers of other
+// users can list and lock: a reader (uid 65534, a real process) that
+// reads the pair during the renames is told that a commit is in flight,
+// not refused the marks directory.
+func TestMarksReadableUnderUmask(t *testing.T) {
+	dir := reachableDir(t)
+	x, z := filepath.Join(dir, "a", "x"), filepath.Join(dir, "b", "z")
+	for _, name := range []string{x, z} {
+		os.Mkdir(filepath.Dir(name), 0o755)
+		testenv.WriteFile(t, name, []byte("old"), 0o644)
+	}
+	reader := testenv.ChildAsNobody(t, "read-in-flight", x, z) // its binary copied under the usual umask
+	old := syscall.Umask(0o077)
+	t.Cleanup(func() { syscall.Umask(old) })
+	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+		if k == 2 { // x renamed, z not yet
+			if out, err := reader.CombinedOutput(); err != nil {
+				t.Errorf("reader: %v\n%s", err, out)
+			}
+		}
+		return nil
+	})))
+	defer tx.Rollback()
+	tx.WriteString(x, "new x")
+	tx.WriteString(z, "new z")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, filepath.Dir(x), "x")
+	testenv.DirHolds(t, filepath.Dir(z), "z")
+}

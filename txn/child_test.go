@@ -2,6 +2,8 @@ package txn_test
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +45,12 @@ func TestChild(t *testing.T) {
 		n, _ := strconv.Atoi(args[1])
 		stopAt, _ := strconv.Atoi(args[2])
 		readPairs(t, args[0], n, stopAt, args[3], args[4])
+	case "read-in-flight": // args: paths: a read during a commit's renames
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		if _, err := txn.ReadSetContext(ctx, args...); !errors.Is(err, txn.ErrInFlight) {
+			t.Fatalf("ReadSet during the renames: %v, want ErrInFlight", err)
+		}
 	case "plant": // args: path, content: a file another user makes
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
 			t.Fatal(err)

@@ -39,6 +39,13 @@ const (
 	markBase       = "commit"
 )
 
+// The modes of the marks directory and of a mark: readable by everyone
+// who may read the directory's files.
+const (
+	marksDirMode = 0o755
+	markMode     = 0o644
+)
+
 // maxMarksDirTries bounds how often a batch makes the marks directory
 // again because another batch, done, removed it as it was being used.
 const maxMarksDirTries = 100
@@ -48,6 +55,7 @@ type commitMark struct {
 	e     *Entry // the first entry in the directory
 	dirfd int    // the marks directory
 	ours  bool   // the marks directory belongs to the batch's user
+	open  bool   // the umask took bits the marks need: put them back
 	fd    int    // the mark, locked shared
 	name  string
 }
@@ -75,14 +83,26 @@ func markDirOf(e *Entry) (commitMark, error) {
 	var err error
 	for try := 1; ; try++ {
 		made := false
-		if err = sys.Mkdirat(e.Dir.fd, marksDir, 0o755); err == nil {
+		if err = sys.Mkdirat(e.Dir.fd, marksDir, marksDirMode); err == nil {
 			made = true
 		} else if err != sys.EEXIST {
 			return m, err
 		}
-		if m.dirfd, m.ours, err = openMarksDir(e.Dir.fd, true); err == nil {
-			if m.name, err = newMark(&m, e.settings.random); err == nil {
-				return m, nil
+		var st sys.Stat_t
+		if m.dirfd, st, err = openMarksDir(e.Dir.fd, true); err == nil {
+			m.ours = st.Uid == uint32(sys.Geteuid())
+			// Readers of other users list the marks and lock them: a
+			// umask such as 077 would keep them out, and fail their
+			// reads during commits. A mark tells nothing but that a
+			// commit is under way.
+			if made && st.Mode&marksDirMode != marksDirMode {
+				m.open = true
+				err = sys.Fchmod(m.dirfd, marksDirMode)
+			}
+			if err == nil {
+				if m.name, err = newMark(&m, e.settings.random); err == nil {
+					return m, nil
+				}
 			}
 			sys.Close(m.dirfd)
 		}
@@ -107,31 +127,35 @@ func removeMarksDir(dirfd int) error {
 	return fmt.Errorf("%s left behind: %w", marksDir, err)
 }
 
-// openMarksDir opens the marks directory of dirfd, and reports whether it
-// belongs to the effective uid. Anyone who can write to the directory can
-// make it, so a writer (trust set) uses it only if it is a directory (never
-// followed if a link) that the directory's writers can trust (see
-// trustedMarks).
-func openMarksDir(dirfd int, trust bool) (int, bool, error) {
+// openMarksDir opens the marks directory of dirfd, and returns its stat.
+// Anyone who can write to the directory can make it, so a writer (trust
+// set) uses it only if it is a directory (never followed if a link) that
+// the directory's writers can trust (see trustedMarks).
+func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
+	var st sys.Stat_t
 	fd, err := sys.Openat(dirfd, marksDir, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, false, err
+		return -1, st, err
 	}
-	var st, dst sys.Stat_t
 	if err := sys.Fstat(fd, &st); err != nil {
 		sys.Close(fd)
-		return -1, false, err
-	}
-	if err := sys.Fstat(dirfd, &dst); err != nil {
-		sys.Close(fd)
-		return -1, false, err
+		return -1, st, err
 	}
 	euid := uint32(sys.Geteuid())
-	if trust && !trustedMarks(&st, &dst, euid) {
-		sys.Close(fd)
-		return -1, false, fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
+	if trust && st.Uid != euid && st.Uid != 0 {
+		// Only then does the directory's owner matter: a stat spared in
+		// the common case.
+		var dst sys.Stat_t
+		err := sys.Fstat(dirfd, &dst)
+		if err == nil && !trustedMarks(&st, &dst, euid) {
+			err = fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
+		}
+		if err != nil {
+			sys.Close(fd)
+			return -1, st, err
+		}
 	}
-	return fd, st.Uid == euid, nil
+	return fd, st, nil
 }
 
 // trustedMarks reports whether marks, a marks directory in dir, belongs to
@@ -146,9 +170,16 @@ func trustedMarks(marks, dir *sys.Stat_t, uid uint32) bool {
 // its final name.
 func newMark(m *commitMark, random func() uint64) (string, error) {
 	temp, err := createUnique(markBase, tempSuffix, random, func(name string) error {
-		fd, err := sys.Openat(m.dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o644)
+		fd, err := sys.Openat(m.dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode)
 		if err != nil {
 			return err
+		}
+		if m.open {
+			if err := sys.Fchmod(fd, markMode); err != nil {
+				sys.Close(fd)
+				sys.Unlinkat(m.dirfd, name, 0)
+				return err
+			}
 		}
 		if err := sys.Flock(fd, sys.LOCK_SH|sys.LOCK_NB); err != nil {
 			// Someone opened it first and holds it: not ours to use.

@@ -303,7 +303,7 @@ func (s *setRead) checkMarks(i int) error {
 		return nil // the common case: no batch there
 	}
 	where := filepath.Join(d.path, marksDir)
-	fd, _, err := openMarksDir(d.fd, false)
+	fd, st, err := openMarksDir(d.fd, false)
 	if err == sys.ENOENT {
 		return nil
 	}
@@ -311,9 +311,6 @@ func (s *setRead) checkMarks(i int) error {
 		return pathError("read", where, err)
 	}
 	defer sys.Close(fd)
-	if err := sys.Fstat(fd, &st); err != nil {
-		return pathError("read", where, err)
-	}
 	if !s.trusts(i, &st) {
 		return pathError("read", where, fmt.Errorf("belongs to uid %d, who could hide a commit: %w", st.Uid, fs.ErrPermission))
 	}

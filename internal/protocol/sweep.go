@@ -94,7 +94,7 @@ func sweepable(dirfd int, name string, euid uint32) uint32 {
 // marks directory if that leaves it empty. It reports whether it removed
 // anything from dirfd itself.
 func sweepMarks(dirfd int, path string, euid uint32) (bool, error) {
-	fd, ours, err := openMarksDir(dirfd, false)
+	fd, st, err := openMarksDir(dirfd, false)
 	if err == sys.ENOENT {
 		return false, nil
 	}
@@ -102,7 +102,7 @@ func sweepMarks(dirfd int, path string, euid uint32) (bool, error) {
 		return false, pathError("recover", filepath.Join(path, marksDir), err)
 	}
 	defer sys.Close(fd)
-	if !ours {
+	if st.Uid != euid {
 		return false, nil // another user's marks: theirs to recover
 	}
 	names, err := readDirNames(fd)
