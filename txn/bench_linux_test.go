@@ -15,12 +15,13 @@ import (
 // BenchmarkCommitMarks measures what a Commit pays for its marks for
 // consistent readers: a pair of 2 KiB files in two directories, committed
 // with and without marks (a test seam), alternately, rep by rep, on a
-// loop-mounted ext4 where one can be mounted (root), else in the temp
-// directory. It reports each variant's time per commit and their ratio.
+// loop-mounted ext4 with direct I/O where one can be mounted (root), else
+// in the temp directory. It reports each variant's time per commit and
+// their ratio.
 func BenchmarkCommitMarks(b *testing.B) {
 	dir := b.TempDir()
 	if os.Geteuid() == 0 {
-		dir = testenv.LoopExt4(b, "256M")
+		dir = testenv.DiskExt4(b, "256M")
 	}
 	a, c := filepath.Join(dir, "a", "cert.pem"), filepath.Join(dir, "b", "key.pem")
 	os.Mkdir(filepath.Dir(a), 0o755)
