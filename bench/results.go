@@ -30,6 +30,7 @@ type results struct {
 	// batch[N/dirs][variant][fs]
 	batchCells map[string]map[string]map[string]cell
 	streamRows []string
+	readRows   []string
 	cpuRows    []string
 }
 
@@ -449,6 +450,10 @@ func (r *results) markdown() string {
 	if len(r.streamRows) > 0 {
 		b.WriteString("\n### Streaming 1 GiB\n\n| filesystem | variant | throughput, median [min–max] | to truncate-and-rewrite's throughput |\n|---|---|---|---|\n")
 		b.WriteString(strings.Join(r.streamRows, "\n") + "\n")
+	}
+	if len(r.readRows) > 0 {
+		b.WriteString("\n### Consistent reads: a pair of 2 KiB files in two directories (per commit, per read)\n\n| filesystem | variant | median [min–max] | to the first of its kind |\n|---|---|---|---|\n")
+		b.WriteString(strings.Join(r.readRows, "\n") + "\n")
 	}
 	if len(r.cpuRows) > 0 {
 		b.WriteString("\n### CPU cost on tmpfs (no disk flush to hide it)\n\n| variant | time per write | ratio to the limit | allocations per write | system calls per write |\n|---|---|---|---|---|\n")

@@ -144,6 +144,12 @@ var batches = []batch{
 // rename every temp, fsync each directory once. Not atomic as a set: the
 // limit of what a batch's durability costs.
 func stagedSyncfs(paths []string, data []byte) error {
+	return stagedSyncfsAround(paths, data, nil, nil)
+}
+
+// stagedSyncfsAround is stagedSyncfs that calls before, when not nil, just
+// before the renames, and after just after them.
+func stagedSyncfsAround(paths []string, data []byte, before, after func() error) error {
 	var tmps []string
 	for _, p := range paths {
 		tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".tmp")
@@ -166,12 +172,22 @@ func stagedSyncfs(paths []string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	if before != nil {
+		if err := before(); err != nil {
+			return err
+		}
+	}
 	dirs := map[string]bool{}
 	for i, p := range paths {
 		if err := unix.Rename(tmps[i], p); err != nil {
 			return err
 		}
 		dirs[filepath.Dir(p)] = true
+	}
+	if after != nil {
+		if err := after(); err != nil {
+			return err
+		}
 	}
 	for d := range dirs {
 		if err := syncDir(d); err != nil {

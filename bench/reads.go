@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/atomicwrite/atomicwrite/txn"
+	"golang.org/x/sys/unix"
+)
+
+// The pair of the consistent-read workload: a certificate and its key, in
+// two directories.
+var readPair = []string{"a/cert.pem", "b/key.pem"}
+
+// pairCommits are the ways a writer replaces the pair. The second prices
+// the marks a Commit leaves for consistent readers (docs/protocol.md):
+// the staged limit plus the marks' own system calls, as a Commit makes
+// them, and nothing else.
+var pairCommits = []batch{
+	{"limit (staged, one syncfs)", stagedSyncfs},
+	{"limit + the marks' calls", stagedMarked},
+	{"atomicwrite txn", func(paths []string, data []byte) error {
+		tx := txn.New()
+		defer tx.Rollback()
+		for _, p := range paths {
+			if err := tx.WriteFile(p, data); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}},
+}
+
+// pairReads are the ways a reader reads the pair, nothing committing.
+var pairReads = []struct {
+	name string
+	read func(paths []string) error
+}{
+	{"two os.ReadFile", func(paths []string) error {
+		for _, p := range paths {
+			if _, err := os.ReadFile(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	{"txn.ReadSet", func(paths []string) error {
+		_, err := txn.ReadSet(paths...)
+		return err
+	}},
+}
+
+// stagedMarked is stagedSyncfs with a mark in each directory, made before
+// the syncfs, renamed before the renames and removed after them, with
+// its marks directory, before the directories' fsyncs.
+func stagedMarked(paths []string, data []byte) error {
+	type mark struct {
+		dir, marks  int
+		fd          int
+		name, moved string
+	}
+	var marks []mark
+	for _, p := range paths {
+		dfd, err := unix.Open(filepath.Dir(p), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		m := mark{dir: dfd}
+		unix.Mkdirat(dfd, ".aw-commits", 0o755)
+		if m.marks, err = unix.Openat(dfd, ".aw-commits", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0); err != nil {
+			return err
+		}
+		var st unix.Stat_t
+		unix.Fstat(m.marks, &st)
+		hex := fmt.Sprintf("%016x", rand.Uint64())
+		temp := ".commit." + hex + ".aw-tmp"
+		if m.fd, err = unix.Openat(m.marks, temp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644); err != nil {
+			return err
+		}
+		unix.Flock(m.fd, unix.LOCK_SH|unix.LOCK_NB)
+		m.name, m.moved = ".commit."+hex+".aw-mark", ".commit."+hex+".aw-renaming"
+		if err := unix.Renameat2(m.marks, temp, m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
+			return err
+		}
+		marks = append(marks, m)
+	}
+	return stagedSyncfsAround(paths, data, func() error {
+		for _, m := range marks {
+			if err := unix.Renameat(m.marks, m.name, m.marks, m.moved); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() error {
+		for _, m := range marks {
+			unix.Unlinkat(m.marks, m.moved, 0)
+			unix.Close(m.fd)
+			unix.Close(m.marks)
+			unix.Unlinkat(m.dir, ".aw-commits", unix.AT_REMOVEDIR)
+			unix.Close(m.dir)
+		}
+		return nil
+	})
+}
+
+// reads measures the pair's commits and reads on fs.
+func (r *results) reads(fs filesystem) error {
+	root := filepath.Join(fs.dir, "pair")
+	var paths []string
+	for _, name := range readPair {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		paths = append(paths, p)
+	}
+	defer os.RemoveAll(root)
+	data := bytes.Repeat([]byte("x"), 2048)
+	// Commits of a pair take a few milliseconds on disk: three times the
+	// reps, as for the batches of 10.
+	s, err := interleave(3**reps, len(pairCommits), func(v int) (time.Duration, error) {
+		if err := settle(fs.dir); err != nil {
+			return 0, err
+		}
+		return timeOps(func() error { return pairCommits[v].write(paths, data) })
+	})
+	if err != nil {
+		return err
+	}
+	for v, sm := range s {
+		r.readRows = append(r.readRows, readRow(fs.name, "commit: "+pairCommits[v].name, sm, s[0].median()))
+	}
+	s, err = interleave(3**reps, len(pairReads), func(v int) (time.Duration, error) {
+		return timeOps(func() error { return pairReads[v].read(paths) })
+	})
+	if err != nil {
+		return err
+	}
+	for v, sm := range s {
+		r.readRows = append(r.readRows, readRow(fs.name, "read: "+pairReads[v].name, sm, s[0].median()))
+	}
+	return nil
+}
+
+// timeOps runs op several times in a row, at least 20 times and 50 ms (a
+// read of the pair takes tens of microseconds), and returns the time of
+// one.
+func timeOps(op func() error) (time.Duration, error) {
+	ops := 0
+	start := time.Now()
+	for ops < 20 || time.Since(start) < 50*time.Millisecond {
+		if err := op(); err != nil {
+			return 0, err
+		}
+		ops++
+	}
+	return time.Since(start) / time.Duration(ops), nil
+}
+
+func readRow(fs, variant string, s samples, limit time.Duration) string {
+	lo, hi := s.spread()
+	return fmt.Sprintf("| %s | %s | %s µs [%s–%s] | ×%.3f |", fs, variant, us(s.median()), us(lo), us(hi), float64(s.median())/float64(limit))
+}
