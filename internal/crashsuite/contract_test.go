@@ -30,7 +30,10 @@ func TestContractOnEachFilesystem(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.RemoveAll(tmp)
-			cmd := exec.Command(gotool, "test", "-count=1", "-v", "./atomic", "./txn")
+			// The million-read proof of consistent reads mounts its own
+			// tmpfs and ext4, whatever TMPDIR is: run once (CI's own
+			// step), not once per filesystem here (3 minutes each).
+			cmd := exec.Command(gotool, "test", "-count=1", "-v", "-skip", "^TestReadSetNeverMixed$", "./atomic", "./txn")
 			cmd.Dir = testenv.ModuleRoot()
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 			out, err := cmd.CombinedOutput()
