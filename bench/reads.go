@@ -23,16 +23,7 @@ var readPair = []string{"a/cert.pem", "b/key.pem"}
 var pairCommits = []batch{
 	{"limit (staged, one syncfs)", stagedSyncfs},
 	{"limit + the marks' calls", stagedMarked},
-	{"atomicwrite txn", func(paths []string, data []byte) error {
-		tx := txn.New()
-		defer tx.Rollback()
-		for _, p := range paths {
-			if err := tx.WriteFile(p, data); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
-	}},
+	{"atomicwrite txn", txnWrite},
 }
 
 // pairReads are the ways a reader reads the pair, nothing committing.

@@ -112,16 +112,7 @@ type batch struct {
 
 var batches = []batch{
 	{"limit (staged, one syncfs)", stagedSyncfs},
-	{"atomicwrite txn", func(paths []string, data []byte) error {
-		tx := txn.New()
-		defer tx.Rollback()
-		for _, p := range paths {
-			if err := tx.WriteFile(p, data); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
-	}},
+	{"atomicwrite txn", txnWrite},
 	{"sequential atomicwrite", func(paths []string, data []byte) error {
 		for _, p := range paths {
 			if err := atomic.WriteFile(p, data); err != nil {
@@ -138,6 +129,18 @@ var batches = []batch{
 		}
 		return nil
 	}},
+}
+
+// txnWrite writes data to every path in one transaction.
+func txnWrite(paths []string, data []byte) error {
+	tx := txn.New()
+	defer tx.Rollback()
+	for _, p := range paths {
+		if err := tx.WriteFile(p, data); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // stagedSyncfs is the best staged sequence: write every temp, one syncfs,
