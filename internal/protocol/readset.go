@@ -20,8 +20,9 @@ var errChanged = errors.New("changed while the set was read")
 // no deadline: a batch renames for far less, unless a set is huge.
 const readSetWait = time.Second
 
-// deadMarkPause is how long a consistent read waits before it looks
-// again at a mark it found unlocked (see checkMarks).
+// deadMarkPause is how long a consistent read waits, where a batch closes
+// its mark before removing it, before it looks again at a mark it found
+// unlocked (see checkMarks).
 const deadMarkPause = 10 * time.Millisecond
 
 // immediateTries is how often a consistent read tries before it pauses.
@@ -330,10 +331,11 @@ func (s *setRead) checkMarks(i int) error {
 			continue
 		}
 		live, err := markLive(fd, name)
-		if err == nil && !live {
+		if err == nil && !live && !unlinkOpen {
 			// Where a batch lets go of its mark just before removing it
 			// (see unlinkOpen), a mark found unlocked may be going: it is
 			// a dead batch's only if it is still there a moment later.
+			// Elsewhere markLive's own check after the lock settles it.
 			time.Sleep(deadMarkPause)
 			live, err = markLive(fd, name)
 		}
