@@ -121,6 +121,9 @@ func TestChild(t *testing.T) {
 		testenv.Flock(t, f, false)
 		fmt.Println("locked")
 		bufio.NewReader(os.Stdin).ReadString('\n')
+	case "wait": // no args: says so and waits, in its working directory, until stdin closes
+		fmt.Println("waiting")
+		bufio.NewReader(os.Stdin).ReadString('\n')
 	case "commit": // args: directory, names...: writes "new NAME" to each
 		tx := txn.New()
 		for _, n := range args[1:] {

@@ -111,7 +111,6 @@ func TestRecoverDirectoryMovedBeforeCommit(t *testing.T) {
 // Recover leaves a live writer's files alone: it waits for the writer's
 // lock on the directory, and cleans up only once the writer is done.
 func TestRecoverWaitsForLiveWriter(t *testing.T) {
-	testenv.SkipOn(t, "windows", "a directory cannot be locked: Recover runs when no writer does (docs/platforms.md)")
 	s := newSet(t)
 	child := testenv.Child(t, "hold", filepath.Dir(s.a))
 	stdin, _ := child.StdinPipe()

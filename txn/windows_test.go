@@ -3,6 +3,8 @@
 package txn_test
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -56,6 +58,44 @@ func TestWindowsRenamePhaseUndone(t *testing.T) {
 		testenv.FileHolds(t, filepath.Join(dir, n), []byte("old "+n))
 	}
 	testenv.DirHolds(t, dir, names...)
+}
+
+// Recover cannot lock a directory that is another process's working
+// directory (Windows opens it without sharing delete, see sys.LockDir): it
+// waits, reports the directory busy and touches nothing in it; once the
+// process has gone, it recovers.
+func TestWindowsRecoverWorkingDirectoryBusy(t *testing.T) {
+	dir := testenv.TempDir(t)
+	temp := filepath.Join(dir, ".a.0123456789abcdef.aw-tmp") // a dead writer's temp
+	testenv.WriteFile(t, temp, []byte("half"), 0o644)
+	child := testenv.Child(t, "wait")
+	child.Dir = dir
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "waiting\n" {
+		t.Fatalf("child said %q", line)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := txn.RecoverContext(ctx, dir)
+	var pe *fs.PathError
+	if !errors.Is(err, txn.ErrBusy) || !errors.As(err, &pe) || pe.Path != dir {
+		t.Errorf("Recover: %v, want ErrBusy naming %s", err, dir)
+	}
+	if _, err := os.Stat(temp); err != nil {
+		t.Errorf("Recover without its lock touched the directory: %v", err)
+	}
+	stdin.Close()
+	if err := child.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Recover(dir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, dir)
 }
 
 // Recover after a committed set: nothing to do, nothing changed.

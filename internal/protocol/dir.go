@@ -12,8 +12,9 @@ import (
 
 // A Dir is an open handle on a directory that holds targets.
 type Dir struct {
-	fd int
-	id fileID // zero in a Single set, where nothing is compared with it
+	fd   int
+	held int    // the handle that holds its lock where that is not fd (see lockDir)
+	id   fileID // zero in a Single set, where nothing is compared with it
 	// The path the directory was opened by, when that is exactly where
 	// the handle is (see resolve.Walk.Dir); for the journal, see pathNow.
 	path string
@@ -100,7 +101,8 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	if ds.Exclusive {
 		limit = recoveryLockWait
 	}
-	if err := lock(fd, ds.Exclusive, ds.waits(), limit, "directory"); err != nil && ds.Exclusive {
+	held, err := lockDir(fd, ds.Exclusive, ds.waits(), limit)
+	if err != nil && ds.Exclusive {
 		sys.Close(fd)
 		return nil, err
 	}
@@ -109,7 +111,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 		d = &Dir{}
 		ds.more = append(ds.more, d)
 	}
-	*d = Dir{fd: fd, id: id, waits: ds.waits()}
+	*d = Dir{fd: fd, held: held, id: id, waits: ds.waits()}
 	ds.n++
 	return d, nil
 }
@@ -203,6 +205,7 @@ func (ds *Dirs) closeHandles() error {
 	var err error
 	for i := range ds.n {
 		if d := ds.at(i); d.fd >= 0 {
+			unlockDir(d.held)
 			err = multierr.Append(err, sys.Close(d.fd))
 			d.fd = -1
 		}
@@ -216,6 +219,7 @@ func (ds *Dirs) closeHandles() error {
 func (ds *Dirs) release(fd int) {
 	for i := range ds.n {
 		if d := ds.at(i); d.fd == fd {
+			unlockDir(d.held)
 			sys.Close(fd)
 			d.fd = -1
 			return

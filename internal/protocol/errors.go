@@ -53,7 +53,11 @@ type busyError struct {
 }
 
 func (e busyError) Error() string {
-	return fmt.Sprintf("%s is busy: another process held its lock through all of a %v wait", e.what, e.wait)
+	held := "held its lock"
+	if e.what == "directory" {
+		held = dirLockHeld
+	}
+	return fmt.Sprintf("%s is busy: another process %s through all of a %v wait", e.what, held, e.wait)
 }
 func (e busyError) Is(target error) bool { return target == ErrBusy }
 

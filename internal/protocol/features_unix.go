@@ -19,3 +19,6 @@ func reopenRenamed(parent int, name string, fd int) (int, error) { return fd, ni
 // unlinkOpen is true: a file open here can be removed, its name gone at
 // once (see unmark).
 const unlinkOpen = true
+
+// dirLockHeld says, in ErrBusy's text, what kept a directory's lock away.
+const dirLockHeld = "held its lock"

@@ -32,3 +32,8 @@ func reopenRenamed(parent int, name string, fd int) (int, error) {
 	sys.Close(fd)
 	return sys.Openat(parent, name, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW, 0)
 }
+
+// dirLockHeld says, in ErrBusy's text, what kept a directory's lock away:
+// on Windows also an open of it that does not share delete, which a
+// process's working directory is (see sys.LockDir).
+const dirLockHeld = "held its lock, or had it open without sharing delete (as its working directory, say),"

@@ -44,20 +44,43 @@ type Waits struct {
 	done  <-chan struct{}
 }
 
-// lock takes the shared (writer) or exclusive lock on fd, as long as w has
-// spent less than limit waiting, all its waits together. what names the
-// kind of file fd is in the error: "file" or "directory".
-func lock(fd int, exclusive bool, w *Waits, limit time.Duration, what string) error {
-	if w.limit != 0 {
-		limit = w.limit
-	}
+// lock takes the shared (writer) or exclusive lock on the file open on fd,
+// as long as w has spent less than limit waiting, all its waits together.
+func lock(fd int, exclusive bool, w *Waits, limit time.Duration) error {
 	how := sys.LOCK_SH
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	spent, err := sys.Retry(50*time.Microsecond, 20*time.Millisecond, limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, func() error {
-		return sys.Flock(fd, how|sys.LOCK_NB)
+	return w.wait(limit, "file", func() error { return sys.Flock(fd, how|sys.LOCK_NB) })
+}
+
+// lockDir takes the lock on the directory open on fd, as lock does, and
+// returns the handle that holds it where that is not fd itself (Windows,
+// see sys.LockDir), else -1.
+func lockDir(fd int, exclusive bool, w *Waits, limit time.Duration) (held int, err error) {
+	held = -1
+	err = w.wait(limit, "directory", func() (err error) {
+		held, err = sys.LockDir(fd, exclusive)
+		return err
 	})
+	return held, err
+}
+
+// unlockDir lets go of the lock that lockDir returned held for.
+func unlockDir(held int) {
+	if held >= 0 {
+		sys.Close(held)
+	}
+}
+
+// wait tries try until it succeeds, fails otherwise than with
+// EWOULDBLOCK, or w has spent limit waiting. what names the kind of file
+// locked in the error: "file" or "directory".
+func (w *Waits) wait(limit time.Duration, what string, try func() error) error {
+	if w.limit != 0 {
+		limit = w.limit
+	}
+	spent, err := sys.Retry(50*time.Microsecond, 20*time.Millisecond, limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, try)
 	w.spent += spent
 	if err != sys.EWOULDBLOCK {
 		return err

@@ -31,6 +31,7 @@ const markerSuffix = ".aw-dir"
 type newDir struct {
 	target string // the name of the write's target it was made for
 	parent int    // handle on its parent, open until the write ends
+	held   int    // the handle that holds the parent's lock, if not parent (see lockDir)
 	name   string // its name there
 	fd     int    // handle on it, for its marker (the Dirs set has a duplicate)
 	marker string // the marker's name in it
@@ -46,12 +47,17 @@ func makeDir(at int, name string, perm uint32, target string, dirs *Dirs) (int, 
 	if err != nil {
 		return -1, err
 	}
-	fd, marker, err := makeDirIn(parent, name, perm, dirs)
+	// The parent is locked as a writer locks its target's directory, so
+	// that Recover leaves the temp directory alone while this writer
+	// lives (see lock.go; without the lock it goes on all the same).
+	held, _ := lockDir(parent, false, dirs.waits(), writerLockWait)
+	fd, marker, err := makeDirIn(parent, name, perm)
 	if err != nil {
+		unlockDir(held)
 		sys.Close(parent)
 		return -1, err
 	}
-	dirs.made = append(dirs.made, newDir{target: target, parent: parent, name: name, fd: fd, marker: marker})
+	dirs.made = append(dirs.made, newDir{target: target, parent: parent, held: held, name: name, fd: fd, marker: marker})
 	// The walk takes a duplicate: fd itself stays for the marker's removal.
 	dup, err := sys.Dup(fd)
 	if err != nil {
@@ -63,11 +69,7 @@ func makeDir(at int, name string, perm uint32, target string, dirs *Dirs) (int, 
 
 // makeDirIn makes the directory name in parent and its marker, and
 // returns a handle on it.
-func makeDirIn(parent int, name string, perm uint32, dirs *Dirs) (fd int, marker string, err error) {
-	// The parent is locked as a writer locks its target's directory, so
-	// that Recover leaves the temp directory alone while this writer
-	// lives (see lock.go; without the lock it goes on all the same).
-	lock(parent, false, dirs.waits(), writerLockWait, "directory")
+func makeDirIn(parent int, name string, perm uint32) (fd int, marker string, err error) {
 	tmp, err := tempDir(parent, name, perm)
 	if err != nil {
 		return -1, "", err
@@ -215,6 +217,7 @@ func (ds *Dirs) removeUnused() error {
 		} else if serr := sys.Fsync(d.parent); serr != nil {
 			err = multierr.Append(err, pathError("syncdir", d.target, serr))
 		}
+		unlockDir(d.held)
 		sys.Close(d.parent)
 		ds.made = slices.Delete(ds.made, i, i+1)
 	}
@@ -251,6 +254,7 @@ func (ds *Dirs) settleMade(committed bool) error {
 				err = multierr.Append(err, pathError("syncdir", d.target, serr))
 			}
 		}
+		unlockDir(d.held)
 		sys.Close(d.parent)
 	}
 	ds.made = nil

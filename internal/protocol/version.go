@@ -175,7 +175,7 @@ func (e *Entry) lockVersion() error {
 		return pathError("lock", e.Name, err)
 	}
 	e.lockFD, e.locked = fd, true
-	if err := lock(fd, true, e.Dir.waits, casLockWait, "file"); err != nil {
+	if err := lock(fd, true, e.Dir.waits, casLockWait); err != nil {
 		return pathError("lock", e.Name, err)
 	}
 	var held, named sys.Stat_t

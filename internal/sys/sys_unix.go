@@ -86,3 +86,14 @@ func Mkdirat(dirfd int, name string, mode uint32) error { return unix.Mkdirat(di
 func Renameat(fromfd int, from string, tofd int, to string) error {
 	return unix.Renameat(fromfd, from, tofd, to)
 }
+
+// LockDir takes the shared or the exclusive flock of the directory open on
+// fd, without waiting (EWOULDBLOCK if another holds it), and returns -1:
+// the lock is fd's own, let go when fd is closed.
+func LockDir(fd int, exclusive bool) (int, error) {
+	how := LOCK_SH
+	if exclusive {
+		how = LOCK_EX
+	}
+	return -1, Flock(fd, how|LOCK_NB)
+}

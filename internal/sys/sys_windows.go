@@ -395,37 +395,85 @@ func Fsync(fd int) error {
 
 // flushReopened flushes the file open on fd, a handle FlushFileBuffers
 // refuses because it was not opened for writing, through a second handle
-// that is, if the path still leads to the same file.
+// that is.
 func flushReopened(fd int, info *windows.ByHandleFileInformation) error {
-	path, err := PathOf(fd)
-	if err != nil {
-		return err
-	}
-	p, err := winPath(path)
-	if err != nil {
-		return err
-	}
-	h, err := windows.CreateFile(p, windows.GENERIC_WRITE, shareAll, nil, windows.OPEN_EXISTING,
-		windows.FILE_FLAG_BACKUP_SEMANTICS|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
+	h, err := reopen(fd, info, windows.GENERIC_WRITE, shareAll)
 	if err != nil {
 		return errno(err)
 	}
 	defer windows.CloseHandle(h)
+	return windows.FlushFileBuffers(h)
+}
+
+// reopen opens the file open on fd (whose information is info) again,
+// with access and share, if its path still leads to that same file.
+func reopen(fd int, info *windows.ByHandleFileInformation, access, share uint32) (windows.Handle, error) {
+	path, err := PathOf(fd)
+	if err != nil {
+		return 0, err
+	}
+	p, err := winPath(path)
+	if err != nil {
+		return 0, err
+	}
+	h, err := windows.CreateFile(p, access, share, nil, windows.OPEN_EXISTING,
+		windows.FILE_FLAG_BACKUP_SEMANTICS|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
+	if err != nil {
+		return 0, err
+	}
 	var again windows.ByHandleFileInformation
 	if err := windows.GetFileInformationByHandle(h, &again); err != nil {
-		return err
+		windows.CloseHandle(h)
+		return 0, err
 	}
 	if again.VolumeSerialNumber != info.VolumeSerialNumber ||
 		again.FileIndexHigh != info.FileIndexHigh || again.FileIndexLow != info.FileIndexLow {
-		return windows.ERROR_ACCESS_DENIED // the name leads elsewhere now
+		windows.CloseHandle(h)
+		return 0, windows.ERROR_ACCESS_DENIED // the name leads elsewhere now
 	}
-	return windows.FlushFileBuffers(h)
+	return h, nil
+}
+
+// LockDir takes the shared or the exclusive lock of the directory open on
+// fd, without waiting (EWOULDBLOCK if another holds it), and returns the
+// handle that holds it: closing it lets go.
+//
+// LockFileEx takes files only; share modes serve instead, as a second
+// handle on the directory. A shared lock lists it (FILE_LIST_DIRECTORY)
+// and shares read and write, not delete; an exclusive lock may delete it
+// (DELETE) and shares the same: so each refuses the other, and two
+// exclusive ones refuse each other. Other opens stay as they were but for
+// two: while a shared lock is held, the directory itself cannot be renamed
+// or removed (a temp open in it forbids that already); while an exclusive
+// one is, an open that does not share delete (Go's os.Open of a directory)
+// is refused, and one already there keeps the exclusive lock away. Renames
+// into the directory open it for FILE_WRITE_DATA, sharing everything, and
+// pass both. Taking the exclusive lock needs the right to delete the
+// directory.
+func LockDir(fd int, exclusive bool) (int, error) {
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(windows.Handle(fd), &info); err != nil {
+		return -1, err
+	}
+	var access uint32 = windows.FILE_LIST_DIRECTORY
+	if exclusive {
+		access = windows.DELETE
+	}
+	h, err := reopen(fd, &info, access|windows.SYNCHRONIZE|windows.FILE_READ_ATTRIBUTES,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE)
+	if err == windows.ERROR_SHARING_VIOLATION {
+		return -1, EWOULDBLOCK
+	}
+	if err != nil {
+		return -1, errno(err)
+	}
+	return int(h), nil
 }
 
 // Flock locks the file open on fd with LockFileEx, on a byte far past any
 // end of file: Windows locks are mandatory, and a lock on the data would
-// make readers fail. A directory cannot be locked: Flock on one does
-// nothing (see docs/platforms.md).
+// make readers fail. A directory is locked by LockDir: Flock on one does
+// nothing.
 func Flock(fd, how int) error {
 	h := windows.Handle(fd)
 	var info windows.ByHandleFileInformation

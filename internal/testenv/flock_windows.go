@@ -8,12 +8,13 @@ import (
 )
 
 // Flock takes a lock on f, shared or exclusive, as the library takes it
-// (LockFileEx, on a byte past any end of file). A directory cannot be
-// locked on Windows: the test is skipped.
+// (LockFileEx, on a byte past any end of file). The library locks a
+// directory by share modes (sys.LockDir), not on a handle like f: the
+// test is skipped.
 func Flock(t testing.TB, f *os.File, exclusive bool) {
 	t.Helper()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		t.Skip("a directory cannot be locked on Windows")
+		t.Skip("a directory is locked by share modes on Windows, not by LockFileEx")
 	}
 	var flags uint32
 	if exclusive {
