@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,6 +45,10 @@ func TestChild(t *testing.T) {
 			}
 		}
 		fmt.Println("reads", reads)
+	case "lock-dir": // args: directory: locks it as Recover does, says so, holds it until stdin closes
+		testenv.LockDir(t, args[0], true)
+		fmt.Println("locked")
+		io.Copy(io.Discard, os.Stdin)
 	case "write": // args: path, content
 		var res childResult
 		if err := atomic.WriteString(args[0], args[1]); err != nil {

@@ -3,6 +3,7 @@
 package atomic_test
 
 import (
+	"bufio"
 	"errors"
 	"io/fs"
 	"os"
@@ -102,6 +103,39 @@ func TestWindowsHeldTargetFails(t *testing.T) {
 		t.Errorf("failed after %v: the rename was not tried again", waited)
 	}
 	testenv.FileHolds(t, path, []byte("old"))
+	testenv.DirHolds(t, dir, "target")
+}
+
+// Another process holds the target's directory locked as Recover locks it
+// (share modes, sys.LockDir) and does not let go: a writer waits for the
+// lock 2 s at most, then writes without it.
+func TestWindowsLockedDirectoryDoesNotStopWriters(t *testing.T) {
+	dir := testenv.TempDir(t)
+	holder := testenv.Child(t, "lock-dir", dir)
+	stdin, _ := holder.StdinPipe()
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("holder said %q", line)
+	}
+	start := time.Now()
+	err := aw.WriteString(filepath.Join(dir, "target"), "new")
+	waited := time.Since(start)
+	// Listed once the holder is gone: Go's os.Open of a directory does not
+	// share delete, which the exclusive lock refuses.
+	stdin.Close()
+	if werr := holder.Wait(); werr != nil {
+		t.Fatalf("holder: %v", werr)
+	}
+	if err != nil {
+		t.Fatalf("write under a held lock: %v", err)
+	}
+	if waited < time.Second {
+		t.Errorf("the write did not wait for the lock (%v): it was not held", waited)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "target"), []byte("new"))
 	testenv.DirHolds(t, dir, "target")
 }
 

@@ -21,3 +21,15 @@ func Flock(t testing.TB, f *os.File, exclusive bool) {
 		t.Fatal(err)
 	}
 }
+
+// LockDir flocks the directory dir, shared or exclusive, as the library
+// locks it, until the test ends.
+func LockDir(t testing.TB, dir string, exclusive bool) {
+	t.Helper()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	Flock(t, f, exclusive)
+}
