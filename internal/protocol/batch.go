@@ -233,7 +233,7 @@ func (e *Entry) replace(swap, last bool) error {
 	case e.settings.NoReplace:
 		return e.renameNoReplace()
 	case !e.Exists:
-		return moveNew(e.Dir.fd, e.temp, e.Base)
+		return moveNew(e.Dir.fd, e.Dir.walked, e.temp, e.Base)
 	case e.exchanges(swap, last):
 		err := sys.Exchange(e.Dir.fd, e.temp, e.Base)
 		if err == nil {
@@ -245,7 +245,7 @@ func (e *Entry) replace(swap, last bool) error {
 		}
 		// The old target is gone already: nothing to keep, and a file that
 		// appears there now is not the batch's to replace.
-		return moveNew(e.Dir.fd, e.temp, e.Base)
+		return moveNew(e.Dir.fd, e.Dir.walked, e.temp, e.Base)
 	}
 	return sys.Renameat(e.Dir.fd, e.temp, e.Dir.fd, e.Base)
 }
@@ -316,7 +316,7 @@ func linkBackups(entries []*Entry) error {
 			if err := e.settings.inject(StepLink); err != nil {
 				return err
 			}
-			return sys.Linkat(e.Dir.fd, e.Base, e.Dir.fd, name, 0)
+			return sys.Link(e.Dir.fd, e.Dir.walked, e.Base, name)
 		})
 		switch err {
 		case nil:

@@ -194,7 +194,7 @@ func newMark(m *commitMark, random func() uint64) (string, error) {
 		return "", err
 	}
 	name, err := createUnique(markBase, markSuffix, random, func(name string) error {
-		return moveNew(m.dirfd, temp, name)
+		return moveNew(m.dirfd, "", temp, name)
 	})
 	if err != nil {
 		sys.Unlinkat(m.dirfd, temp, 0)

@@ -18,7 +18,7 @@ import (
 // in the rename itself, a hard link to the name does the same, and the
 // temp's name is then removed.
 func (e *Entry) renameNoReplace() error {
-	err := moveNoReplace(e.Dir.fd, e.temp, e.Base)
+	err := moveNoReplace(e.Dir.fd, e.Dir.walked, e.temp, e.Base)
 	switch {
 	case err != sys.EEXIST:
 		return err
@@ -28,13 +28,14 @@ func (e *Entry) renameNoReplace() error {
 	return fs.ErrExist
 }
 
-// moveNoReplace renames from to to in dirfd, unless to exists.
-func moveNoReplace(dirfd int, from, to string) error {
+// moveNoReplace renames from to to in dirfd, unless to exists. dir is a
+// path that led to dirfd, or "" (see sys.Link).
+func moveNoReplace(dirfd int, dir, from, to string) error {
 	err := sys.RenameNoReplace(dirfd, from, to)
 	if err != sys.ENOTSUP && err != sys.EINVAL {
 		return err
 	}
-	if err := sys.Linkat(dirfd, from, dirfd, to, 0); err != nil {
+	if err := sys.Link(dirfd, dir, from, to); err != nil {
 		return err
 	}
 	if err := sys.Unlinkat(dirfd, from, 0); err != nil && err != sys.ENOENT {
@@ -43,11 +44,12 @@ func moveNoReplace(dirfd int, from, to string) error {
 	return nil
 }
 
-// moveNew renames from to to in dirfd for a target that did not exist:
-// unless to exists now, where that can be refused; where it cannot (AIX:
-// no RENAME_NOREPLACE, no link), as a plain rename.
-func moveNew(dirfd int, from, to string) error {
-	err := moveNoReplace(dirfd, from, to)
+// moveNew renames from to to in dirfd (see moveNoReplace for dir) for a
+// target that did not exist: unless to exists now, where that can be
+// refused; where it cannot (AIX: no RENAME_NOREPLACE, and no link without
+// the directory's path), as a plain rename.
+func moveNew(dirfd int, dir, from, to string) error {
+	err := moveNoReplace(dirfd, dir, from, to)
 	if errors.Is(err, errors.ErrUnsupported) {
 		err = sys.Renameat(dirfd, from, dirfd, to)
 	}

@@ -366,9 +366,9 @@ func (r *recovery) finish(d *Dir, e *journalEntry, state string) error {
 			err = multierr.Append(sys.Unlinkat(d.fd, e.name, 0), sys.Unlinkat(d.fd, e.temp, 0))
 		}
 	case state == stateCommit && tempThere && e.noReplace:
-		err = moveNoReplace(d.fd, e.temp, e.name)
+		err = moveNoReplace(d.fd, d.walked, e.temp, e.name)
 	case state == stateCommit && tempThere && e.oldIno == 0:
-		err = moveNew(d.fd, e.temp, e.name)
+		err = moveNew(d.fd, d.walked, e.temp, e.name)
 	case state == stateCommit && tempThere:
 		err = sys.Renameat(d.fd, e.temp, d.fd, e.name)
 	case state == stateRollback && tempThere:

@@ -60,7 +60,7 @@ func (e *Entry) moveAside() error {
 	if !e.Exists {
 		return nil
 	}
-	err := moveNoReplace(e.Dir.fd, e.Base, e.aside)
+	err := moveNoReplace(e.Dir.fd, e.Dir.walked, e.Base, e.aside)
 	switch err {
 	case nil:
 		e.backup = e.aside

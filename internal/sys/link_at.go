@@ -4,6 +4,9 @@ package sys
 
 import "golang.org/x/sys/unix"
 
-func Linkat(fromfd int, from string, tofd int, to string, flags int) error {
-	return unix.Linkat(fromfd, from, tofd, to, flags)
+// Link makes to a second name of the file from, both in the directory open
+// on dirfd. dir is a path that led to that directory when it was opened, or
+// "": only systems without linkat need it (see link_path.go).
+func Link(dirfd int, dir, from, to string) error {
+	return unix.Linkat(dirfd, from, dirfd, to, 0)
 }

@@ -2,11 +2,7 @@
 
 package sys
 
-import (
-	"errors"
-
-	"golang.org/x/sys/unix"
-)
+import "errors"
 
 // PathOf returns the path of the directory open on fd, as the kernel knows
 // it now (kernelPath), if that path still leads to it. The kernel answers
@@ -15,12 +11,7 @@ import (
 // ErrUnsupported, and the caller uses the path its walk resolved.
 func PathOf(fd int) (string, error) {
 	path, err := kernelPath(fd)
-	if err != nil || len(path) == 0 || path[0] != '/' {
-		return "", errors.ErrUnsupported
-	}
-	var open, named unix.Stat_t
-	if unix.Fstat(fd, &open) != nil || unix.Lstat(path, &named) != nil ||
-		open.Dev != named.Dev || open.Ino != named.Ino {
+	if err != nil || len(path) == 0 || path[0] != '/' || !leadsTo(path, fd) {
 		return "", errors.ErrUnsupported
 	}
 	return path, nil

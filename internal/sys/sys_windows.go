@@ -545,9 +545,10 @@ func pathPtrs(fromfd int, from string, tofd int, to string) (f, t *uint16, err e
 	return f, t, err
 }
 
-// Linkat makes to a second name of the file from.
-func Linkat(fromfd int, from string, tofd int, to string, flags int) error {
-	f, t, err := pathPtrs(fromfd, from, tofd, to)
+// Link makes to a second name of the file from, both in the directory
+// open on dirfd (CreateHardLink; dir is for systems without linkat).
+func Link(dirfd int, dir, from, to string) error {
+	f, t, err := pathPtrs(dirfd, from, dirfd, to)
 	if err != nil {
 		return err
 	}
