@@ -126,7 +126,11 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 		}
 		e.temp = ""
 	}
-	err = multierr.Combine(removeBackups(entries), unmark(marks), syncDirs(entries))
+	// The old contents go after the directories' fsyncs: their removal need
+	// not be durable (the journal, still there, or else the sweep, finishes
+	// it after a crash), and on btrfs each removal logged makes that fsync
+	// dearer (docs/performance.md).
+	err = multierr.Combine(unmark(marks), syncDirs(entries), removeBackups(entries))
 	switch {
 	case err != nil:
 		// The renames may not survive a power loss; the journal lets
@@ -285,8 +289,7 @@ func turnBack(entries []*Entry, failed int, jf *journalFile, marks []commitMark)
 	return multierr.Append(err, discardAll(entries))
 }
 
-// removeBackups removes the backups once every rename is done. It comes
-// before the directory fsyncs, so that those make the removals durable too.
+// removeBackups removes the backups once every rename is done and durable.
 // A backup that cannot be removed is left behind, and said so: the new
 // content is in place all the same.
 func removeBackups(entries []*Entry) error {
