@@ -66,6 +66,19 @@ type Dirs struct {
 	Single bool
 
 	made []newDir // directories the write made (see mkdir.go)
+
+	// The process's effective uid, asked once per set: a batch of many
+	// files compares every target's owner with it.
+	uid      uint32
+	knowsUID bool
+}
+
+// euid returns the process's effective uid.
+func (ds *Dirs) euid() uint32 {
+	if !ds.knowsUID {
+		ds.uid, ds.knowsUID = uint32(sys.Geteuid()), true
+	}
+	return ds.uid
 }
 
 func (ds *Dirs) at(i int) *Dir {

@@ -108,7 +108,7 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 		err := ErrNotRegular
 		switch t.Stat.Mode & sys.S_IFMT {
 		case sys.S_IFREG:
-			err = checkPlanted(found.Dir, &t.Stat)
+			err = checkPlanted(found.Dir, &t.Stat, dirs.euid())
 		case sys.S_IFLNK:
 			err = nil // only ResolveName stops at a link
 		case sys.S_IFDIR:
@@ -165,8 +165,8 @@ var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky w
 // capture what is written: in a sticky, world-writable directory (such as
 // /tmp), a file owned by neither the writer nor the directory's owner. It
 // is the kernel's protected_regular rule, applied whatever the sysctl says.
-func checkPlanted(dirfd int, st *sys.Stat_t) error {
-	if st.Uid == uint32(sys.Geteuid()) {
+func checkPlanted(dirfd int, st *sys.Stat_t, euid uint32) error {
+	if st.Uid == euid {
 		return nil
 	}
 	var ds sys.Stat_t
