@@ -3,7 +3,6 @@
 package atomic_test
 
 import (
-	"bufio"
 	"errors"
 	"io/fs"
 	"os"
@@ -112,14 +111,7 @@ func TestWindowsHeldTargetFails(t *testing.T) {
 func TestWindowsLockedDirectoryDoesNotStopWriters(t *testing.T) {
 	dir := testenv.TempDir(t)
 	holder := testenv.Child(t, "lock-dir", dir)
-	stdin, _ := holder.StdinPipe()
-	stdout, _ := holder.StdoutPipe()
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
-		t.Fatalf("holder said %q", line)
-	}
+	stdin := testenv.StartReady(t, holder, "locked")
 	start := time.Now()
 	err := aw.WriteString(filepath.Join(dir, "target"), "new")
 	waited := time.Since(start)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -247,16 +246,8 @@ func TestRecoverBusy(t *testing.T) {
 	shared, _, _ := attackerDirs(t)
 	testenv.WriteFile(t, filepath.Join(shared, ".x.0000000000000001.aw-tmp"), []byte("root's temp"), 0o600)
 	holder := testenv.ChildAsNobody(t, "hold-lock", shared)
-	in, _ := holder.StdinPipe()
-	out, _ := holder.StdoutPipe()
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
+	in := testenv.StartReady(t, holder, "locked")
 	defer func() { in.Close(); holder.Wait() }()
-	if line, _ := bufio.NewReader(out).ReadString('\n'); !strings.Contains(line, "locked") {
-		t.Fatalf("holder said %q", line)
-	}
-	go io.Copy(io.Discard, out)
 	err := recoverWithin(t, shared)
 	if !errors.Is(err, txn.ErrBusy) {
 		t.Errorf("Recover: %v, want ErrBusy", err)

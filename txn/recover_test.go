@@ -1,7 +1,6 @@
 package txn_test
 
 import (
-	"bufio"
 	"fmt"
 	"hash/crc32"
 	"os"
@@ -113,14 +112,7 @@ func TestRecoverDirectoryMovedBeforeCommit(t *testing.T) {
 func TestRecoverWaitsForLiveWriter(t *testing.T) {
 	s := newSet(t)
 	child := testenv.Child(t, "hold", filepath.Dir(s.a))
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "staged\n" {
-		t.Fatalf("child said %q", line)
-	}
+	stdin := testenv.StartReady(t, child, "staged")
 	temps := func() int {
 		n := 0
 		for _, d := range []string{s.a, s.b} {

@@ -3,7 +3,6 @@
 package txn_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io/fs"
@@ -70,14 +69,7 @@ func TestWindowsRecoverWorkingDirectoryBusy(t *testing.T) {
 	testenv.WriteFile(t, temp, []byte("half"), 0o644)
 	child := testenv.Child(t, "wait")
 	child.Dir = dir
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "waiting\n" {
-		t.Fatalf("child said %q", line)
-	}
+	stdin := testenv.StartReady(t, child, "waiting")
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	err := txn.RecoverContext(ctx, dir)

@@ -1,9 +1,12 @@
 package testenv
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +59,31 @@ func child(t testing.TB, exe, role string, args []string) *exec.Cmd {
 	cmd := exec.Command(exe, "-test.run=^TestChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), roleEnv+"="+role, argsEnv+"="+string(encoded))
 	return cmd
+}
+
+// StartReady starts cmd, a child that says ready (a line containing it)
+// once it holds what the test needs, and returns its standard input:
+// closing it tells the child to finish. The rest of its output is read
+// and dropped, so that it never blocks on a full pipe.
+func StartReady(t testing.TB, cmd *exec.Cmd, ready string) io.WriteCloser {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	if line, _ := r.ReadString('\n'); !strings.Contains(line, ready) {
+		stdin.Close()
+		cmd.Wait()
+		t.Fatalf("child said %q, not %q", line, ready)
+	}
+	go io.Copy(io.Discard, r)
+	return stdin
 }
