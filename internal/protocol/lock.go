@@ -12,7 +12,9 @@ import (
 // temp file of a live writer (whose lock it would have to wait for), and the
 // liveness check is sound across processes, unlike a guess from a file's age
 // or a PID. The lock is released with the descriptor, so a killed writer
-// leaves none behind.
+// leaves none behind. (Windows cannot flock a directory: there the lock is
+// a second handle whose share mode stands for it, closed with the
+// directory's; see sys.LockDir.)
 //
 // Anyone who can open a directory can flock it, so a lock held for good
 // must not stop writers: a writer waits for directory locks writerLockWait
