@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,14 +17,28 @@ import (
 // two directories.
 var readPair = []string{"a/cert.pem", "b/key.pem"}
 
-// pairCommits are the ways a writer replaces the pair. The second prices
-// the marks a Commit leaves for consistent readers (docs/protocol.md):
-// the staged limit plus the marks' own system calls, as a Commit makes
-// them, and nothing else.
+// pairCommits are the ways a writer replaces the pair, in directories where
+// consistent reads are enabled. The second prices the marks a Commit
+// leaves there for consistent readers (docs/protocol.md): the staged limit
+// plus the marks' own system calls, as a Commit makes them, and nothing
+// else. The last writes a pair of the same names in directories where
+// consistent reads are not enabled.
 var pairCommits = []batch{
 	{"limit (staged, one syncfs)", stagedSyncfs},
 	{"limit + the marks' calls", stagedMarked},
 	{"atomicwrite txn", txnWrite},
+	{"atomicwrite txn, reads not enabled", func(paths []string, data []byte) error { return txnWrite(offPaths(paths), data) }},
+}
+
+// offPaths are the pair's paths in its directories where consistent reads
+// are not enabled: "pair-off" for "pair".
+func offPaths(paths []string) []string {
+	var off []string
+	for _, p := range paths {
+		dir := filepath.Dir(p)
+		off = append(off, filepath.Join(filepath.Dir(dir)+"-off", filepath.Base(dir), filepath.Base(p)))
+	}
+	return off
 }
 
 // pairReads are the ways a reader reads the pair, nothing committing.
@@ -45,9 +60,9 @@ var pairReads = []struct {
 	}},
 }
 
-// stagedMarked is stagedSyncfs with a mark in each directory, made before
-// the syncfs, renamed before the renames and removed after them, with
-// its marks directory, before the directories' fsyncs.
+// stagedMarked is stagedSyncfs with a mark in each directory's marks
+// directory, made before the syncfs, renamed before the renames and
+// removed after them, before the directories' fsyncs.
 func stagedMarked(paths []string, data []byte) error {
 	type mark struct {
 		dir, marks  int
@@ -61,7 +76,6 @@ func stagedMarked(paths []string, data []byte) error {
 			return err
 		}
 		m := mark{dir: dfd}
-		unix.Mkdirat(dfd, ".aw-commits", 0o755)
 		if m.marks, err = unix.Openat(dfd, ".aw-commits", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0); err != nil {
 			return err
 		}
@@ -72,6 +86,7 @@ func stagedMarked(paths []string, data []byte) error {
 		if m.fd, err = unix.Openat(m.marks, temp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644); err != nil {
 			return err
 		}
+		unix.Fchmod(m.fd, 0o644)
 		unix.Flock(m.fd, unix.LOCK_SH|unix.LOCK_NB)
 		m.name, m.moved = ".commit."+hex+".aw-mark", ".commit."+hex+".aw-renaming"
 		if err := unix.Renameat2(m.marks, temp, m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
@@ -91,7 +106,6 @@ func stagedMarked(paths []string, data []byte) error {
 			unix.Unlinkat(m.marks, m.moved, 0)
 			unix.Close(m.fd)
 			unix.Close(m.marks)
-			unix.Unlinkat(m.dir, ".aw-commits", unix.AT_REMOVEDIR)
 			unix.Close(m.dir)
 		}
 		return nil
@@ -104,12 +118,20 @@ func (r *results) reads(fs filesystem) error {
 	var paths []string
 	for _, name := range readPair {
 		p := filepath.Join(root, name)
+		paths = append(paths, p)
+	}
+	for _, p := range append(offPaths(paths), paths...) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		paths = append(paths, p)
 	}
 	defer os.RemoveAll(root)
+	defer os.RemoveAll(root + "-off")
+	for _, p := range paths {
+		if err := txn.EnableReads(context.Background(), filepath.Dir(p)); err != nil {
+			return err
+		}
+	}
 	data := bytes.Repeat([]byte("x"), 2048)
 	// Commits of a pair take a few milliseconds on disk: three times the
 	// reps, as for the batches of 10.

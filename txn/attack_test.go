@@ -514,8 +514,8 @@ func TestMarksDirectoryPlanted(t *testing.T) {
 	}
 }
 
-// A writer whose umask is 077 still leaves marks that readers of other
-// users can list and lock: a reader (uid 65534, a real process) that
+// A writer whose umask is 077 (enabling reads, then committing) still
+// leaves marks that readers of other users can list and lock: a reader (uid 65534, a real process) that
 // reads the pair during the renames is told that a commit is in flight,
 // not refused the marks directory.
 func TestMarksReadableUnderUmask(t *testing.T) {
@@ -528,6 +528,9 @@ func TestMarksReadableUnderUmask(t *testing.T) {
 	reader := testenv.ChildAsNobody(t, "read-in-flight", x, z) // its binary copied under the usual umask
 	old := syscall.Umask(0o077)
 	t.Cleanup(func() { syscall.Umask(old) })
+	if err := txn.EnableReads(context.Background(), filepath.Dir(x), filepath.Dir(z)); err != nil {
+		t.Fatal(err)
+	}
 	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
 		if k == 2 { // x renamed, z not yet
 			if out, err := reader.CombinedOutput(); err != nil {
@@ -544,4 +547,59 @@ func TestMarksReadableUnderUmask(t *testing.T) {
 	}
 	testenv.DirHolds(t, filepath.Dir(x), "x")
 	testenv.DirHolds(t, filepath.Dir(z), "z")
+}
+
+// Consistent reads are enabled by the directory's owner or root: a reader
+// of another user (uid 65534, a real process) of root's directory where
+// they are not enabled is told so (ErrReadsNotEnabled, naming the
+// directory) and makes nothing there; root's Commits there make no marks.
+// Once root has enabled them, the same reader reads the set. (A marks
+// directory of the reader's would not be trusted by root's writers.)
+func TestReadsEnabledByOwner(t *testing.T) {
+	dir := reachableDir(t)
+	x, z := filepath.Join(dir, "x"), filepath.Join(dir, "z")
+	testenv.WriteFile(t, x, []byte("old x"), 0o644)
+	testenv.WriteFile(t, z, []byte("old z"), 0o644)
+	out, _ := testenv.ChildAsNobody(t, "read-set", x, z).Output()
+	if !strings.Contains(string(out), "error: read "+dir+": ") || !strings.Contains(string(out), " true") {
+		t.Errorf("ReadSet of another user: %s, want ErrReadsNotEnabled naming %s", out, dir)
+	}
+	tx := txn.New()
+	tx.WriteString(x, "new x")
+	tx.WriteString(z, "new z")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, dir, "x", "z") // no .aw-commits
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = testenv.ChildAsNobody(t, "read-set", x, z).Output()
+	if want := "[x=new x z=new z]\n"; !strings.HasPrefix(string(out), want) {
+		t.Errorf("ReadSet of another user, reads enabled: %s, want %s", out, want)
+	}
+}
+
+// EnableReads waits for the writers already in the directory: their
+// Commits began before the marks directory was there, and mark nothing.
+// A writer process holds the directory's shared lock, as a staged
+// transaction does: EnableReads fails with ErrBusy at its deadline and
+// makes nothing; once the writer is gone, it enables them.
+func TestEnableReadsWaitsForWriters(t *testing.T) {
+	dir := reachableDir(t)
+	writer := testenv.Child(t, "hold-lock", dir)
+	in := testenv.StartReady(t, writer, "locked")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := txn.EnableReads(ctx, dir)
+	if !errors.Is(err, txn.ErrBusy) || !isNamed(err, dir) {
+		t.Errorf("EnableReads while a writer holds the directory: %v, want ErrBusy naming it", err)
+	}
+	testenv.DirHolds(t, dir) // nothing made
+	in.Close()
+	writer.Wait()
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	testenv.DirHolds(t, dir)
 }

@@ -51,6 +51,13 @@ func TestChild(t *testing.T) {
 		if _, err := txn.ReadSetContext(ctx, args...); !errors.Is(err, txn.ErrInFlight) {
 			t.Fatalf("ReadSet during the renames: %v, want ErrInFlight", err)
 		}
+	case "read-set": // args: paths: prints the set as contents gives it, or the error
+		files, err := txn.ReadSet(args...)
+		if err != nil {
+			fmt.Println("error:", err, errors.Is(err, txn.ErrReadsNotEnabled))
+			return
+		}
+		fmt.Println(contents(files))
 	case "plant": // args: path, content: a file another user makes
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
 			t.Fatal(err)

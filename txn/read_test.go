@@ -135,6 +135,59 @@ func TestReadSetNeedsRecovery(t *testing.T) {
 	}
 }
 
+// A writer killed between its renames (a real SIGKILL) in directories
+// where consistent reads were not enabled marked nothing: a read that
+// enables them finds what it left (temps, backups, its journal), enables
+// nothing and says that the set needs recovery, instead of returning the
+// mix; EnableReads says the same. After Recover both succeed.
+func TestEnableReadsAfterKilledWriter(t *testing.T) {
+	s := plainSet(t)
+	killedIn(t, "die", s, protocol.StepRename, 3, "syncfs") // x and y renamed, z not
+	testenv.DirHolds(t, s.b, "z", filepath.Base(onlyTemp(t, s.b)))
+	files, err := txn.ReadSet(s.x, s.z)
+	if !errors.Is(err, txn.ErrNeedsRecovery) {
+		t.Fatalf("ReadSet after the kill: %q, %v, want ErrNeedsRecovery", contents(files), err)
+	}
+	if err := txn.EnableReads(context.Background(), s.a, s.b); !errors.Is(err, txn.ErrNeedsRecovery) {
+		t.Errorf("EnableReads after the kill: %v, want ErrNeedsRecovery", err)
+	}
+	if err := txn.Recover(s.a, s.b); err != nil {
+		t.Fatal(err)
+	}
+	files, err = txn.ReadSet(s.x, s.y, s.z)
+	if want := []string{"x=new x", "y=new y", "z=new z"}; err != nil || !slices.Equal(contents(files), want) {
+		t.Errorf("ReadSet after Recover: %q, %v; want %q", contents(files), err, want)
+	}
+	testenv.DirHolds(t, s.a, "x", "y")
+	testenv.DirHolds(t, s.b, "z")
+}
+
+// onlyTemp returns the one temp file in dir.
+func onlyTemp(t *testing.T, dir string) string {
+	t.Helper()
+	temps, _ := filepath.Glob(filepath.Join(dir, ".*.aw-tmp"))
+	if len(temps) != 1 {
+		t.Fatalf("%s holds temps %q, want one", dir, temps)
+	}
+	return temps[0]
+}
+
+// Where consistent reads are not enabled, a Commit makes no marks: nothing
+// of consistent reads appears in its directories.
+func TestCommitWithoutReadsMarksNothing(t *testing.T) {
+	s := plainSet(t)
+	tx := txn.New()
+	s.stage(t, tx)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{s.a, s.b} {
+		if _, err := os.Lstat(filepath.Join(d, ".aw-commits")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s/.aw-commits: %v, want none", d, err)
+		}
+	}
+}
+
 // pairContent is what the mixed-set test's writer writes to both files of
 // commit seq: 2 KiB, the number on every line, so that a torn file shows.
 func pairContent(seq int) []byte {

@@ -1,6 +1,7 @@
 package txn_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,6 +18,18 @@ type set struct {
 }
 
 func newSet(t *testing.T) set {
+	t.Helper()
+	s := plainSet(t)
+	// Commits mark a and b, as they do for consistent readers.
+	if err := txn.EnableReads(context.Background(), s.a, s.b); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// plainSet is newSet in directories where consistent reads are not
+// enabled.
+func plainSet(t *testing.T) set {
 	t.Helper()
 	s := setAt(testenv.TempDir(t))
 	os.Mkdir(s.a, 0o755)

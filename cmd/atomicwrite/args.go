@@ -16,6 +16,7 @@ import (
 type command struct {
 	help, version bool
 	recover       bool
+	enableReads   bool // --enable-reads: DIRs, as --recover
 	read, watch   bool     // --read, --watch: print the PATHs' set
 	run           []string // --run: the command and its arguments, whose output is PATH's content
 	noEmpty       bool
@@ -38,7 +39,7 @@ type option struct {
 }
 
 var options = []option{
-	{'h', "help", false}, {0, "version", false}, {0, "recover", false}, {0, "wait", true}, {0, "run", false},
+	{'h', "help", false}, {0, "version", false}, {0, "recover", false}, {0, "enable-reads", false}, {0, "wait", true}, {0, "run", false},
 	{0, "read", false}, {0, "watch", false},
 	{'e', "no-empty", false}, {'n', "no-clobber", false}, {'p', "parents", false},
 	{'r', "remove", true}, {'m', "mode", true}, {'d', "delim", true}, {'c', "if-sha256", true},
@@ -74,6 +75,8 @@ func parseArgs(args []string) (command, error) {
 			c.version = true
 		case "recover":
 			c.recover = true
+		case "enable-reads":
+			c.enableReads = true
 		case "read":
 			c.read = true
 		case "watch":
@@ -188,12 +191,19 @@ func parseArgs(args []string) (command, error) {
 	if c.help || c.version {
 		return c, nil
 	}
-	if c.recover {
+	if c.recover || c.enableReads {
+		flag := "--recover"
+		if c.enableReads {
+			flag = "--enable-reads"
+		}
+		if c.recover && c.enableReads || c.read || c.watch || c.run != nil {
+			return c, usageErrorf("%s takes DIRs and --wait only (see atomicwrite -h)", flag)
+		}
 		if mode != nil || delim != nil || sums != nil || c.noEmpty || c.noClobber || c.parents || c.removes != nil {
-			return c, usageErrorf("--recover takes no write flags (-m, -d, -e, -n, -p, -r, -c) (see atomicwrite -h)")
+			return c, usageErrorf("%s takes no write flags (-m, -d, -e, -n, -p, -r, -c) (see atomicwrite -h)", flag)
 		}
 		if len(c.paths) == 0 {
-			return c, usageErrorf("--recover needs a DIR (see atomicwrite -h)")
+			return c, usageErrorf("%s needs a DIR (see atomicwrite -h)", flag)
 		}
 		if wait != nil {
 			d, err := time.ParseDuration(*wait)
@@ -205,7 +215,7 @@ func parseArgs(args []string) (command, error) {
 		return c, nil
 	}
 	if wait != nil {
-		return c, usageErrorf("--wait applies to --recover only (see atomicwrite -h)")
+		return c, usageErrorf("--wait applies to --recover and --enable-reads only (see atomicwrite -h)")
 	}
 	if c.read || c.watch {
 		if c.read && c.watch || c.run != nil || mode != nil || sums != nil || c.noEmpty || c.noClobber || c.parents || c.removes != nil {

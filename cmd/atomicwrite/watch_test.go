@@ -12,13 +12,16 @@ import (
 
 // --watch prints the set at once, then the whole new set after a
 // transaction (here, the CLI's own multi-path write) changes it: its
-// output, fed back to a write of the same paths, is the set again.
+// output, fed back to a write of the same paths, is the set again. (It
+// runs in the directory's parent: on Windows, consistent reads cannot be
+// enabled in a directory that is a process's working directory.)
 func TestWatch(t *testing.T) {
 	dir := testenv.TempDir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "cert.pem"), []byte("old cert"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, "key.pem"), []byte("old key"), 0o600)
-	cmd := exec.Command(binary, "--watch", "cert.pem", "key.pem")
-	cmd.Dir = dir
+	base := filepath.Base(dir)
+	cmd := exec.Command(binary, "--watch", filepath.Join(base, "cert.pem"), filepath.Join(base, "key.pem"))
+	cmd.Dir = filepath.Dir(dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ package crashsuite
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -87,6 +88,11 @@ func (sc scenario) setUp(t *testing.T, work string, gen int) {
 		if err := os.MkdirAll(filepath.Join(work, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Consistent reads are enabled in A and B, so that batches mark them
+	// (the directories a write makes get them from the first read).
+	if err := txn.EnableReads(context.Background(), filepath.Join(work, "A"), filepath.Join(work, "B")); err != nil {
+		t.Fatal(err)
 	}
 	for i, tg := range sc.targets {
 		if tg.existed {
@@ -231,14 +237,23 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 			}
 		}
 	}
+	// So do the marks directory of enabled consistent reads and the file
+	// that says so: a mark left in it is left over.
 	filepath.WalkDir(work, func(path string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(work, path)
-		if err == nil && rel != "." && !names[rel] {
+		enabled := d != nil && d.IsDir() && d.Name() == ".aw-commits" && exists(filepath.Join(path, "enabled")) ||
+			d != nil && d.Name() == "enabled" && filepath.Base(filepath.Dir(path)) == ".aw-commits"
+		if err == nil && rel != "." && !names[rel] && !enabled {
 			st.leftovers = append(st.leftovers, rel)
 		}
 		return nil
 	})
 	return st
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // classify names what target i holds: b, read with err.

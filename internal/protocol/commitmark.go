@@ -1,67 +1,76 @@
 package protocol
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.uber.org/multierr"
 
+	"github.com/atomicwrite/atomicwrite/internal/resolve"
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // While a batch renames, a program that reads its files one by one can
-// find some renamed and others not. So a batch marks each directory it
-// renames in, with a mark in the directory's marks directory on which it
-// holds a shared flock for as long as it lives:
+// find some renamed and others not. Consistent reads (see readset.go) are
+// turned on per directory, by its owner or root, once (EnableReads; a
+// consistent read of a directory its user owns does it itself): that makes
+// the directory's marks directory, and a file in it that says the
+// directory's batches all mark:
+//
+//	<dir>/.aw-commits/enabled
+//
+// A batch marks each directory it renames in that has a marks directory,
+// with a mark on which it holds a shared flock for as long as it lives:
 //
 //	<dir>/.aw-commits/.commit.<16 hex digits>.aw-mark
 //
 // made before its commit point, and durable with its temps (the syncfs, or
 // its directory's fsync); just before its first rename the mark takes the
 // name .commit.<same digits>.aw-renaming, and it is removed once the last
-// rename (or the undo) is done. A consistent read (see readset.go) reads
-// its files, then looks for marks in their directories, then checks that
-// no file changed meanwhile: a live batch's renaming mark makes it try
-// again, and a dead batch's mark of either name (its writer died, so the
-// lock is free) means that the set may be half a transaction until
-// Recover, whose sweep removes the mark. The short renaming window, not
-// the whole commit, is what readers wait for.
+// rename (or the undo) is done. A directory without a marks directory costs
+// a batch one failed open, and nothing else.
+//
+// A consistent read reads its files, then lists the marks of their
+// directories, then checks that no file changed meanwhile: a live batch's
+// renaming mark makes it try again, and a dead batch's mark of either name
+// (its writer died, so the lock is free) means that the set may be half a
+// transaction until Recover, whose sweep removes the mark. The short
+// renaming window, not the whole commit, is what readers wait for.
 //
 // A mark only appears once it is locked (it is made under a temp name
 // first), so a reader never mistakes a live batch's mark for a dead one,
 // and never holds a lock that a writer waits for.
 const (
 	marksDir       = ".aw-commits"
+	enabledName    = "enabled"
 	markSuffix     = ".aw-mark"
 	renamingSuffix = ".aw-renaming"
 	markBase       = "commit"
 )
 
 // The modes of the marks directory and of a mark: readable by everyone
-// who may read the directory's files.
+// who may read the directory's files, whatever the umask of whoever made
+// them (readers of other users list the marks and lock them; a mark tells
+// nothing but that a commit is under way).
 const (
 	marksDirMode = 0o755
 	markMode     = 0o644
 )
 
-// maxMarksDirTries bounds how often a batch makes the marks directory
-// again because another batch, done, removed it as it was being used.
-const maxMarksDirTries = 100
-
 // A commitMark is a batch's mark in one directory.
 type commitMark struct {
 	e     *Entry // the first entry in the directory
 	dirfd int    // the marks directory
-	ours  bool   // the marks directory belongs to the batch's user
-	open  bool   // the umask took bits the marks need: put them back
 	fd    int    // the mark, locked shared
 	name  string
 }
 
-// markDirs marks each distinct directory of entries. On an error it leaves
-// no mark.
+// markDirs marks each distinct directory of entries that has a marks
+// directory. On an error it leaves no mark.
 func markDirs(entries []*Entry) ([]commitMark, error) {
 	var marks []commitMark
 	if entries[0].settings.NoMarks {
@@ -69,6 +78,9 @@ func markDirs(entries []*Entry) ([]commitMark, error) {
 	}
 	for _, e := range distinctDirs(entries) {
 		m, err := markDirOf(e)
+		if err == sys.ENOENT {
+			continue // no reader asked for consistent reads here
+		}
 		if err != nil {
 			return nil, multierr.Append(pathError("mark", e.Name, err), unmark(marks))
 		}
@@ -77,54 +89,117 @@ func markDirs(entries []*Entry) ([]commitMark, error) {
 	return marks, nil
 }
 
-// markDirOf makes and locks a mark in e's directory.
+// markDirOf makes and locks a mark in e's directory, or fails with ENOENT
+// if the directory has no marks directory.
 func markDirOf(e *Entry) (commitMark, error) {
 	m := commitMark{e: e, dirfd: -1, fd: -1}
 	var err error
-	for try := 1; ; try++ {
-		made := false
-		if err = sys.Mkdirat(e.Dir.fd, marksDir, marksDirMode); err == nil {
-			made = true
-		} else if err != sys.EEXIST {
-			return m, err
-		}
-		var st sys.Stat_t
-		if m.dirfd, st, err = openMarksDir(e.Dir.fd, true); err == nil {
-			m.ours = st.Uid == uint32(sys.Geteuid())
-			// Readers of other users list the marks and lock them: a
-			// umask such as 077 would keep them out, and fail their
-			// reads during commits. A mark tells nothing but that a
-			// commit is under way.
-			if made && st.Mode&marksDirMode != marksDirMode {
-				m.open = true
-				err = sys.Fchmod(m.dirfd, marksDirMode)
-			}
-			if err == nil {
-				if m.name, err = newMark(&m, e.settings.random); err == nil {
-					return m, nil
-				}
-			}
-			sys.Close(m.dirfd)
-		}
-		if made {
-			err = multierr.Append(err, removeMarksDir(e.Dir.fd))
-		}
-		if err != sys.ENOENT || try == maxMarksDirTries {
-			return m, err
-		}
+	if m.dirfd, _, err = openMarksDir(e.Dir.fd, true); err != nil {
+		return m, err
 	}
+	if m.name, err = newMark(&m, e.settings.random); err != nil {
+		sys.Close(m.dirfd)
+	}
+	return m, err
 }
 
-// removeMarksDir removes the marks directory of dirfd if it is empty. One
-// that holds another batch's mark, or is gone already, is that batch's to
-// remove.
-func removeMarksDir(dirfd int) error {
-	// Not a switch: ENOTEMPTY is EEXIST on some systems (AIX).
-	err := sys.Unlinkat(dirfd, marksDir, sys.AT_REMOVEDIR)
-	if err == nil || err == sys.ENOENT || err == sys.ENOTEMPTY || err == sys.EEXIST || err == sys.ENOTDIR {
-		return nil
+// ErrReadsNotEnabled (see errors.go) with what its user may do.
+var errNotOwner = fmt.Errorf("%w: only the directory's owner or root may enable them (EnableReads)", ErrReadsNotEnabled)
+
+// enableReads turns consistent reads on in the directory open on dirfd
+// (see above). It holds the directory's exclusive lock, which Recover
+// takes, while it makes the marks directory: that waits out every batch
+// that began before and so marks nothing, and every batch that locks the
+// directory after it finds the marks directory. A writer that died
+// mid-commit left no mark: while its temps, backups, journal or new
+// directories' markers are in the directory, reads stay off
+// (ErrNeedsRecovery), and nothing is made, until Recover has run.
+func enableReads(dirfd int, w *Waits) error {
+	var st sys.Stat_t
+	if err := sys.Fstat(dirfd, &st); err != nil {
+		return err
 	}
-	return fmt.Errorf("%s left behind: %w", marksDir, err)
+	// Writers trust a marks directory of root's or the directory owner's
+	// (see trustedMarks): no one else's would serve them all.
+	if euid := uint32(sys.Geteuid()); euid != 0 && euid != st.Uid {
+		return errNotOwner
+	}
+	lfd, err := sys.Openat(dirfd, ".", sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer sys.Close(lfd)
+	held, err := lockDir(lfd, true, w, recoveryLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlockDir(held)
+	names, err := readDirNames(dirfd)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if interrupted(name) {
+			return fmt.Errorf("%w (%s)", ErrNeedsRecovery, name)
+		}
+	}
+	err = sys.Mkdirat(dirfd, marksDir, marksDirMode)
+	made := err == nil
+	if err != nil && err != sys.EEXIST {
+		return err
+	}
+	fd, mst, err := openMarksDir(dirfd, true)
+	if err != nil {
+		return err
+	}
+	defer sys.Close(fd)
+	if made && mst.Mode&marksDirMode != marksDirMode {
+		if err := sys.Fchmod(fd, marksDirMode); err != nil {
+			return err
+		}
+	}
+	efd, err := sys.Openat(fd, enabledName, sys.O_WRONLY|sys.O_CREAT|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode)
+	if err != nil {
+		return err
+	}
+	if err := sys.Fchmod(efd, markMode); err != nil {
+		sys.Close(efd)
+		return err
+	}
+	return sys.Close(efd)
+}
+
+// interrupted reports whether name, in a directory, is one a write leaves
+// there only until it ends: a temp, a backup, a journal, or the marker of
+// a new directory.
+func interrupted(name string) bool {
+	for _, suffix := range []string{tempSuffix, backupSuffix, journalSuffix, markerSuffix} {
+		if parseName(name, suffix) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// EnableReads turns consistent reads on in the directory path: from then
+// on every batch that renames there marks it (see above). It is for the
+// directory's owner or root; it waits, within ctx, for the batches in
+// flight there.
+func EnableReads(ctx context.Context, path string) error {
+	var walk resolve.Walk
+	fd, _, err := walk.Dir(sys.AT_FDCWD, path)
+	if err != nil {
+		return pathError("enable", path, err)
+	}
+	defer sys.Close(fd)
+	w := Waits{done: ctx.Done()}
+	if deadline, ok := ctx.Deadline(); ok {
+		w.limit = time.Until(deadline)
+	}
+	if err := enableReads(fd, &w); err != nil {
+		return pathError("enable", path, err)
+	}
+	return nil
 }
 
 // openMarksDir opens the marks directory of dirfd, and returns its stat.
@@ -174,12 +249,10 @@ func newMark(m *commitMark, random func() uint64) (string, error) {
 		if err != nil {
 			return err
 		}
-		if m.open {
-			if err := sys.Fchmod(fd, markMode); err != nil {
-				sys.Close(fd)
-				sys.Unlinkat(m.dirfd, name, 0)
-				return err
-			}
+		if err := sys.Fchmod(fd, markMode); err != nil {
+			sys.Close(fd)
+			sys.Unlinkat(m.dirfd, name, 0)
+			return err
 		}
 		if err := sys.Flock(fd, sys.LOCK_SH|sys.LOCK_NB); err != nil {
 			// Someone opened it first and holds it: not ours to use.
@@ -264,7 +337,7 @@ func syncMarks(marks []commitMark) error {
 	return nil
 }
 
-// unmark removes the marks, then each marks directory left empty. On Unix
+// unmark removes the marks. On Unix
 // a mark is removed before its lock is let go of: a reader never finds a
 // live batch's mark unlocked (see unlinkOpen for Windows).
 func unmark(marks []commitMark) error {
@@ -280,12 +353,6 @@ func unmark(marks []commitMark) error {
 			sys.Close(m.fd)
 		}
 		sys.Close(m.dirfd)
-		if !m.ours {
-			continue // root's, or the directory owner's: theirs to remove
-		}
-		if rerr := removeMarksDir(m.e.Dir.fd); rerr != nil {
-			err = multierr.Append(err, pathError("remove", m.e.Name, rerr))
-		}
 	}
 	return err
 }

@@ -43,6 +43,11 @@ var (
 	// of a batch whose writer died mid-commit in a directory of the set:
 	// its files may be half a transaction until Recover runs there.
 	ErrNeedsRecovery = errors.New("a transaction was interrupted: run Recover on the directory")
+
+	// ErrReadsNotEnabled is wrapped by a consistent read of a directory
+	// where consistent reads are not enabled, and that its user may not
+	// enable (see EnableReads).
+	ErrReadsNotEnabled = errors.New("consistent reads are not enabled in the directory")
 )
 
 // busyError is ErrBusy for a file or a directory, with the wait it gave up

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
@@ -69,6 +70,7 @@ func (s *setRead) consistent(ctx context.Context) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		budget = time.Until(deadline)
 	}
+	s.waits = Waits{limit: budget, done: ctx.Done()}
 	retry := func(err error) bool { return errors.Is(err, ErrInFlight) || errors.Is(err, errChanged) }
 	// A batch renames for microseconds, and a file that changed while it
 	// was read has changed already: a few tries at once, then short pauses,
@@ -103,6 +105,7 @@ type setRead struct {
 	// A directory of the set was missing when it was opened, and is there
 	// now: the set is opened again.
 	stale bool
+	waits Waits // of enabling consistent reads (see enable): the read's own bound
 }
 
 type setFile struct {
@@ -202,6 +205,7 @@ func (s *setRead) close() {
 func (s *setRead) reopen() error {
 	s.close()
 	fresh, err := openSet(s.names)
+	fresh.waits = s.waits
 	*s = *fresh
 	return err
 }
@@ -295,18 +299,14 @@ func readAt(dirfd int, name string) ([]byte, Version, error) {
 // batch's is ErrInFlight, a dead one's ErrNeedsRecovery. A marks directory
 // that neither root, the directory's owner nor the owner of a file of the
 // set there owns is not trusted to hold every mark (see trustedMarks): the
-// read fails.
+// read fails. Where consistent reads are not enabled yet, it enables them
+// if its user may (see enableReads), and the set is read again.
 func (s *setRead) checkMarks(i int) error {
 	d := &s.dirs[i]
-	var st sys.Stat_t
-	err := sys.Fstatat(d.fd, marksDir, &st, sys.AT_SYMLINK_NOFOLLOW)
-	if err == sys.ENOENT {
-		return nil // the common case: no batch there
-	}
 	where := filepath.Join(d.path, marksDir)
 	fd, st, err := openMarksDir(d.fd, false)
 	if err == sys.ENOENT {
-		return nil
+		return s.enable(i)
 	}
 	if err != nil {
 		return pathError("read", where, err)
@@ -316,14 +316,17 @@ func (s *setRead) checkMarks(i int) error {
 		return pathError("read", where, fmt.Errorf("belongs to uid %d, who could hide a commit: %w", st.Uid, fs.ErrPermission))
 	}
 	// The marks a batch that was committing when the directory was opened
-	// left in it: one that has gone since (or removed the directory) is
-	// done, and the check after the reads sees any rename it made.
+	// left in it: one that has gone since is done, and the check after the
+	// reads sees any rename it made.
 	names, err := readDirNames(fd)
 	if errors.Is(err, sys.ENOENT) {
-		return nil
+		return s.enable(i)
 	}
 	if err != nil {
 		return pathError("read", where, err)
+	}
+	if !slices.Contains(names, enabledName) {
+		return s.enable(i)
 	}
 	for _, name := range names {
 		renaming := parseName(name, renamingSuffix) == markBase
@@ -352,6 +355,20 @@ func (s *setRead) checkMarks(i int) error {
 		}
 	}
 	return nil
+}
+
+// enable enables consistent reads in the set's directory i, whose batches
+// have marked nothing so far: what was read is read again.
+func (s *setRead) enable(i int) error {
+	d := &s.dirs[i]
+	err := enableReads(d.fd, &s.waits)
+	switch {
+	case errors.Is(err, ErrBusy):
+		return pathError("read", d.path, fmt.Errorf("%w (enabling consistent reads waits for it: %w)", ErrInFlight, err))
+	case err != nil:
+		return pathError("read", d.path, err)
+	}
+	return pathError("read", d.path, errChanged)
 }
 
 // trusts reports whether the marks directory st in the set's directory i

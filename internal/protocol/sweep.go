@@ -37,7 +37,7 @@ func (r *recovery) sweep(path string) error {
 	if len(keep) == 0 {
 		// No set here awaits a journal any more: dead batches' marks
 		// (see commitmark.go) would only make readers wait.
-		removed, err = sweepMarks(dir.fd, path, r.euid)
+		err = sweepMarks(dir.fd, path, r.euid)
 	}
 	for _, name := range names {
 		if keep[name] || parseName(name, tempSuffix) == "" && parseName(name, backupSuffix) == "" {
@@ -89,26 +89,26 @@ func sweepable(dirfd int, name string, euid uint32) uint32 {
 	return kind
 }
 
-// sweepMarks removes from the directory dirfd (path) the commit marks of
-// Recover's user whose batches are dead (their locks are free), and the
-// marks directory if that leaves it empty. It reports whether it removed
-// anything from dirfd itself.
-func sweepMarks(dirfd int, path string, euid uint32) (bool, error) {
+// sweepMarks removes from the marks directory of dirfd (path) the commit
+// marks of Recover's user whose batches are dead (their locks are free).
+// The marks directory stays: consistent reads stay enabled there.
+func sweepMarks(dirfd int, path string, euid uint32) error {
 	fd, st, err := openMarksDir(dirfd, false)
 	if err == sys.ENOENT {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, pathError("recover", filepath.Join(path, marksDir), err)
+		return pathError("recover", filepath.Join(path, marksDir), err)
 	}
 	defer sys.Close(fd)
 	if st.Uid != euid {
-		return false, nil // another user's marks: theirs to recover
+		return nil // another user's marks: theirs to recover
 	}
 	names, err := readDirNames(fd)
 	if err != nil {
-		return false, pathError("recover", filepath.Join(path, marksDir), err)
+		return pathError("recover", filepath.Join(path, marksDir), err)
 	}
+	removed := false
 	for _, name := range names {
 		if parseName(name, markSuffix) != markBase && parseName(name, renamingSuffix) != markBase && parseName(name, tempSuffix) != markBase {
 			continue
@@ -121,10 +121,11 @@ func sweepMarks(dirfd int, path string, euid uint32) (bool, error) {
 			if uerr := sys.Unlinkat(fd, name, 0); uerr != nil && uerr != sys.ENOENT {
 				err = multierr.Append(err, pathError("remove", filepath.Join(path, marksDir, name), uerr))
 			}
+			removed = true
 		}
 	}
-	if sys.Unlinkat(dirfd, marksDir, sys.AT_REMOVEDIR) == nil {
-		return true, err
+	if removed {
+		err = multierr.Append(err, sys.Fsync(fd))
 	}
-	return false, multierr.Append(err, sys.Fsync(fd))
+	return err
 }
