@@ -16,7 +16,7 @@ import (
 type command struct {
 	help, version bool
 	recover       bool
-	enableReads   bool // --enable-reads: DIRs, as --recover
+	enableReads   bool     // --enable-reads: DIRs, as --recover
 	read, watch   bool     // --read, --watch: print the PATHs' set
 	run           []string // --run: the command and its arguments, whose output is PATH's content
 	noEmpty       bool
