@@ -603,3 +603,27 @@ func TestEnableReadsWaitsForWriters(t *testing.T) {
 	}
 	testenv.DirHolds(t, dir)
 }
+
+// In a directory that a group may write, root enables consistent reads:
+// a writer of that group who is not the directory's owner (uid 65534, a
+// real process) commits there all the same, marking it, and cannot remove
+// another writer's mark (the marks directory is sticky).
+func TestEnabledSharedDirectory(t *testing.T) {
+	dir := filepath.Join(reachableDir(t), "shared")
+	os.Mkdir(dir, 0o755)
+	os.Chown(dir, 0, testenv.NobodyUID)
+	os.Chmod(dir, 0o775)
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, ".aw-commits"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := os.ModeDir | os.ModeSticky | 0o775; fi.Mode() != want {
+		t.Errorf(".aw-commits is %v, want %v", fi.Mode(), want)
+	}
+	runAs(t, "commit", dir, "x", "y")
+	testenv.FileHolds(t, filepath.Join(dir, "x"), []byte("new x"))
+	testenv.DirHolds(t, dir, "x", "y")
+}

@@ -52,10 +52,10 @@ const (
 	markBase       = "commit"
 )
 
-// The modes of the marks directory and of a mark: readable by everyone
-// who may read the directory's files, whatever the umask of whoever made
-// them (readers of other users list the marks and lock them; a mark tells
-// nothing but that a commit is under way).
+// The modes of the marks directory (at least: see enableReads) and of a
+// mark: readable by everyone who may read the directory's files, whatever
+// the umask of whoever made them (readers of other users list the marks
+// and lock them; a mark tells nothing but that a commit is under way).
 const (
 	marksDirMode = 0o755
 	markMode     = 0o644
@@ -153,8 +153,21 @@ func enableReads(dirfd int, w *Waits) error {
 		return err
 	}
 	defer sys.Close(fd)
-	if made && mst.Mode&marksDirMode != marksDirMode {
-		if err := sys.Fchmod(fd, marksDirMode); err != nil {
+	// Whoever may write the directory may commit there, and so mark: the
+	// marks directory has the directory's group and is writable as the
+	// directory is, and sticky then, so that no writer can remove
+	// another's mark.
+	mode := uint32(marksDirMode) | uint32(st.Mode)&0o022
+	if mode&0o022 != 0 {
+		mode |= sys.S_ISVTX
+	}
+	if made && mst.Gid != st.Gid {
+		if err := sys.Fchown(fd, -1, int(st.Gid)); err != nil {
+			return err
+		}
+	}
+	if made && uint32(mst.Mode)&0o7777 != mode {
+		if err := sys.Fchmod(fd, mode); err != nil {
 			return err
 		}
 	}
