@@ -58,12 +58,24 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 		})
 		return journal
 	}
-	// The writer's kill points that leave a journal; Recover is killed at
-	// every one of its calls after some of them (scenario.recoverPoints).
+	// The writer's kill points that leave a journal, as the recording
+	// shows them: after the call that creates it, up to the one that
+	// removes it. Recover is killed at every one of its calls after some
+	// of them (scenario.recoverPoints), each checked to leave a journal.
 	var points []int
-	for k := 1; k <= len(rec.Calls); k++ {
-		if crashed(k) {
-			points = append(points, k)
+	created := 0
+	for i, c := range rec.Calls {
+		if !strings.Contains(c.Path, ".aw-journal") {
+			continue
+		}
+		if created == 0 {
+			created = i + 1
+		}
+		if c.Name == "unlinkat" {
+			for k := created + 1; k <= i+1; k++ {
+				points = append(points, k)
+			}
+			break
 		}
 	}
 	if len(points) == 0 {
@@ -71,7 +83,9 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 	}
 	points = sc.recoverPoints(points)
 	for _, k := range points {
-		crashed(k)
+		if !crashed(k) {
+			t.Fatalf("writer killed before call %d (%s) left no journal", k, rec.Calls[k-1])
+		}
 		ref := recoverTraced(t, sc, work, tracer.Plan{})
 		want := sc.look(work, 0, 1, sc.existed())
 		if v := want.recovered(); len(v) > 0 {
