@@ -121,6 +121,7 @@ type setDir struct {
 	path string // as the caller named it, for errors
 	fd   int
 	id   fileID
+	uid  uint32 // its owner
 }
 
 // openSet resolves names: each directory once, then each final name's
@@ -191,7 +192,7 @@ func (s *setRead) addDir(path string, fd int) (int, error) {
 			return i, nil
 		}
 	}
-	s.dirs = append(s.dirs, setDir{path: path, fd: fd, id: id})
+	s.dirs = append(s.dirs, setDir{path: path, fd: fd, id: id, uid: st.Uid})
 	return len(s.dirs) - 1, nil
 }
 
@@ -318,7 +319,7 @@ func (s *setRead) checkMarks(i int) error {
 	// The marks a batch that was committing when the directory was opened
 	// left in it: one that has gone since is done, and the check after the
 	// reads sees any rename it made.
-	names, err := readDirNames(fd)
+	names, err := sys.ReadDirNames(fd)
 	if errors.Is(err, sys.ENOENT) {
 		return s.enable(i)
 	}
@@ -375,11 +376,7 @@ func (s *setRead) enable(i int) error {
 // belongs to root, to the directory's owner, or to the owner of one of the
 // set's files there.
 func (s *setRead) trusts(i int, marks *sys.Stat_t) bool {
-	var dir sys.Stat_t
-	if sys.Fstat(s.dirs[i].fd, &dir) != nil {
-		return false
-	}
-	if trustedMarks(marks, &dir, dir.Uid) {
+	if uid := s.dirs[i].uid; marks.Uid == 0 || marks.Uid == uid {
 		return true
 	}
 	for _, f := range s.files {

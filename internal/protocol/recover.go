@@ -515,7 +515,6 @@ func readDirNames(dirfd int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), ".")
-	defer f.Close()
-	return f.Readdirnames(-1)
+	defer sys.Close(fd)
+	return sys.ReadDirNames(fd)
 }

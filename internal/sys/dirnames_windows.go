@@ -1,0 +1,15 @@
+package sys
+
+import "os"
+
+// ReadDirNames returns the names in the directory open on fd (but "." and
+// ".."), through a duplicate of the handle: fd stays the caller's.
+func ReadDirNames(fd int) ([]string, error) {
+	dup, err := Dup(fd)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(dup), ".")
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
