@@ -104,7 +104,7 @@ func sweepMarks(dirfd int, path string, euid uint32) error {
 	if st.Uid != euid {
 		return nil // another user's marks: theirs to recover
 	}
-	names, err := readDirNames(fd)
+	names, err := sys.ReadDirNames(fd)
 	if err != nil {
 		return pathError("recover", filepath.Join(path, marksDir), err)
 	}
