@@ -237,12 +237,12 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 			}
 		}
 	}
-	// So do the marks directory of enabled consistent reads and the file
-	// that says so: a mark left in it is left over.
+	// So do the marks directory of enabled consistent reads, the file that
+	// says so and its idle marks: a mark left in it is left over.
 	filepath.WalkDir(work, func(path string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(work, path)
 		enabled := d != nil && d.IsDir() && d.Name() == ".aw-commits" && exists(filepath.Join(path, "enabled")) ||
-			d != nil && d.Name() == "enabled" && filepath.Base(filepath.Dir(path)) == ".aw-commits"
+			d != nil && (d.Name() == "enabled" || strings.HasPrefix(d.Name(), "idle-")) && filepath.Base(filepath.Dir(path)) == ".aw-commits"
 		if err == nil && rel != "." && !names[rel] && !enabled {
 			st.leftovers = append(st.leftovers, rel)
 		}

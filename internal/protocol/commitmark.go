@@ -65,8 +65,9 @@ const (
 type commitMark struct {
 	e     *Entry // the first entry in the directory
 	dirfd int    // the marks directory
-	fd    int    // the mark, locked shared
+	fd    int    // the mark, locked
 	name  string
+	idle  string // the idle name it had, and takes back at the end
 }
 
 // markDirs marks each distinct directory of entries that has a marks
@@ -254,39 +255,79 @@ func trustedMarks(marks, dir *sys.Stat_t, uid uint32) bool {
 	return marks.Uid == 0 || marks.Uid == dir.Uid || marks.Uid == uid
 }
 
-// newMark makes m's mark in m.dirfd: under a temp name, locked, then under
-// its final name.
+// maxIdleMarks bounds the idle mark files a batch tries before it gives
+// up: one per batch that marked the directory at the same time.
+const maxIdleMarks = 64
+
+// idleName is the name of idle mark file i: a mark between two batches.
+func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
+
+// newMark gives m a mark in m.dirfd: an idle mark file of the writer's,
+// made the first time, locked, and only then given a mark's name. Reusing
+// the file spares a batch an inode made and freed per directory, whose
+// metadata would join its flushes.
 func newMark(m *commitMark, random func() uint64) (string, error) {
-	temp, err := createUnique(markBase, tempSuffix, random, func(name string) error {
-		fd, err := sys.Openat(m.dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode)
-		if err != nil {
-			return err
+	euid := uint32(sys.Geteuid())
+	for i := 0; ; i++ {
+		if i == maxIdleMarks {
+			return "", fmt.Errorf("no idle mark file of %d could be used", maxIdleMarks)
 		}
+		idle := idleName(i)
+		fd, err := claimIdle(m.dirfd, idle, euid)
+		if err == sys.EEXIST {
+			continue // another batch's, or no use
+		}
+		if err != nil {
+			return "", err
+		}
+		name, err := createUnique(markBase, markSuffix, random, func(name string) error {
+			return moveNew(m.dirfd, "", idle, name)
+		})
+		if err != nil {
+			sys.Close(fd)
+			return "", err
+		}
+		m.fd, m.idle = fd, idle
+		return name, nil
+	}
+}
+
+// claimIdle opens the idle mark file name in dirfd, making it if it is
+// not there, and locks it. It fails with EEXIST if the file is not one to
+// use: another batch holds it, it is not a regular file of euid's (a file
+// of someone else's could be removed from under the batch, and its
+// readers would miss the mark), or it is no longer under that name.
+func claimIdle(dirfd int, name string, euid uint32) (int, error) {
+	fd, err := sys.Openat(dirfd, name, sys.O_RDWR|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	made := err == sys.ENOENT
+	switch {
+	case made:
+		// EEXIST: another batch made it first.
+		if fd, err = sys.Openat(dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode); err != nil {
+			return -1, err
+		}
+	case err == sys.EACCES || err == sys.EPERM:
+		return -1, err
+	case err != nil:
+		return -1, sys.EEXIST // a link, a directory, a socket: no use
+	}
+	var st, now sys.Stat_t
+	switch {
+	case sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil,
+		sys.Fstat(fd, &st) != nil,
+		st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid,
+		sys.Fstatat(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || now.Ino != st.Ino || now.Dev != st.Dev:
+		sys.Close(fd)
+		return -1, sys.EEXIST
+	}
+	// Readable by readers of other users, whatever the umask.
+	if made {
 		if err := sys.Fchmod(fd, markMode); err != nil {
 			sys.Close(fd)
-			sys.Unlinkat(m.dirfd, name, 0)
-			return err
+			return -1, err
 		}
-		if err := sys.Flock(fd, sys.LOCK_SH|sys.LOCK_NB); err != nil {
-			// Someone opened it first and holds it: not ours to use.
-			sys.Close(fd)
-			sys.Unlinkat(m.dirfd, name, 0)
-			return sys.EEXIST
-		}
-		m.fd = fd
-		return nil
-	})
-	if err != nil {
-		return "", err
 	}
-	name, err := createUnique(markBase, markSuffix, random, func(name string) error {
-		return moveNew(m.dirfd, "", temp, name)
-	})
-	if err != nil {
-		sys.Unlinkat(m.dirfd, temp, 0)
-		sys.Close(m.fd)
-	}
-	return name, err
+	return fd, nil
 }
 
 // markLive reports whether the mark name in the marks directory dirfd is
@@ -350,12 +391,18 @@ func syncMarks(marks []commitMark) error {
 	return nil
 }
 
-// unmark removes the marks. On Unix
-// a mark is removed before its lock is let go of: a reader never finds a
-// live batch's mark unlocked (see unlinkOpen for Windows).
+// unmark ends the marks: each takes back its idle name, or is removed if
+// that name is taken. A mark loses its mark's name before its lock is let
+// go of, so a reader never finds a live batch's mark unlocked (but where a
+// file open cannot be removed: see unlinkOpen).
 func unmark(marks []commitMark) error {
 	var err error
 	for _, m := range marks {
+		if moveNew(m.dirfd, "", m.name, m.idle) == nil {
+			sys.Close(m.fd)
+			sys.Close(m.dirfd)
+			continue
+		}
 		if !unlinkOpen {
 			sys.Close(m.fd)
 		}
