@@ -61,12 +61,12 @@ var pairReads = []struct {
 }
 
 // stagedMarked is stagedSyncfs with a mark in each directory's marks
-// directory, made before the syncfs, renamed before the renames and
-// removed after them, before the directories' fsyncs.
+// directory, as a Commit makes it: an idle mark file locked and renamed to
+// a mark's name before the syncfs, renamed again before the renames, and
+// given its idle name back after them, before the directories' fsyncs.
 func stagedMarked(paths []string, data []byte) error {
 	type mark struct {
-		dir, marks  int
-		fd          int
+		marks, fd   int
 		name, moved string
 	}
 	var marks []mark
@@ -75,21 +75,23 @@ func stagedMarked(paths []string, data []byte) error {
 		if err != nil {
 			return err
 		}
-		m := mark{dir: dfd}
-		if m.marks, err = unix.Openat(dfd, ".aw-commits", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0); err != nil {
+		m := mark{}
+		m.marks, err = unix.Openat(dfd, ".aw-commits", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		unix.Close(dfd)
+		if err != nil {
 			return err
 		}
 		var st unix.Stat_t
 		unix.Fstat(m.marks, &st)
-		hex := fmt.Sprintf("%016x", rand.Uint64())
-		temp := ".commit." + hex + ".aw-tmp"
-		if m.fd, err = unix.Openat(m.marks, temp, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644); err != nil {
+		if m.fd, err = unix.Openat(m.marks, "idle-bench", unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o644); err != nil {
 			return err
 		}
-		unix.Fchmod(m.fd, 0o644)
-		unix.Flock(m.fd, unix.LOCK_SH|unix.LOCK_NB)
+		unix.Flock(m.fd, unix.LOCK_EX|unix.LOCK_NB)
+		unix.Fstat(m.fd, &st)
+		unix.Fstatat(m.marks, "idle-bench", &st, unix.AT_SYMLINK_NOFOLLOW)
+		hex := fmt.Sprintf("%016x", rand.Uint64())
 		m.name, m.moved = ".commit."+hex+".aw-mark", ".commit."+hex+".aw-renaming"
-		if err := unix.Renameat2(m.marks, temp, m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
+		if err := unix.Renameat2(m.marks, "idle-bench", m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
 			return err
 		}
 		marks = append(marks, m)
@@ -103,10 +105,9 @@ func stagedMarked(paths []string, data []byte) error {
 		return nil
 	}, func() error {
 		for _, m := range marks {
-			unix.Unlinkat(m.marks, m.moved, 0)
+			unix.Renameat2(m.marks, m.moved, m.marks, "idle-bench", unix.RENAME_NOREPLACE)
 			unix.Close(m.fd)
 			unix.Close(m.marks)
-			unix.Close(m.dir)
 		}
 		return nil
 	})
