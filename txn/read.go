@@ -31,7 +31,7 @@ var (
 // the directories dirs: from then on, every Commit that renames files there
 // marks the directory while it does, for readers to see. A directory
 // where they are not enabled costs a Commit one failed open, and nothing
-// else; where they are, about 5 % more on a disk (docs/performance.md).
+// else; where they are, 2–11 % more on a disk (docs/performance.md).
 //
 // It is for the directory's owner or root, once: it makes the directory
 // .aw-commits there (remove it to turn them off), then waits, within ctx,

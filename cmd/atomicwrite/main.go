@@ -68,10 +68,11 @@ Paths given with -r are removed in the same transaction.
                      flag than --wait
   --enable-reads     enable --read and --watch (consistent reads) of the
                      files in DIR: from then on every transaction there
-                     marks it while it renames (it costs writers about
-                     5 % on a disk); for DIR's owner or root, once; waits
-                     like --recover for transactions in flight, and fails
-                     if one was interrupted there (run --recover first)
+                     marks it while it renames (it costs writers up to
+                     about 10 % on a disk); for DIR's owner or root, once;
+                     waits like --recover for transactions in flight, and
+                     fails if one was interrupted there (run --recover
+                     first)
   --wait DURATION    with --recover or --enable-reads: wait at most
                      DURATION in all for live writers (0, 500ms, 30s; 0
                      waits for none)
