@@ -163,8 +163,8 @@ func (sc scenario) traced(t *testing.T, work string, gen int, plan tracer.Plan) 
 // a reader sees during a Commit"). Every batch marks its directories with
 // the same code, before its commit point and after its renames, whatever
 // its entries: the transaction runs that code at every call, and so do new
-// directories, whose marks go in a directory the write makes; the other
-// batch scenarios count only their own calls, to keep CI within its time.
+// directories; the other batch scenarios count only their own calls, to
+// keep CI within its time.
 func (sc scenario) killsAtMarks() bool {
 	name, _, _ := strings.Cut(sc.name, " ")
 	return name == "txn" || name == "new-directories"

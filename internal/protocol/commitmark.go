@@ -24,15 +24,16 @@ import (
 //	<dir>/.aw-commits/enabled
 //
 // A batch marks each directory it renames in that has a marks directory,
-// with a mark on which it holds a shared flock for as long as it lives:
+// with a mark on which it holds a flock for as long as it lives:
 //
 //	<dir>/.aw-commits/.commit.<16 hex digits>.aw-mark
 //
-// made before its commit point, and durable with its temps (the syncfs, or
-// its directory's fsync); just before its first rename the mark takes the
-// name .commit.<same digits>.aw-renaming, and it is removed once the last
-// rename (or the undo) is done. A directory without a marks directory costs
-// a batch one failed open, and nothing else.
+// given that name before its commit point, and durable with its temps (the
+// syncfs, or its directory's fsync); just before its first rename the mark
+// takes the name .commit.<same digits>.aw-renaming, and once the last
+// rename (or the undo) is done, its idle name back (see newMark). A
+// directory without a marks directory costs a batch one failed open, and
+// nothing else.
 //
 // A consistent read reads its files, then lists the marks of their
 // directories, then checks that no file changed meanwhile: a live batch's
@@ -41,9 +42,9 @@ import (
 // transaction until Recover, whose sweep removes the mark. The short
 // renaming window, not the whole commit, is what readers wait for.
 //
-// A mark only appears once it is locked (it is made under a temp name
-// first), so a reader never mistakes a live batch's mark for a dead one,
-// and never holds a lock that a writer waits for.
+// A mark only appears once it is locked (it is an idle file, locked,
+// before it has a mark's name), so a reader never mistakes a live batch's
+// mark for a dead one, and never holds a lock that a writer waits for.
 const (
 	marksDir       = ".aw-commits"
 	enabledName    = "enabled"
