@@ -84,9 +84,9 @@ func discardAll(entries []*Entry) error {
 //     the temp's name keeps the old content for the undo (the backup costs
 //     no system call of its own; the last target needs none), and a new
 //     target is renamed only if nothing took its name since it was staged;
-//  5. remove the backups, then the marks;
-//  6. fsync each distinct directory once, so that the renames (and the
-//     removals) survive a power loss; then remove the journal.
+//  5. fsync each distinct directory once, so that the renames survive a
+//     power loss;
+//  6. end the marks, remove the backups, then the journal.
 //
 // On an error before the commit point no target is changed; on an error in
 // the renames the journal is turned to "rollback" and the renames before it
@@ -126,11 +126,14 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 		}
 		e.temp = ""
 	}
-	// The old contents go after the directories' fsyncs: their removal need
-	// not be durable (the journal, still there, or else the sweep, finishes
-	// it after a crash), and on btrfs each removal logged makes that fsync
-	// dearer (docs/performance.md).
-	err = multierr.Combine(unmark(marks), syncDirs(entries), removeBackups(entries))
+	// The marks go once the renames are durable: a flush of a marks
+	// directory (another batch's, or Recover's) must never make a mark's
+	// end durable before the renames it covers. The old contents go after
+	// the directories' fsyncs too: their removal need not be durable (the
+	// journal, still there, or else the sweep, finishes it after a crash),
+	// and on btrfs each removal logged makes that fsync dearer
+	// (docs/performance.md).
+	err = multierr.Combine(syncDirs(entries), unmark(marks), removeBackups(entries))
 	switch {
 	case err != nil:
 		// The renames may not survive a power loss; the journal lets

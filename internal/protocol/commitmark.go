@@ -39,8 +39,8 @@ import (
 // directories, then checks that no file changed meanwhile: a live batch's
 // renaming mark makes it try again, and a dead batch's mark of either name
 // (its writer died, so the lock is free) means that the set may be half a
-// transaction until Recover, whose sweep removes the mark. The short
-// renaming window, not the whole commit, is what readers wait for.
+// transaction until Recover, whose sweep removes the mark. The renames and
+// the directories' fsyncs, not the whole commit, are what readers wait for.
 //
 // A mark only appears once it is locked (it is an idle file, locked,
 // before it has a mark's name), so a reader never mistakes a live batch's

@@ -174,18 +174,22 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	if err != nil {
 		return multierr.Append(err, pathError("recover", filepath.Join(path, name), errors.New("journal kept: run Recover again once the paths above are free")))
 	}
+	for _, d := range dirs {
+		if err := sys.Fsync(d.fd); err != nil {
+			return err
+		}
+	}
 	swept := make(map[*Dir]bool)
 	for i, d := range dirs {
-		// The set is whole: its dead marks (and any other dead batch's of
-		// this user, whose set is whole too unless its own journal, not
-		// recovered yet, is elsewhere) would only make readers wait. What
-		// cannot be removed now, the sweep of the directory reports.
+		// The set is whole, and durably so (a mark's removal must never be
+		// durable before the renames it covers): its dead marks (and any
+		// other dead batch's of this user, whose set is whole too unless
+		// its own journal, not recovered yet, is elsewhere) would only
+		// make readers wait. What cannot be removed now, the sweep of the
+		// directory reports.
 		if !swept[d] {
 			swept[d] = true
 			sweepMarks(d.fd, j.entries[i].dir, r.euid)
-		}
-		if err := sys.Fsync(d.fd); err != nil {
-			return err
 		}
 	}
 	if err := jf.remove(); err != nil {
