@@ -33,12 +33,13 @@ var (
 // where they are not enabled costs a Commit one failed open, and nothing
 // else; where they are, 2–11 % more on a disk (docs/performance.md).
 //
-// It is for the directory's owner or root, once: it makes the directory
-// .aw-commits there (remove it to turn them off), then waits, within ctx,
-// for Commits that began before it to end (ErrBusy if they outlast it). If
-// a writer died mid-Commit there, it enables nothing and fails with
+// It is for the directory's owner or root, once: it waits, within ctx, for
+// the Commits in flight there to end (ErrBusy if they outlast it), then
+// makes the directory .aw-commits there (remove it to turn them off). If a
+// writer died mid-Commit there, it makes nothing and fails with
 // ErrNeedsRecovery until Recover has run. ReadSet and Watch do the same
-// themselves when their user owns the directory.
+// themselves when their user owns the directory. Other users get
+// ErrReadsNotEnabled.
 func EnableReads(ctx context.Context, dirs ...string) error {
 	for _, dir := range dirs {
 		if err := protocol.EnableReads(ctx, dir); err != nil {
