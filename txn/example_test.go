@@ -219,6 +219,31 @@ func ExampleReadSet() {
 	// chain.pem: "" (exists: false)
 }
 
+// A rotator running as the directory's owner (or root) enables consistent
+// reads once, so that a reader of another user, which may not, can read
+// the pair with ReadSet.
+func ExampleEnableReads() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		log.Fatal(err)
+	}
+	tx := txn.New()
+	tx.WriteString(filepath.Join(dir, "cert.pem"), "CERT v2")
+	tx.WriteString(filepath.Join(dir, "key.pem"), "KEY v2")
+	if err := tx.Commit(); err != nil { // marks dir while it renames
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		fmt.Println(e.Name())
+	}
+	// Output:
+	// .aw-commits
+	// cert.pem
+	// key.pem
+}
+
 func ExampleWatch() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
