@@ -627,3 +627,48 @@ func TestEnabledSharedDirectory(t *testing.T) {
 	testenv.FileHolds(t, filepath.Join(dir, "x"), []byte("new x"))
 	testenv.DirHolds(t, dir, "x", "y")
 }
+
+// Anyone who may read the marks may lock them, idle mark files too:
+// another user (uid 65534, a real process) holds every idle mark file of
+// an enabled directory. A Commit there makes a mark of its own instead, as
+// live as ever (a reader during its renames is told it is in flight), and
+// removes it at the end.
+func TestIdleMarksHeld(t *testing.T) {
+	dir := filepath.Join(reachableDir(t), "d")
+	os.Mkdir(dir, 0o755)
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{""}
+	var idle []string
+	for i := range 8 {
+		p := filepath.Join(dir, ".aw-commits", fmt.Sprintf("idle-%d", i))
+		testenv.WriteFile(t, p, nil, 0o644)
+		args = append(args, "60", p)
+		idle = append(idle, filepath.Base(p))
+	}
+	holder := testenv.ChildAsNobody(t, "hold-locks", args...)
+	testenv.StartReady(t, holder, "locked")
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+	var during error
+	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+		if k == 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			_, during = txn.ReadSetContext(ctx, x, y)
+		}
+		return nil
+	})))
+	defer tx.Rollback()
+	tx.WriteString(x, "new x")
+	tx.WriteString(y, "new y")
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("Commit with every idle mark held: %v", err)
+	}
+	if !errors.Is(during, txn.ErrInFlight) {
+		t.Errorf("ReadSet during the renames: %v, want ErrInFlight", during)
+	}
+	testenv.DirHolds(t, dir, "x", "y")
+	testenv.DirHolds(t, filepath.Join(dir, ".aw-commits"), append(idle, "enabled")...)
+}

@@ -256,9 +256,9 @@ func trustedMarks(marks, dir *sys.Stat_t, uid uint32) bool {
 	return marks.Uid == 0 || marks.Uid == dir.Uid || marks.Uid == uid
 }
 
-// maxIdleMarks bounds the idle mark files a batch tries before it gives
-// up: one per batch that marked the directory at the same time.
-const maxIdleMarks = 64
+// idleMarks is how many idle mark files a batch tries before it makes a
+// mark of its own (see newMark).
+const idleMarks = 8
 
 // idleName is the name of idle mark file i: a mark between two batches.
 func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
@@ -266,37 +266,68 @@ func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
 // newMark gives m a mark in m.dirfd: an idle mark file of the writer's,
 // made the first time, locked, and only then given a mark's name. Reusing
 // the file spares a batch an inode made and freed per directory, whose
-// metadata would join its flushes.
+// metadata would join its flushes. Anyone who may read the marks may lock
+// them, idle ones too: where every idle file is held, the batch makes a
+// mark under a temp name, locks it and names it, and removes it at the
+// end, so that holding them costs it that, not its commit.
 func newMark(m *commitMark, random func() uint64) (string, error) {
 	euid := uint32(sys.Geteuid())
-	for i := 0; ; i++ {
-		if i == maxIdleMarks {
-			return "", fmt.Errorf("no idle mark file of %d could be used", maxIdleMarks)
-		}
-		idle := idleName(i)
-		fd, err := claimIdle(m.dirfd, idle, euid)
-		if err == sys.EEXIST {
-			continue // another batch's, or no use
-		}
-		if err != nil {
+	from := ""
+	for i := 0; i < idleMarks && from == ""; i++ {
+		fd, err := claimIdle(m.dirfd, idleName(i), euid)
+		switch {
+		case err == nil:
+			m.fd, m.idle, from = fd, idleName(i), idleName(i)
+		case err != sys.EEXIST: // EEXIST: another batch's, or no use
 			return "", err
 		}
-		name, err := createUnique(markBase, markSuffix, random, func(name string) error {
-			return moveNew(m.dirfd, "", idle, name)
-		})
-		if err != nil {
-			sys.Close(fd)
-			return "", err
-		}
-		m.fd, m.idle = fd, idle
-		return name, nil
 	}
+	if from == "" {
+		var err error
+		if from, err = createUnique(markBase, tempSuffix, random, func(name string) (err error) {
+			m.fd, err = claimNew(m.dirfd, name)
+			return err
+		}); err != nil {
+			return "", err
+		}
+	}
+	name, err := createUnique(markBase, markSuffix, random, func(name string) error {
+		return moveNew(m.dirfd, "", from, name)
+	})
+	if err != nil {
+		if m.idle == "" {
+			sys.Unlinkat(m.dirfd, from, 0)
+		}
+		sys.Close(m.fd)
+	}
+	return name, err
+}
+
+// claimNew makes the mark file name in dirfd, readable by readers of
+// other users whatever the umask, and locks it.
+func claimNew(dirfd int, name string) (int, error) {
+	fd, err := sys.Openat(dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode)
+	if err != nil {
+		return -1, err
+	}
+	if err := sys.Fchmod(fd, markMode); err != nil {
+		sys.Close(fd)
+		sys.Unlinkat(dirfd, name, 0)
+		return -1, err
+	}
+	if err := sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB); err != nil {
+		// Someone opened it first and holds it: not ours to use.
+		sys.Close(fd)
+		sys.Unlinkat(dirfd, name, 0)
+		return -1, sys.EEXIST
+	}
+	return fd, nil
 }
 
 // claimIdle opens the idle mark file name in dirfd, making it if it is
 // not there, and locks it. It fails with EEXIST if the file is not one to
-// use: another batch holds it, it is not a regular file of euid's (a file
-// of someone else's could be removed from under the batch, and its
+// use: someone holds it, it is not a regular file of euid's with one name
+// (a file of someone else's could be removed from under the batch, and its
 // readers would miss the mark), or it is no longer under that name.
 func claimIdle(dirfd int, name string, euid uint32) (int, error) {
 	fd, err := sys.Openat(dirfd, name, sys.O_RDWR|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
@@ -316,7 +347,7 @@ func claimIdle(dirfd int, name string, euid uint32) (int, error) {
 	switch {
 	case sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil,
 		sys.Fstat(fd, &st) != nil,
-		st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid,
+		st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid || st.Nlink != 1,
 		sys.Fstatat(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || now.Ino != st.Ino || now.Dev != st.Dev:
 		sys.Close(fd)
 		return -1, sys.EEXIST
@@ -399,7 +430,7 @@ func syncMarks(marks []commitMark) error {
 func unmark(marks []commitMark) error {
 	var err error
 	for _, m := range marks {
-		if moveNew(m.dirfd, "", m.name, m.idle) == nil {
+		if m.idle != "" && moveNew(m.dirfd, "", m.name, m.idle) == nil {
 			sys.Close(m.fd)
 			sys.Close(m.dirfd)
 			continue
