@@ -43,11 +43,7 @@ func theirDirs(t *testing.T) (theirs, victim string, untouched func()) {
 // onlyJournal returns the path of the one journal in dir.
 func onlyJournal(t *testing.T, dir string) string {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(dir, ".txn.*.aw-journal"))
-	if len(m) != 1 {
-		t.Fatalf("journals in %s: %v, want one", dir, m)
-	}
-	return m[0]
+	return onlyMatch(t, dir, ".txn.*.aw-journal")
 }
 
 // The other user renames root's journal while the transaction commits; the

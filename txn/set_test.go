@@ -92,3 +92,13 @@ func mustReadDir(t *testing.T, dir string) []os.DirEntry {
 	}
 	return entries
 }
+
+// onlyMatch returns the one file in dir whose name matches pattern.
+func onlyMatch(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, pattern))
+	if len(m) != 1 {
+		t.Fatalf("%s holds %q matching %s, want one", dir, m, pattern)
+	}
+	return m[0]
+}
