@@ -62,12 +62,13 @@ var pairReads = []struct {
 
 // stagedMarked is stagedSyncfs with a mark in each directory's marks
 // directory, as a Commit makes it: an idle mark file locked and renamed to
-// a mark's name before the syncfs, renamed again before the renames, and
-// given its idle name back after them, before the directories' fsyncs.
+// a mark's name before the syncfs, the marks directory locked shared
+// before the renames and let go after them, and the mark given its idle
+// name back after the directories' fsyncs.
 func stagedMarked(paths []string, data []byte) error {
 	type mark struct {
-		marks, fd   int
-		name, moved string
+		marks, fd int
+		name      string
 	}
 	var marks []mark
 	for _, p := range paths {
@@ -89,28 +90,31 @@ func stagedMarked(paths []string, data []byte) error {
 		unix.Flock(m.fd, unix.LOCK_EX|unix.LOCK_NB)
 		unix.Fstat(m.fd, &st)
 		unix.Fstatat(m.marks, "idle-bench", &st, unix.AT_SYMLINK_NOFOLLOW)
-		hex := fmt.Sprintf("%016x", rand.Uint64())
-		m.name, m.moved = ".commit."+hex+".aw-mark", ".commit."+hex+".aw-renaming"
+		m.name = ".commit." + fmt.Sprintf("%016x", rand.Uint64()) + ".aw-mark"
 		if err := unix.Renameat2(m.marks, "idle-bench", m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
 			return err
 		}
 		marks = append(marks, m)
 	}
-	return stagedSyncfsAround(paths, data, func() error {
+	err := stagedSyncfsAround(paths, data, func() error {
 		for _, m := range marks {
-			if err := unix.Renameat(m.marks, m.name, m.marks, m.moved); err != nil {
+			if err := unix.Flock(m.marks, unix.LOCK_SH|unix.LOCK_NB); err != nil {
 				return err
 			}
 		}
 		return nil
 	}, func() error {
 		for _, m := range marks {
-			unix.Renameat2(m.marks, m.moved, m.marks, "idle-bench", unix.RENAME_NOREPLACE)
-			unix.Close(m.fd)
-			unix.Close(m.marks)
+			unix.Flock(m.marks, unix.LOCK_UN)
 		}
 		return nil
 	})
+	for _, m := range marks {
+		unix.Renameat2(m.marks, m.name, m.marks, "idle-bench", unix.RENAME_NOREPLACE)
+		unix.Close(m.fd)
+		unix.Close(m.marks)
+	}
+	return err
 }
 
 // reads measures the pair's commits and reads on fs.

@@ -628,35 +628,103 @@ func TestEnabledSharedDirectory(t *testing.T) {
 	testenv.DirHolds(t, dir, "x", "y")
 }
 
-// Anyone who may read the marks may lock them, idle mark files too:
-// another user (uid 65534, a real process) holds every idle mark file of
-// an enabled directory. A Commit there makes a mark of its own instead, as
-// live as ever (a reader during its renames is told it is in flight), and
-// removes it at the end.
-func TestIdleMarksHeld(t *testing.T) {
+// Anyone who may read the marks may lock them, the idle mark files and the
+// marks directory too: another user (uid 65534, a real process) holds
+// them. A Commit there still tells a reader during its renames that it is
+// in flight: with a mark of its own where every idle file is held, with
+// its mark's renaming name where the marks directory is held exclusively
+// (which a Commit holds shared while it renames). Held shared, the marks
+// directory makes readers wait out a Commit, but not where no Commit is.
+func TestMarkFilesHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		held     func(marks string) []string
+		renaming bool // the mark takes its renaming name
+	}{
+		{"every idle mark", func(marks string) []string {
+			var idle []string
+			for i := range 8 {
+				p := filepath.Join(marks, fmt.Sprintf("idle-%d", i))
+				testenv.WriteFile(t, p, nil, 0o644)
+				idle = append(idle, p)
+			}
+			return idle
+		}, false},
+		{"the marks directory, exclusive", func(marks string) []string { return []string{marks} }, true},
+		{"the marks directory, shared", func(marks string) []string { return []string{"shared:" + marks} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(reachableDir(t), "d")
+			os.Mkdir(dir, 0o755)
+			if err := txn.EnableReads(context.Background(), dir); err != nil {
+				t.Fatal(err)
+			}
+			marks := filepath.Join(dir, ".aw-commits")
+			held := tc.held(marks)
+			holdLocks(t, "", slices.Repeat([]float64{60}, len(held)), held...)
+			x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+			if _, err := txn.ReadSet(x, y); err != nil {
+				t.Errorf("ReadSet with no commit under way: %v", err)
+			}
+			var during error
+			var duringMarks []string
+			tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+				if k == 2 { // x renamed, y not yet
+					ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+					defer cancel()
+					_, during = txn.ReadSetContext(ctx, x, y)
+					duringMarks, _ = filepath.Glob(filepath.Join(marks, ".commit.*"))
+				}
+				return nil
+			})))
+			defer tx.Rollback()
+			tx.WriteString(x, "new x")
+			tx.WriteString(y, "new y")
+			if err := tx.Commit(); err != nil {
+				t.Fatalf("Commit: %v", err)
+			}
+			if !errors.Is(during, txn.ErrInFlight) {
+				t.Errorf("ReadSet during the renames: %v, want ErrInFlight", during)
+			}
+			if len(duringMarks) != 1 || strings.HasSuffix(duringMarks[0], ".aw-renaming") != tc.renaming {
+				t.Errorf("marks during the renames: %q, want one (renaming name: %v)", duringMarks, tc.renaming)
+			}
+			testenv.DirHolds(t, dir, "x", "y")
+			left := []string{"enabled", "idle-0"}
+			if len(held) == 8 {
+				left = []string{"enabled", "idle-0", "idle-1", "idle-2", "idle-3", "idle-4", "idle-5", "idle-6", "idle-7"}
+			}
+			testenv.DirHolds(t, marks, left...)
+		})
+	}
+}
+
+// Someone who may write a directory (not sticky) may rename its marks
+// directory away. A user of uid 65534 (a real process) does so just before
+// a Commit's first rename: a reader between the renames finds no marks
+// directory and enables reads again, which waits for the Commit (it holds
+// the directory's lock), so the reader is told the Commit is in flight,
+// never given half the set; after it, the reader enables reads again and
+// reads the new set.
+func TestMarksDirectoryMovedAway(t *testing.T) {
 	dir := filepath.Join(reachableDir(t), "d")
-	os.Mkdir(dir, 0o755)
+	os.Mkdir(dir, 0o777)
+	os.Chmod(dir, 0o777)
 	if err := txn.EnableReads(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{""}
-	var idle []string
-	for i := range 8 {
-		p := filepath.Join(dir, ".aw-commits", fmt.Sprintf("idle-%d", i))
-		testenv.WriteFile(t, p, nil, 0o644)
-		args = append(args, "60", p)
-		idle = append(idle, filepath.Base(p))
-	}
-	holder := testenv.ChildAsNobody(t, "hold-locks", args...)
-	testenv.StartReady(t, holder, "locked")
-	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	marks := filepath.Join(dir, ".aw-commits")
 	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
-	var during error
+	var during []txn.File
+	var duringErr error
 	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
-		if k == 2 {
+		switch k {
+		case 1:
+			runAs(t, "rename", marks, filepath.Join(dir, "moved"))
+		case 2: // x renamed, y not yet
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
-			_, during = txn.ReadSetContext(ctx, x, y)
+			during, duringErr = txn.ReadSetContext(ctx, x, y)
 		}
 		return nil
 	})))
@@ -664,11 +732,13 @@ func TestIdleMarksHeld(t *testing.T) {
 	tx.WriteString(x, "new x")
 	tx.WriteString(y, "new y")
 	if err := tx.Commit(); err != nil {
-		t.Fatalf("Commit with every idle mark held: %v", err)
+		t.Fatalf("Commit: %v", err)
 	}
-	if !errors.Is(during, txn.ErrInFlight) {
-		t.Errorf("ReadSet during the renames: %v, want ErrInFlight", during)
+	if !errors.Is(duringErr, txn.ErrInFlight) {
+		t.Errorf("ReadSet during the renames: %q, %v; want ErrInFlight", contents(during), duringErr)
 	}
-	testenv.DirHolds(t, dir, "x", "y")
-	testenv.DirHolds(t, filepath.Join(dir, ".aw-commits"), append(idle, "enabled")...)
+	files, err := txn.ReadSet(x, y)
+	if want := []string{"x=new x", "y=new y"}; err != nil || !slices.Equal(contents(files), want) {
+		t.Errorf("ReadSet after: %q, %v; want %q", contents(files), err, want)
+	}
 }

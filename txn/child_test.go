@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,15 +86,16 @@ func TestChild(t *testing.T) {
 		if err := os.Mkdir(args[0], 0o755); err != nil {
 			t.Fatal(err)
 		}
-	case "hold-locks": // args: file or "", (seconds, path)...: holds an exclusive flock on each path, lets go of each that many seconds after it started; as the last goes, prints what file holds
+	case "hold-locks": // args: file or "", (seconds, path)...: holds an exclusive flock on each path (shared on "shared:PATH"), lets go of each that many seconds after it started; as the last goes, prints what file holds
 		start := time.Now()
 		var held []*os.File
 		for i := 1; i+1 < len(args); i += 2 {
-			f, err := os.Open(args[i+1])
+			path, shared := strings.CutPrefix(args[i+1], "shared:")
+			f, err := os.Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			testenv.Flock(t, f, true)
+			testenv.Flock(t, f, !shared)
 			held = append(held, f)
 		}
 		fmt.Println("locked")

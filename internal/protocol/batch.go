@@ -78,8 +78,8 @@ func discardAll(entries []*Entry) error {
 //
 // then:
 //
-//  4. give the marks their renaming names, then rename each temp over its
-//     target, in the order given; where the
+//  4. tell readers that the renames begin (commitmark.go), then rename
+//     each temp over its target, in the order given; where the
 //     filesystem can, a batch exchanges temp and target instead, so that
 //     the temp's name keeps the old content for the undo (the backup costs
 //     no system call of its own; the last target needs none), and a new
@@ -109,7 +109,7 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	if cas && !lockSpansRename {
 		unlockVersions(entries)
 	}
-	if err := renamingMarks(marks); err != nil {
+	if err := beginRenames(marks); err != nil {
 		return multierr.Append(err, turnBack(entries, 0, jf, marks))
 	}
 	for i, e := range entries {
@@ -126,6 +126,7 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 		}
 		e.temp = ""
 	}
+	endRenames(marks)
 	// The marks go once the renames are durable: a flush of a marks
 	// directory (another batch's, or Recover's) must never make a mark's
 	// end durable before the renames it covers. The old contents go after

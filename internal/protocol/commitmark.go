@@ -29,18 +29,27 @@ import (
 //	<dir>/.aw-commits/.commit.<16 hex digits>.aw-mark
 //
 // given that name before its commit point, and durable with its temps (the
-// syncfs, or its directory's fsync); just before its first rename the mark
-// takes the name .commit.<same digits>.aw-renaming, and once the last
-// rename (or the undo) is done, its idle name back (see newMark). A
-// directory without a marks directory costs a batch one failed open, and
-// nothing else.
+// syncfs, or its directory's fsync); once the last rename (or the undo) is
+// done and durable, the mark takes its idle name back (see newMark). While
+// it renames, the batch holds a shared flock on the marks directory
+// itself: a lock costs no metadata, where another rename in the marks
+// directory would join the batch's flushes. Where it cannot (someone
+// holds the marks directory's lock exclusively, or directories take no
+// flock: see sys.FlocksDirs), the mark takes the name
+// .commit.<same digits>.aw-renaming instead, to its end. A directory
+// without a marks directory costs a batch one failed open, and nothing
+// else.
 //
 // A consistent read reads its files, then lists the marks of their
 // directories, then checks that no file changed meanwhile: a live batch's
-// renaming mark makes it try again, and a dead batch's mark of either name
-// (its writer died, so the lock is free) means that the set may be half a
-// transaction until Recover, whose sweep removes the mark. The renames and
-// the directories' fsyncs, not the whole commit, are what readers wait for.
+// mark makes it try again if the marks directory's lock is held (it tries
+// an exclusive lock once, and lets go) or the mark has its renaming name,
+// and a dead batch's mark of either name (its writer died, so the lock is
+// free) means that the set may be half a transaction until Recover, whose
+// sweep removes the mark. The renames, not the whole commit, are what
+// readers wait for. Whoever holds the marks directory's lock without
+// renaming makes readers wait out every batch's whole commit, not only its
+// renames; no one can make them take half a set.
 //
 // A mark only appears once it is locked (it is an idle file, locked,
 // before it has a mark's name), so a reader never mistakes a live batch's
@@ -103,6 +112,24 @@ func markDirOf(e *Entry) (commitMark, error) {
 		sys.Close(m.dirfd)
 	}
 	return m, err
+}
+
+// renamingNow reports whether a batch holds the lock of the marks
+// directory open on dirfd: one is renaming. Its probe (an exclusive lock,
+// tried once, let go at once) never stops a writer: a batch that finds the
+// lock held marks its renames by name instead.
+func renamingNow(dirfd int) (bool, error) {
+	if !sys.FlocksDirs {
+		return false, nil // batches mark their renames by name
+	}
+	switch err := sys.Flock(dirfd, sys.LOCK_EX|sys.LOCK_NB); err {
+	case nil:
+		return false, sys.Flock(dirfd, sys.LOCK_UN)
+	case sys.EWOULDBLOCK:
+		return true, nil
+	default:
+		return false, err
+	}
 }
 
 // ErrReadsNotEnabled (see errors.go) with what its user may do.
@@ -398,11 +425,15 @@ func markLive(dirfd int, name string) (bool, error) {
 	return false, nil
 }
 
-// renamingMarks gives each mark its renaming name: the batch's renames
-// begin.
-func renamingMarks(marks []commitMark) error {
+// beginRenames tells readers that the batch's renames begin: it locks
+// each marks directory, shared (batches may rename at once), or where it
+// cannot, gives the mark its renaming name.
+func beginRenames(marks []commitMark) error {
 	for i := range marks {
 		m := &marks[i]
+		if sys.FlocksDirs && sys.Flock(m.dirfd, sys.LOCK_SH|sys.LOCK_NB) == nil {
+			continue
+		}
 		renaming := strings.TrimSuffix(m.name, markSuffix) + renamingSuffix
 		if err := sys.Renameat(m.dirfd, m.name, m.dirfd, renaming); err != nil {
 			return pathError("mark", m.e.Name, err)
@@ -410,6 +441,17 @@ func renamingMarks(marks []commitMark) error {
 		m.name = renaming
 	}
 	return nil
+}
+
+// endRenames lets go of the marks directories' locks: the renames are
+// done. A mark that has its renaming name keeps it to its end.
+func endRenames(marks []commitMark) {
+	if !sys.FlocksDirs {
+		return
+	}
+	for _, m := range marks {
+		sys.Flock(m.dirfd, sys.LOCK_UN)
+	}
 }
 
 // syncMarks makes the marks' names durable (for batches whose temps are

@@ -329,6 +329,7 @@ func (s *setRead) checkMarks(i int) error {
 	if !slices.Contains(names, enabledName) {
 		return s.enable(i)
 	}
+	probed := false
 	for _, name := range names {
 		renaming := parseName(name, renamingSuffix) == markBase
 		if !renaming && parseName(name, markSuffix) != markBase {
@@ -353,6 +354,16 @@ func (s *setRead) checkMarks(i int) error {
 			return pathError("read", d.path, fmt.Errorf("%w (mark %s)", ErrNeedsRecovery, name))
 		case renaming:
 			return pathError("read", d.path, ErrInFlight)
+		case !probed:
+			// A live batch: renaming if it holds the marks directory's lock.
+			probed = true
+			busy, err := renamingNow(fd)
+			if err != nil {
+				return pathError("read", where, err)
+			}
+			if busy {
+				return pathError("read", d.path, ErrInFlight)
+			}
 		}
 	}
 	return nil

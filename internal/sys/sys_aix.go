@@ -10,3 +10,6 @@ func link(from, to string) error { return syscall.Link(from, to) }
 // directory cannot have). Its callers go on without the lock, as on a
 // filesystem without one.
 func Flock(fd, how int) error { return nil }
+
+// FlocksDirs is false: nothing flocks on AIX.
+const FlocksDirs = false

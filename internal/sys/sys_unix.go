@@ -34,6 +34,7 @@ const (
 	LOCK_SH      = unix.LOCK_SH
 	LOCK_EX      = unix.LOCK_EX
 	LOCK_NB      = unix.LOCK_NB
+	LOCK_UN      = unix.LOCK_UN
 	ENOENT       = unix.ENOENT
 	EEXIST       = unix.EEXIST
 	EINTR        = unix.EINTR

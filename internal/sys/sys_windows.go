@@ -60,6 +60,7 @@ const (
 	LOCK_SH = 0x1
 	LOCK_EX = 0x2
 	LOCK_NB = 0x4
+	LOCK_UN = 0x8
 
 	ENOENT       = syscall.ENOENT
 	EEXIST       = syscall.EEXIST
@@ -470,6 +471,9 @@ func LockDir(fd int, exclusive bool) (int, error) {
 	return int(h), nil
 }
 
+// FlocksDirs is false: a directory is locked by LockDir, not by Flock.
+const FlocksDirs = false
+
 // Flock locks the file open on fd with LockFileEx, on a byte far past any
 // end of file: Windows locks are mandatory, and a lock on the data would
 // make readers fail. A directory is locked by LockDir: Flock on one does
@@ -483,6 +487,10 @@ func Flock(fd, how int) error {
 	if info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
 		return nil
 	}
+	ol := windows.Overlapped{Offset: 0xfffffffe, OffsetHigh: 0x7fffffff}
+	if how&LOCK_UN != 0 {
+		return errno(windows.UnlockFileEx(h, 0, 1, 0, &ol))
+	}
 	var flags uint32
 	if how&LOCK_EX != 0 {
 		flags |= windows.LOCKFILE_EXCLUSIVE_LOCK
@@ -490,7 +498,6 @@ func Flock(fd, how int) error {
 	if how&LOCK_NB != 0 {
 		flags |= windows.LOCKFILE_FAIL_IMMEDIATELY
 	}
-	ol := windows.Overlapped{Offset: 0xfffffffe, OffsetHigh: 0x7fffffff}
 	return errno(windows.LockFileEx(h, flags, 0, 1, 0, &ol))
 }
 
