@@ -49,6 +49,23 @@ func TestChild(t *testing.T) {
 		testenv.LockDir(t, args[0], true)
 		fmt.Println("locked")
 		io.Copy(io.Discard, os.Stdin)
+	case "cas-held": // args: path: writes "child" expecting the file's version, saying "renaming" and waiting for stdin to close just before its rename
+		v, err := atomic.Stat(args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		pause := atomic.WithSeam(func(s *protocol.Settings) {
+			s.Inject = func(step protocol.Step) error {
+				if step == protocol.StepRename {
+					fmt.Println("renaming")
+					io.Copy(io.Discard, os.Stdin)
+				}
+				return nil
+			}
+		})
+		if err := atomic.WriteString(args[0], "child", atomic.WithVersion(v), pause); err != nil {
+			t.Fatal(err)
+		}
 	case "write": // args: path, content
 		var res childResult
 		if err := atomic.WriteString(args[0], args[1]); err != nil {

@@ -32,9 +32,10 @@ func ReadFile(name string) ([]byte, Version, error) {
 // it.
 //
 // The check is atomic with the commit against every other writer that uses
-// WithVersion: each holds an exclusive lock on the target (flock) from its
-// check to its rename, so two writers that read the same version can never
-// both succeed. Against other writers it is best effort: every write of
+// WithVersion: each holds an exclusive lock from its check to its rename
+// (a flock on the target; on Windows, whose rename cannot replace a file
+// held open, a mutex named after the file), so two writers that read the
+// same version can never both succeed. Against other writers it is best effort: every write of
 // this library makes a new file, which the check sees, but a program that
 // rewrites the file in place is seen only through its size and times, and
 // one that replaces the file between the check and the rename (a few

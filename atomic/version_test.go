@@ -4,13 +4,11 @@ package atomic_test
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/atomicwrite/atomicwrite/atomic"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
@@ -88,54 +86,6 @@ func TestVersionChangedBeforeCommit(t *testing.T) {
 	}
 	testenv.FileHolds(t, path, []byte("theirs"))
 	testenv.DirHolds(t, dir, "f")
-}
-
-// Writers that all read the same version race to write: exactly one
-// succeeds each round, the others fail with ErrChanged. The flock each
-// takes is per open file, so goroutines contend for it as processes would.
-func TestVersionRace(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	testenv.WriteFile(t, path, []byte("start"), 0o644)
-	testenv.OneWinsEachRound(t, 50, 8, atomic.ErrChanged, func(round, w int) func() error {
-		_, v, err := atomic.ReadFile(path)
-		return func() error {
-			if err != nil {
-				return err
-			}
-			return atomic.WriteString(path, fmt.Sprint(round, w), atomic.WithVersion(v))
-		}
-	})
-	testenv.DirHolds(t, dir, "f")
-}
-
-// A writer that holds the lock (another compare-and-swap in its commit)
-// makes the next wait for it: the write cannot finish while the lock is
-// held, and succeeds once it is let go (the file did not change).
-func TestVersionWaitsForLock(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	testenv.WriteFile(t, path, []byte("old"), 0o644)
-	_, v, _ := atomic.ReadFile(path)
-	held, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.Flock(t, held, true)
-	done := make(chan error, 1)
-	go func() { done <- atomic.WriteString(path, "ours", atomic.WithVersion(v)) }()
-	// Time for the write to reach the lock; it must not get past it.
-	time.Sleep(300 * time.Millisecond)
-	select {
-	case err := <-done:
-		t.Fatalf("the write finished while another held the lock: %v", err)
-	default:
-	}
-	held.Close()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	testenv.FileHolds(t, path, []byte("ours"))
 }
 
 // A file opened with Open and changed in place after it (appended to, as

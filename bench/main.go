@@ -19,7 +19,7 @@ var (
 	only    = flag.String("fs", "", "comma-separated filesystems to run on (default: ext4,xfs,btrfs,tmpfs)")
 	quick   = flag.Bool("quick", false, "skip the 1 GiB streaming and the N=1000 batches")
 	childOp = flag.String("child", "", "internal: run one variant in a loop (for syscall counting)")
-	parts   = flag.String("only", "single,batch,reads,stream,cpu", "comma-separated workloads to run")
+	parts   = flag.String("only", "single,batch,reads,ops,stream,cpu", "comma-separated workloads to run")
 )
 
 const nsEnv = "ATOMICWRITE_BENCH_NAMESPACE"
@@ -104,6 +104,11 @@ func benchmark() error {
 		}
 		if want["reads"] {
 			if err := r.reads(fs); err != nil {
+				return err
+			}
+		}
+		if want["ops"] {
+			if err := r.ops(fs); err != nil {
 				return err
 			}
 		}

@@ -31,6 +31,7 @@ type results struct {
 	batchCells map[string]map[string]map[string]cell
 	streamRows []string
 	readRows   []string
+	opRows     []string
 	cpuRows    []string
 }
 
@@ -454,6 +455,10 @@ func (r *results) markdown() string {
 	if len(r.readRows) > 0 {
 		b.WriteString("\n### Consistent reads: a pair of 2 KiB files in two directories (per commit, per read)\n\n| filesystem | variant | median [min–max] | to the first of its kind |\n|---|---|---|---|\n")
 		b.WriteString(strings.Join(r.readRows, "\n") + "\n")
+	}
+	if len(r.opRows) > 0 {
+		b.WriteString("\n### Other operations on one 4 KiB file (per operation)\n\n| filesystem | operation: variant | median [min–max] | to the limit |\n|---|---|---|---|\n")
+		b.WriteString(strings.Join(r.opRows, "\n") + "\n")
 	}
 	if len(r.cpuRows) > 0 {
 		b.WriteString("\n### CPU cost on tmpfs (no disk flush to hide it)\n\n| variant | time per write | ratio to the limit | allocations per write | system calls per write |\n|---|---|---|---|---|\n")

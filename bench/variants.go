@@ -32,23 +32,30 @@ var singles = []single{
 // bareWrite is the physical limit of one durable replacement: the protocol's
 // system calls and nothing else.
 func bareWrite(path string, data []byte) error {
+	tmp, err := bareTemp(path, data)
+	if err != nil {
+		return err
+	}
+	if err := unix.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// bareTemp writes data to a temp beside path, durably, and returns its
+// name.
+func bareTemp(path string, data []byte) (string, error) {
 	dir, base := filepath.Split(path)
 	tmp := dir + "." + base + ".tmp"
 	fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
-		return err
+		return "", err
 	}
+	defer unix.Close(fd)
 	if _, err := unix.Write(fd, data); err != nil {
-		return err
+		return "", err
 	}
-	if err := unix.Fsync(fd); err != nil {
-		return err
-	}
-	unix.Close(fd)
-	if err := unix.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return tmp, unix.Fsync(fd)
 }
 
 // bareProtocolWrite makes the system calls atomicwrite makes for a

@@ -40,9 +40,11 @@ type Entry struct {
 	aside  string
 
 	// The compare-and-swap lock on the target (see version.go), held from
-	// the check to the rename.
-	lockFD int
-	locked bool
+	// the check to the rename: the target, open; on Windows, a named lock
+	// too (see lockTarget).
+	lockFD   int
+	lockName int
+	locked   bool
 
 	mu     sync.Mutex // held by each write, by Seal and by Discard
 	err    error      // the first failure; a failed entry is never committed

@@ -1,6 +1,10 @@
 package protocol
 
-import "github.com/atomicwrite/atomicwrite/internal/sys"
+import (
+	"fmt"
+
+	"github.com/atomicwrite/atomicwrite/internal/sys"
+)
 
 // What the protocol does differently on Windows (see features_unix.go).
 
@@ -10,11 +14,44 @@ import "github.com/atomicwrite/atomicwrite/internal/sys"
 // writing again. Windows has no small per-process handle limit to spare.
 const sealKeepsOpen = true
 
-// lockSpansRename is false: a rename cannot replace a file that any handle
-// holds open (MoveFileEx; NTFS's POSIX-semantics rename can, but not every
-// filesystem or Windows version has it), so a compare-and-swap lets go of
-// its lock on the target just before the rename (see version.go).
-const lockSpansRename = false
+// lockTarget takes e's compare-and-swap lock (see version.go), then opens
+// its target. A rename cannot replace a file that any handle holds open
+// (MoveFileEx; NTFS's POSIX-semantics rename can, but not every filesystem
+// or Windows version has it), so the lock is not on the target: it is a
+// lock that every process shares, named after the file expected (writers
+// that can both pass the check expect the same file), held from the check
+// through the rename. The target is opened only once it is held, and
+// closed before the rename (beforeRename): a writer waiting for the lock
+// holds no handle that would fail the holder's rename.
+func (e *Entry) lockTarget() error {
+	name := fmt.Sprintf("atomicwrite-version-%x-%x", e.settings.Expect.Dev, e.settings.Expect.Ino)
+	err := e.Dir.waits.wait(casLockWait, "file", func() (err error) {
+		e.lockName, err = sys.LockNamed(name)
+		return err
+	})
+	if err != nil {
+		return pathError("lock", e.Name, err)
+	}
+	return e.openTarget()
+}
+
+// beforeRename closes the handle on e's target that the check used: a
+// rename cannot replace the file while it is open.
+func (e *Entry) beforeRename() {
+	if e.locked && e.lockFD >= 0 {
+		sys.Close(e.lockFD)
+		e.lockFD = -1
+	}
+}
+
+// unlockTarget lets go of e's compare-and-swap lock.
+func (e *Entry) unlockTarget() {
+	e.beforeRename()
+	if e.lockName != 0 {
+		sys.UnlockNamed(e.lockName)
+		e.lockName = 0
+	}
+}
 
 // unlinkOpen is false: a file removed while a handle holds it open keeps
 // its name until the handle is closed (without POSIX delete semantics), so

@@ -3,7 +3,7 @@ package protocol
 import "github.com/atomicwrite/atomicwrite/internal/sys"
 
 // Windows cannot rename over a file that a handle holds open (see
-// lockSpansRename), and does not tell through a handle whether its file
+// lockTarget), and does not tell through a handle whether its file
 // still has a name (wine reports a link, and no pending delete, after
 // DeleteFile). So a turn-back lets go of the commit record before it
 // replaces it, and whether another process kept that under a name of its

@@ -87,8 +87,8 @@ func commitOne(e *Entry, ctx context.Context) error {
 	if err != nil {
 		return multierr.Append(err, e.Discard())
 	}
-	if cas && !lockSpansRename {
-		e.unlockVersion()
+	if cas {
+		e.beforeRename()
 	}
 	// 9. The commit point: rename(2) replaces the name in one step, so a
 	// reader opens either the old file or the new one, never a mix. (A

@@ -20,8 +20,9 @@ import (
 // resolution allows, a file that another program changed in place.
 //
 // The check must be atomic with the rename against every other writer that
-// checks: each such writer takes an exclusive flock on the target's inode,
-// checks that the name still leads to that inode and that it is at the
+// checks: each such writer takes an exclusive lock on the file it expects
+// (lockTarget: a flock on the target's inode; on Windows a named mutex),
+// checks that the name still leads to that file and that it is at the
 // version expected, renames, and lets go. A second writer that read the
 // same version waits for the lock, then finds the name leading elsewhere,
 // and fails with ErrChanged. A transaction takes its targets' locks in one
@@ -164,25 +165,15 @@ func (e *Entry) lockVersion() error {
 	if !e.comparesVersion() {
 		return nil
 	}
-	// O_NONBLOCK: a FIFO swapped in would block the open; the checks below
-	// refuse it.
-	fd, err := sys.Openat(e.Dir.fd, e.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
-	switch err {
-	case nil:
-	case sys.ENOENT, sys.ELOOP:
-		return pathError("commit", e.Name, ErrChanged) // gone, or a link now
-	default:
-		return pathError("lock", e.Name, err)
-	}
-	e.lockFD, e.locked = fd, true
-	if err := lock(fd, true, e.Dir.waits, casLockWait); err != nil {
-		return pathError("lock", e.Name, err)
+	e.lockFD, e.locked = -1, true
+	if err := e.lockTarget(); err != nil {
+		return err
 	}
 	var held, named sys.Stat_t
-	if err := sys.Fstat(fd, &held); err != nil {
+	if err := sys.Fstat(e.lockFD, &held); err != nil {
 		return pathError("stat", e.Name, err)
 	}
-	err = sys.Fstatat(e.Dir.fd, e.Base, &named, sys.AT_SYMLINK_NOFOLLOW)
+	err := sys.Fstatat(e.Dir.fd, e.Base, &named, sys.AT_SYMLINK_NOFOLLOW)
 	if err != nil || named.Ino != held.Ino || named.Dev != held.Dev ||
 		held.Mode&sys.S_IFMT != sys.S_IFREG || versionOf(&held) != e.settings.Expect {
 		return pathError("commit", e.Name, ErrChanged)
@@ -190,11 +181,28 @@ func (e *Entry) lockVersion() error {
 	return nil
 }
 
+// openTarget opens the entry's target for its compare-and-swap check, in
+// e.lockFD.
+func (e *Entry) openTarget() error {
+	// O_NONBLOCK: a FIFO swapped in would block the open; the check refuses
+	// it.
+	fd, err := sys.Openat(e.Dir.fd, e.Base, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	switch err {
+	case nil:
+		e.lockFD = fd
+		return nil
+	case sys.ENOENT, sys.ELOOP:
+		return pathError("commit", e.Name, ErrChanged) // gone, or a link now
+	default:
+		return pathError("lock", e.Name, err)
+	}
+}
+
 // unlockVersion lets go of the entry's compare-and-swap lock, if it holds
 // one.
 func (e *Entry) unlockVersion() {
 	if e.locked {
-		sys.Close(e.lockFD)
+		e.unlockTarget()
 		e.locked = false
 	}
 }

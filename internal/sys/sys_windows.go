@@ -4,6 +4,7 @@ package sys
 
 import (
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -469,6 +470,47 @@ func LockDir(fd int, exclusive bool) (int, error) {
 		return -1, errno(err)
 	}
 	return int(h), nil
+}
+
+// LockNamed takes, without waiting, the lock called name that all the
+// machine's processes share (a mutex in the global namespace), and
+// returns the handle that holds it; EWOULDBLOCK if another holds it. Every
+// user may take it, as every user who may open a file may flock it. A
+// mutex belongs to the thread that took it: the calling goroutine keeps
+// its thread until UnlockNamed.
+func LockNamed(name string) (int, error) {
+	sd, err := windows.SecurityDescriptorFromString("D:(A;;0x100001;;;WD)") // synchronize, modify: everyone
+	if err != nil {
+		return -1, err
+	}
+	sa := windows.SecurityAttributes{Length: uint32(unsafe.Sizeof(windows.SecurityAttributes{})), SecurityDescriptor: sd}
+	p, err := windows.UTF16PtrFromString(`Global\` + name)
+	if err != nil {
+		return -1, err
+	}
+	runtime.LockOSThread()
+	h, err := windows.CreateMutexEx(&sa, p, 0, windows.SYNCHRONIZE|0x1)
+	if h == 0 {
+		runtime.UnlockOSThread()
+		return -1, errno(err)
+	}
+	ev, err := windows.WaitForSingleObject(h, 0)
+	switch ev {
+	case windows.WAIT_OBJECT_0, windows.WAIT_ABANDONED: // abandoned: its holder died
+		return int(h), nil
+	case uint32(windows.WAIT_TIMEOUT):
+		err = EWOULDBLOCK
+	}
+	windows.CloseHandle(h)
+	runtime.UnlockOSThread()
+	return -1, errno(err)
+}
+
+// UnlockNamed lets go of the lock that LockNamed returned.
+func UnlockNamed(h int) {
+	windows.ReleaseMutex(windows.Handle(h))
+	windows.CloseHandle(windows.Handle(h))
+	runtime.UnlockOSThread()
 }
 
 // FlocksDirs is false: a directory is locked by LockDir, not by Flock.
