@@ -666,23 +666,10 @@ func TestMarkFilesHeld(t *testing.T) {
 			if _, err := txn.ReadSet(x, y); err != nil {
 				t.Errorf("ReadSet with no commit under way: %v", err)
 			}
-			var during error
 			var duringMarks []string
-			tx := txn.New(txn.WithSeam(atRename(func(k int) error {
-				if k == 2 { // x renamed, y not yet
-					ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-					defer cancel()
-					_, during = txn.ReadSetContext(ctx, x, y)
-					duringMarks, _ = filepath.Glob(filepath.Join(marks, ".commit.*"))
-				}
-				return nil
-			})))
-			defer tx.Rollback()
-			tx.WriteString(x, "new x")
-			tx.WriteString(y, "new y")
-			if err := tx.Commit(); err != nil {
-				t.Fatalf("Commit: %v", err)
-			}
+			_, during := commitPairReadingBetween(t, x, y, nil, func() {
+				duringMarks, _ = filepath.Glob(filepath.Join(marks, ".commit.*"))
+			})
 			if !errors.Is(during, txn.ErrInFlight) {
 				t.Errorf("ReadSet during the renames: %v, want ErrInFlight", during)
 			}
@@ -715,16 +702,37 @@ func TestMarksDirectoryMovedAway(t *testing.T) {
 	}
 	marks := filepath.Join(dir, ".aw-commits")
 	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+	during, duringErr := commitPairReadingBetween(t, x, y, func() {
+		runAs(t, "rename", marks, filepath.Join(dir, "moved"))
+	}, nil)
+	if !errors.Is(duringErr, txn.ErrInFlight) {
+		t.Errorf("ReadSet during the renames: %q, %v; want ErrInFlight", contents(during), duringErr)
+	}
+	files, err := txn.ReadSet(x, y)
+	if want := []string{"x=new x", "y=new y"}; err != nil || !slices.Equal(contents(files), want) {
+		t.Errorf("ReadSet after: %q, %v; want %q", contents(files), err, want)
+	}
+}
+
+// commitPairReadingBetween commits "new x" to x and "new y" to y in one
+// transaction, running before (if not nil) just before the first rename,
+// and returns what a consistent read of the pair between the two renames
+// got; between (if not nil) runs right after that read.
+func commitPairReadingBetween(t *testing.T, x, y string, before, between func()) ([]txn.File, error) {
+	t.Helper()
 	var during []txn.File
 	var duringErr error
 	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
-		switch k {
-		case 1:
-			runAs(t, "rename", marks, filepath.Join(dir, "moved"))
-		case 2: // x renamed, y not yet
+		switch {
+		case k == 1 && before != nil:
+			before()
+		case k == 2: // x renamed, y not yet
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
 			during, duringErr = txn.ReadSetContext(ctx, x, y)
+			if between != nil {
+				between()
+			}
 		}
 		return nil
 	})))
@@ -734,11 +742,5 @@ func TestMarksDirectoryMovedAway(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
-	if !errors.Is(duringErr, txn.ErrInFlight) {
-		t.Errorf("ReadSet during the renames: %q, %v; want ErrInFlight", contents(during), duringErr)
-	}
-	files, err := txn.ReadSet(x, y)
-	if want := []string{"x=new x", "y=new y"}; err != nil || !slices.Equal(contents(files), want) {
-		t.Errorf("ReadSet after: %q, %v; want %q", contents(files), err, want)
-	}
+	return during, duringErr
 }
