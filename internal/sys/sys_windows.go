@@ -479,7 +479,7 @@ func LockDir(fd int, exclusive bool) (int, error) {
 // mutex belongs to the thread that took it: the calling goroutine keeps
 // its thread until UnlockNamed.
 func LockNamed(name string) (int, error) {
-	sd, err := windows.SecurityDescriptorFromString("D:(A;;0x100001;;;WD)") // synchronize, modify: everyone
+	sd, err := windows.SecurityDescriptorFromString("D:(A;;0x100001;;;WD)") // everyone: SYNCHRONIZE, MUTEX_MODIFY_STATE
 	if err != nil {
 		return -1, err
 	}
@@ -489,7 +489,7 @@ func LockNamed(name string) (int, error) {
 		return -1, err
 	}
 	runtime.LockOSThread()
-	h, err := windows.CreateMutexEx(&sa, p, 0, windows.SYNCHRONIZE|0x1)
+	h, err := windows.CreateMutexEx(&sa, p, 0, windows.SYNCHRONIZE|windows.MUTEX_MODIFY_STATE)
 	if h == 0 {
 		runtime.UnlockOSThread()
 		return -1, errno(err)
