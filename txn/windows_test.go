@@ -5,6 +5,7 @@ package txn_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -150,4 +151,33 @@ func TestWindowsRecoverAfterKill(t *testing.T) {
 	}
 	testenv.DirHolds(t, dir, names...)
 	t.Logf("the set ended %s", state)
+}
+
+// Recover acts only on what its own user left. A journal that would rename
+// its temp over the target, that temp and a stray temp: Recover's own are
+// replayed and swept; another user's (given away on the host, see
+// testenv.GiveAway) stay as they are, and the target keeps its content.
+func TestWindowsRecoverLeavesOtherUsersFiles(t *testing.T) {
+	const temp, stray = ".y.0000000000000002.aw-tmp", ".w.0000000000000003.aw-tmp"
+	for _, theirs := range []bool{false, true} {
+		dir := testenv.TempDir(t)
+		target := filepath.Join(dir, "y")
+		testenv.WriteFile(t, target, []byte("old y"), 0o644)
+		testenv.WriteFile(t, filepath.Join(dir, temp), []byte("new y"), 0o644)
+		testenv.WriteFile(t, filepath.Join(dir, stray), []byte("dead"), 0o644)
+		writeJournal(t, dir, "commit", jentry{dir, fmt.Sprintf("%q %q %q %d", "y", temp, "", testenv.Inode(t, target))})
+		if theirs {
+			testenv.GiveAway(t, filepath.Join(dir, ownJournal), filepath.Join(dir, temp), filepath.Join(dir, stray))
+		}
+		if err := txn.Recover(dir); err != nil {
+			t.Fatalf("theirs %v: Recover: %v", theirs, err)
+		}
+		if theirs {
+			testenv.FileHolds(t, target, []byte("old y"))
+			testenv.DirHolds(t, dir, "y", temp, stray, ownJournal)
+		} else {
+			testenv.FileHolds(t, target, []byte("new y"))
+			testenv.DirHolds(t, dir, "y")
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
@@ -22,5 +21,5 @@ var errNotLink = errors.New("not a symlink")
 // /etc, say); the kernel's protected_symlinks rule guards sticky
 // directories alone, and this guards every directory.
 func trusted(st *sys.Stat_t) bool {
-	return st.Uid == 0 || int(st.Uid) == os.Geteuid()
+	return st.Uid == 0 || int(st.Uid) == sys.Geteuid()
 }

@@ -20,8 +20,8 @@ import (
 // call is not noticed (see docs/platforms.md).
 
 // Stat_t is the part of a file's metadata the protocol reads. Times are
-// nanoseconds since the Unix epoch. Owners are not mapped: Uid and Gid are
-// always 0, the same for every file.
+// nanoseconds since the Unix epoch. Uid is the owner's SID told as a uid
+// (see owner_windows.go); Gid is always 0, the same for every file.
 type Stat_t struct {
 	Dev, Ino   uint64
 	Mode       uint32
@@ -287,6 +287,7 @@ func Fstat(fd int, st *Stat_t) error {
 		Size:  int64(info.FileSizeHigh)<<32 | int64(info.FileSizeLow),
 		Mtim:  unixNano(basic.LastWriteTime),
 		Ctim:  unixNano(basic.ChangeTime),
+		Uid:   ownerUID(h),
 	}
 	attrs := info.FileAttributes
 	switch {
@@ -313,8 +314,10 @@ func isLink(h windows.Handle) bool {
 	return tag.ReparseTag == windows.IO_REPARSE_TAG_SYMLINK || tag.ReparseTag == windows.IO_REPARSE_TAG_MOUNT_POINT
 }
 
-// Fstatat opens name for its attributes alone, which no sharing mode
-// refuses, and describes it.
+// Fstatat opens name for its attributes and owner, which no sharing mode
+// refuses, and describes it. Where its ACL does not let the caller read
+// its owner, it is opened for its attributes alone, and its owner is
+// another user's.
 func Fstatat(dirfd int, name string, st *Stat_t, flags int) error {
 	path, err := pathAt(dirfd, name)
 	if err != nil {
@@ -328,7 +331,10 @@ func Fstatat(dirfd int, name string, st *Stat_t, flags int) error {
 	if flags&AT_SYMLINK_NOFOLLOW != 0 {
 		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
 	}
-	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES|windows.READ_CONTROL, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+	if err == windows.ERROR_ACCESS_DENIED {
+		h, err = windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+	}
 	if err != nil {
 		return errno(err)
 	}
@@ -360,13 +366,6 @@ func Fchmod(fd int, mode uint32) error {
 	set := fileBasicInfo{FileAttributes: attrs}
 	return windows.SetFileInformationByHandle(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&set)), uint32(unsafe.Sizeof(set)))
 }
-
-// Fchown does nothing: Windows owners are SIDs, which Stat_t does not
-// carry, and a new file gets its owner and ACL from its directory.
-func Fchown(fd, uid, gid int) error { return nil }
-
-// Geteuid is 0, the owner Stat_t gives every file.
-func Geteuid() int { return 0 }
 
 // Fsync flushes the file's data and metadata (FlushFileBuffers). Windows
 // documents no flush of a directory: Fsync of one flushes it through a

@@ -152,3 +152,55 @@ func TestPathOf(t *testing.T) {
 		t.Errorf("PathOf: %s, want %s", got, dir)
 	}
 }
+
+// Owners are told apart: a file of the process's own user has Geteuid's
+// uid, another user's file (given away on the host, see testenv.GiveAway)
+// another uid, through a handle and by name; and no file can be given to
+// someone else.
+func TestOwners(t *testing.T) {
+	dir := testenv.TempDir(t)
+	mine, theirs := filepath.Join(dir, "mine"), filepath.Join(dir, "theirs")
+	testenv.WriteFile(t, mine, []byte("mine"), 0o644)
+	testenv.WriteFile(t, theirs, []byte("theirs"), 0o644)
+	testenv.GiveAway(t, theirs)
+	euid := uint32(sys.Geteuid())
+	d := openDir(t, dir)
+	for _, c := range []struct {
+		name string
+		own  bool
+	}{{"mine", true}, {"theirs", false}} {
+		var byName, byHandle sys.Stat_t
+		if err := sys.Fstatat(d, c.name, &byName, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+			t.Fatal(err)
+		}
+		fd, err := sys.Openat(d, c.name, sys.O_RDONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = sys.Fstat(fd, &byHandle)
+		sys.Close(fd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []sys.Stat_t{byName, byHandle} {
+			if (st.Uid == euid) != c.own {
+				t.Errorf("%s: uid %d, the process's %d: want own %v", c.name, st.Uid, euid, c.own)
+			}
+		}
+	}
+	fd, err := sys.Openat(d, "mine", sys.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstatat(d, "theirs", &st, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.Fchown(fd, int(st.Uid), -1); err != sys.EPERM {
+		t.Errorf("Fchown to another user's uid: %v, want EPERM", err)
+	}
+	if err := sys.Fchown(fd, int(euid), -1); err != nil {
+		t.Errorf("Fchown to the file's own uid: %v", err)
+	}
+}
