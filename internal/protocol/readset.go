@@ -118,10 +118,11 @@ type setFile struct {
 }
 
 type setDir struct {
-	path string // as the caller named it, for errors
-	fd   int
-	id   fileID
-	uid  uint32 // its owner
+	path   string // as the caller named it, for errors
+	walked string // the path the walk resolved to it (resolve.Walk.Path)
+	fd     int
+	id     fileID
+	uid    uint32 // its owner
 }
 
 // openSet resolves names: each directory once, then each final name's
@@ -149,7 +150,7 @@ func openSet(names []string) (*setRead, error) {
 			case err != nil:
 				return s, pathError("open", name, err)
 			default:
-				if d, err = s.addDir(dir, fd); err != nil {
+				if d, err = s.addDir(dir, w.Path, fd); err != nil {
 					return s, pathError("open", name, err)
 				}
 			}
@@ -163,14 +164,14 @@ func openSet(names []string) (*setRead, error) {
 		if err := sys.Fstatat(s.dirs[d].fd, base, &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&sys.S_IFMT != sys.S_IFLNK {
 			continue // the common case: no link to follow
 		}
-		var w resolve.Walk
+		w := resolve.Walk{Path: s.dirs[d].walked}
 		found, err := w.Entry(s.dirs[d].fd, base, &st)
 		if err != nil {
 			return s, pathError("open", name, err)
 		}
 		f.base = found.Base
 		if found.Owned {
-			if f.dir, err = s.addDir(dir, found.Dir); err != nil {
+			if f.dir, err = s.addDir(dir, w.Path, found.Dir); err != nil {
 				return s, pathError("open", name, err)
 			}
 		}
@@ -178,8 +179,9 @@ func openSet(names []string) (*setRead, error) {
 	return s, nil
 }
 
-// addDir adds the directory open on fd, or closes fd if the set has it.
-func (s *setRead) addDir(path string, fd int) (int, error) {
+// addDir adds the directory open on fd, which the walk reached by walked,
+// or closes fd if the set has it.
+func (s *setRead) addDir(path, walked string, fd int) (int, error) {
 	var st sys.Stat_t
 	if err := sys.Fstat(fd, &st); err != nil {
 		sys.Close(fd)
@@ -192,7 +194,7 @@ func (s *setRead) addDir(path string, fd int) (int, error) {
 			return i, nil
 		}
 	}
-	s.dirs = append(s.dirs, setDir{path: path, fd: fd, id: id, uid: st.Uid})
+	s.dirs = append(s.dirs, setDir{path: path, walked: walked, fd: fd, id: id, uid: st.Uid})
 	return len(s.dirs) - 1, nil
 }
 

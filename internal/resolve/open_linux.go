@@ -37,7 +37,7 @@ func openNoSymlinks(at int, path string) (int, error) {
 // The link is opened itself (O_PATH|O_NOFOLLOW) and both its owner and its
 // content are read through that one handle: a link swapped in between the
 // check of the owner and the read of the content would otherwise be read.
-func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
+func readLink(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	fd, err := sys.IgnoringEINTR(func() (int, error) {
 		return sys.Openat(dirfd, name, sys.O_PATH|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	})
@@ -54,5 +54,5 @@ func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
 	if !trusted(st) {
 		return "", ErrUntrustedSymlink
 	}
-	return readlinkat(fd, "")
+	return readlinkat(fd, "", "")
 }

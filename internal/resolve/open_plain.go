@@ -27,7 +27,8 @@ func openNoSymlinks(at int, path string) (int, error) { return -1, errLinkOnPath
 //
 // Without Linux's O_PATH the owner and the content are read by name, one
 // after the other: a link swapped between the two reads is not detected.
-func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
+// dir is dirfd's path, as far as the walk knows it (see sys.Readlinkat).
+func readLink(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	if err := sys.Fstatat(dirfd, name, st, sys.AT_SYMLINK_NOFOLLOW); err != nil {
 		return "", err
 	}
@@ -37,5 +38,5 @@ func readLink(dirfd int, name string, st *sys.Stat_t) (string, error) {
 	if !trusted(st) {
 		return "", ErrUntrustedSymlink
 	}
-	return readlinkat(dirfd, name)
+	return readlinkat(dirfd, dir, name)
 }

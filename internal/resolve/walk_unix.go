@@ -111,7 +111,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 			case st.Mode&sys.S_IFMT != sys.S_IFLNK:
 				base, exists = name, true
 			default:
-				link, err := w.follow(fd, name, st)
+				link, err := w.follow(fd, cur, name, st)
 				switch {
 				case err == errNotLink:
 					path = name // changed since the fstatat: look again
@@ -153,7 +153,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 		if err != sys.ELOOP && err != sys.ENOTDIR {
 			return fail(err)
 		}
-		link, err := w.follow(fd, name, &scratch)
+		link, err := w.follow(fd, cur, name, &scratch)
 		switch {
 		case err == errNotLink && scratch.Mode&sys.S_IFMT == sys.S_IFDIR:
 			// A link a moment ago, a directory now: someone is changing
@@ -210,20 +210,22 @@ func joinKnown(dir, name string) string {
 }
 
 // follow spends one link of the budget and reads the symlink name in the
-// directory dirfd (see readLink).
-func (w *Walk) follow(dirfd int, name string, st *sys.Stat_t) (string, error) {
+// directory dirfd, whose path is dir as far as the walk knows it (see
+// readLink).
+func (w *Walk) follow(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	if !w.spend() {
 		return "", sys.ELOOP
 	}
-	return readLink(dirfd, name, st)
+	return readLink(dirfd, dir, name, st)
 }
 
 // readlinkat returns the content of the symlink name in dirfd, however
-// long.
-func readlinkat(dirfd int, name string) (string, error) {
+// long; dir is dirfd's path, for systems that can read a link only by path
+// (see sys.Readlinkat).
+func readlinkat(dirfd int, dir, name string) (string, error) {
 	for size := 256; ; size *= 2 {
 		buf := make([]byte, size)
-		n, err := sys.Readlinkat(dirfd, name, buf)
+		n, err := sys.Readlinkat(dirfd, dir, name, buf)
 		if err != nil {
 			return "", err
 		}

@@ -1,9 +1,12 @@
-//go:build unix && !dragonfly && !solaris && !aix
+//go:build unix && !dragonfly && !solaris && !aix && !(linux && atomicwrite_bsd)
 
 package sys
 
 import "golang.org/x/sys/unix"
 
-func Readlinkat(dirfd int, name string, buf []byte) (int, error) {
+// Readlinkat reads the symlink name in the directory open on dirfd. dir,
+// the path that led to the directory, serves only where there is no
+// readlinkat (see readlinkat_path.go).
+func Readlinkat(dirfd int, dir, name string, buf []byte) (int, error) {
 	return unix.Readlinkat(dirfd, name, buf)
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // Readlinkat is readlinkat(2), which DragonFly has and x/sys/unix does
-// not wrap there.
-func Readlinkat(dirfd int, name string, buf []byte) (int, error) {
+// not wrap there. dir is unused (see readlinkat_path.go).
+func Readlinkat(dirfd int, dir, name string, buf []byte) (int, error) {
 	p, err := unix.BytePtrFromString(name)
 	if err != nil {
 		return 0, err

@@ -1,17 +1,13 @@
-//go:build solaris || aix
+//go:build solaris || aix || (linux && atomicwrite_bsd)
 
 package sys
 
 import "golang.org/x/sys/unix"
 
-// x/sys/unix has no readlinkat here: it goes through the directory's path
-// (PathOf), which the directory could be renamed away from in between; and
-// where even that is missing (AIX), links are not followed (see
-// docs/platforms.md).
-func Readlinkat(dirfd int, name string, buf []byte) (int, error) {
-	dir, err := PathOf(dirfd)
-	if err != nil {
-		return 0, err
-	}
-	return unix.Readlink(dir+"/"+name, buf)
+// Readlinkat reads the symlink name in the directory open on dirfd. x/sys/unix
+// has no readlinkat here: the read goes through the directory's path, the
+// kernel's or dir, the path the walk took to it (readlinkByPath). Linux
+// built with the BSD personality reads links so too, to run this route.
+func Readlinkat(dirfd int, dir, name string, buf []byte) (int, error) {
+	return readlinkByPath(dirfd, dir, name, buf, PathOf, unix.Readlink)
 }

@@ -97,3 +97,77 @@ func mustGetwd(t *testing.T) string {
 	}
 	return wd
 }
+
+// readlinkByPath as AIX runs it (no readlinkat, and no kernel path of a
+// directory), on real files: the path that led to the directory serves
+// only while it leads there, and a read that met another link than the
+// directory's is refused.
+func TestReadlinkByPath(t *testing.T) {
+	noKernelPath := func(int) (string, error) { return "", errors.ErrUnsupported }
+	for _, tt := range []struct {
+		name string
+		hint func(dir string) string // the path given, from the directory's
+		// During the read (injected through the readlink seam, the renames
+		// themselves real): "dir" moves the directory away and puts
+		// another, with a link of the same name, at its path; "link" puts
+		// another link in the link's place.
+		during string
+		want   error
+	}{
+		{"path leads there", func(d string) string { return d }, "", nil},
+		{"no path", func(string) string { return "" }, "", errors.ErrUnsupported},
+		{"directory moved during the read", func(d string) string { return d }, "dir", EXDEV},
+		{"link replaced during the read", func(d string) string { return d }, "link", EXDEV},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "d")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("target", filepath.Join(dir, "l")); err != nil {
+				t.Fatal(err)
+			}
+			fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			readlink := func(path string, buf []byte) (int, error) {
+				switch tt.during {
+				case "dir":
+					if err := os.Rename(dir, filepath.Join(root, "away")); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Mkdir(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Symlink("elsewhere", filepath.Join(dir, "l")); err != nil {
+						t.Fatal(err)
+					}
+				case "link":
+					if err := os.Symlink("elsewhere", filepath.Join(dir, "new")); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Rename(filepath.Join(dir, "new"), filepath.Join(dir, "l")); err != nil {
+						t.Fatal(err)
+					}
+				}
+				n, err := unix.Readlink(path, buf)
+				if tt.during == "link" { // the first link back, as it was
+					os.Remove(filepath.Join(dir, "l"))
+					os.Symlink("target", filepath.Join(dir, "l"))
+				}
+				return n, err
+			}
+			buf := make([]byte, 64)
+			n, err := readlinkByPath(fd, tt.hint(dir), "l", buf, noKernelPath, readlink)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("readlinkByPath: %v, want %v", err, tt.want)
+			}
+			if err == nil && string(buf[:n]) != "target" {
+				t.Errorf("read %q, want the directory's link, %q", buf[:n], "target")
+			}
+		})
+	}
+}
