@@ -13,11 +13,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// A descriptor is a Win32 handle. A name relative to a directory's handle
-// is looked up from the directory's path now (PathOf): Windows has no *at
-// calls. A directory renamed since it was opened is followed, as on Unix;
-// but one renamed or replaced along that path between the lookup and the
-// call is not noticed (see docs/platforms.md).
+// A descriptor is a Win32 handle. A name in a directory is opened, made,
+// removed and renamed relative to the directory's handle, through the NT
+// calls (at_windows.go); a name that is a path, and a hard link, are
+// looked up from the directory's path now (PathOf), which a directory
+// renamed or replaced along it between the lookup and the call can
+// redirect (see docs/platforms.md).
 
 // Stat_t is the part of a file's metadata the protocol reads. Times are
 // nanoseconds since the Unix epoch. Uid is the owner's SID told as a uid
@@ -165,14 +166,6 @@ func Open(path string, flags int, mode uint32) (int, error) {
 // which then fails with ELOOP as on Unix. A file created without the
 // owner's write bit gets the read-only attribute.
 func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
-	path, err := pathAt(dirfd, name)
-	if err != nil {
-		return -1, err
-	}
-	p, err := winPath(path)
-	if err != nil {
-		return -1, err
-	}
 	var access uint32 = windows.GENERIC_READ
 	switch flags & 3 {
 	case O_WRONLY:
@@ -180,23 +173,9 @@ func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
 	case O_RDWR:
 		access = windows.GENERIC_READ | windows.GENERIC_WRITE
 	}
-	var create uint32 = windows.OPEN_EXISTING
-	switch {
-	case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
-		create = windows.CREATE_NEW
-	case flags&O_CREAT != 0:
-		create = windows.OPEN_ALWAYS
-	}
-	var attrs uint32 = windows.FILE_FLAG_BACKUP_SEMANTICS
-	if flags&O_NOFOLLOW != 0 {
-		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
-	}
-	if flags&O_CREAT != 0 && mode&0o200 == 0 {
-		attrs |= windows.FILE_ATTRIBUTE_READONLY
-	}
-	h, err := windows.CreateFile(p, access, shareAll, nil, create, attrs, 0)
+	h, err := openAt(dirfd, name, access, flags, mode)
 	if err != nil {
-		return -1, errno(err)
+		return -1, err
 	}
 	fd := int(h)
 	var st Stat_t
@@ -217,6 +196,50 @@ func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
 		return -1, err
 	}
 	return fd, nil
+}
+
+// openAt opens name in dirfd for access, as Openat's flags and mode say:
+// relative to dirfd where it can (see relative), else by path.
+func openAt(dirfd int, name string, access uint32, flags int, mode uint32) (windows.Handle, error) {
+	var attrs uint32
+	if flags&O_CREAT != 0 && mode&0o200 == 0 {
+		attrs = windows.FILE_ATTRIBUTE_READONLY
+	}
+	if relative(dirfd, name) {
+		var disposition uint32 = windows.FILE_OPEN
+		switch {
+		case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
+			disposition = windows.FILE_CREATE
+		case flags&O_CREAT != 0:
+			disposition = windows.FILE_OPEN_IF
+		}
+		var options uint32
+		if flags&O_NOFOLLOW != 0 {
+			options = windows.FILE_OPEN_REPARSE_POINT
+		}
+		return ntOpenAt(dirfd, name, access, attrs, disposition, options)
+	}
+	path, err := pathAt(dirfd, name)
+	if err != nil {
+		return 0, err
+	}
+	p, err := winPath(path)
+	if err != nil {
+		return 0, err
+	}
+	var create uint32 = windows.OPEN_EXISTING
+	switch {
+	case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
+		create = windows.CREATE_NEW
+	case flags&O_CREAT != 0:
+		create = windows.OPEN_ALWAYS
+	}
+	attrs |= windows.FILE_FLAG_BACKUP_SEMANTICS
+	if flags&O_NOFOLLOW != 0 {
+		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
+	}
+	h, err := windows.CreateFile(p, access, shareAll, nil, create, attrs, 0)
+	return h, errno(err)
 }
 
 func Close(fd int) error { return windows.CloseHandle(windows.Handle(fd)) }
@@ -319,24 +342,16 @@ func isLink(h windows.Handle) bool {
 // its owner, it is opened for its attributes alone, and its owner is
 // another user's.
 func Fstatat(dirfd int, name string, st *Stat_t, flags int) error {
-	path, err := pathAt(dirfd, name)
-	if err != nil {
-		return err
-	}
-	p, err := winPath(path)
-	if err != nil {
-		return err
-	}
-	attrs := uint32(windows.FILE_FLAG_BACKUP_SEMANTICS)
+	oflags := O_RDONLY
 	if flags&AT_SYMLINK_NOFOLLOW != 0 {
-		attrs |= windows.FILE_FLAG_OPEN_REPARSE_POINT
+		oflags |= O_NOFOLLOW
 	}
-	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES|windows.READ_CONTROL, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+	h, err := openAt(dirfd, name, windows.FILE_READ_ATTRIBUTES|windows.READ_CONTROL, oflags, 0)
 	if err == windows.ERROR_ACCESS_DENIED {
-		h, err = windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES, shareAll, nil, windows.OPEN_EXISTING, attrs, 0)
+		h, err = openAt(dirfd, name, windows.FILE_READ_ATTRIBUTES, oflags, 0)
 	}
 	if err != nil {
-		return errno(err)
+		return err
 	}
 	defer windows.CloseHandle(h)
 	return Fstat(int(h), st)
@@ -543,6 +558,13 @@ func Flock(fd, how int) error {
 }
 
 func Mkdirat(dirfd int, name string, mode uint32) error {
+	if relative(dirfd, name) {
+		h, err := ntOpenAt(dirfd, name, 0, 0, windows.FILE_CREATE, windows.FILE_DIRECTORY_FILE)
+		if err == nil {
+			windows.CloseHandle(h)
+		}
+		return err
+	}
 	p, err := pathPtr(dirfd, name)
 	if err != nil {
 		return err
@@ -561,6 +583,9 @@ func pathPtr(dirfd int, name string) (*uint16, error) {
 // Unlinkat removes name, as os.Remove does on Windows: a read-only file
 // loses the attribute first.
 func Unlinkat(dirfd int, name string, flags int) error {
+	if relative(dirfd, name) {
+		return unlinkAt(dirfd, name, flags)
+	}
 	p, err := pathPtr(dirfd, name)
 	if err != nil {
 		return err
@@ -603,10 +628,10 @@ func Link(dirfd int, dir, from, to string) error {
 	return errno(windows.CreateHardLink(t, f, 0))
 }
 
-// Renameat replaces to with from in one step (MoveFileEx with
-// MOVEFILE_REPLACE_EXISTING), write-through (MOVEFILE_WRITE_THROUGH):
-// Windows documents no flush of a directory, and this is the most it
-// offers for a rename's durability (see docs/platforms.md).
+// Renameat replaces to with from in one step: by from's handle, to
+// relative to tofd's (moveAt), or, where a name is a path, by MoveFileEx
+// (MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH). Windows documents
+// no flush of a directory (see docs/platforms.md).
 //
 // A target that another process holds open without sharing delete, or is
 // about to (an antivirus scanner, an indexer, a reader that opened it with
@@ -620,8 +645,7 @@ func Renameat(fromfd int, from string, tofd int, to string) error {
 }
 
 // RenameNoReplace renames from to to in dirfd only if to does not exist:
-// MoveFileEx without MOVEFILE_REPLACE_EXISTING checks and renames in one
-// step.
+// the rename without replacing checks and renames in one step.
 func RenameNoReplace(dirfd int, from, to string) error {
 	return move(dirfd, from, dirfd, to, windows.MOVEFILE_WRITE_THROUGH)
 }
@@ -643,6 +667,9 @@ func StatTimes(st *Stat_t) (mtime, ctime int64) { return st.Mtim, st.Ctim }
 const RetryFor = 5 * time.Second
 
 func move(fromfd int, from string, tofd int, to string, flags uint32) error {
+	if relative(fromfd, from) && relative(tofd, to) {
+		return moveAt(fromfd, from, tofd, to, flags&windows.MOVEFILE_REPLACE_EXISTING != 0)
+	}
 	f, t, err := pathPtrs(fromfd, from, tofd, to)
 	if err != nil {
 		return err

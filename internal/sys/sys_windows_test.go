@@ -204,3 +204,53 @@ func TestOwners(t *testing.T) {
 		t.Errorf("Fchown to the file's own uid: %v", err)
 	}
 }
+
+// A name in a directory is looked up in the directory open on the handle,
+// wherever that has moved since, not by its path: with the directory
+// renamed away and another made at its path, every call on the first's
+// handle acts in the first, never in the directory now at the path. Wine
+// resolves a directory's handle by the path it was opened by, so there the
+// calls land in the directory at the path whatever the library does: the
+// test runs on Windows only.
+func TestCallsFollowTheHandle(t *testing.T) {
+	if testenv.UnderWine() {
+		t.Skip("wine resolves a directory's handle by the path it was opened by")
+	}
+	root := testenv.TempDir(t)
+	dir, moved := filepath.Join(root, "d"), filepath.Join(root, "moved")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, filepath.Join(dir, "old"), []byte("old"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "old2"), []byte("old2"), 0o644)
+	d := openDir(t, dir)
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The directory now at the path has its own "old" and "old2".
+	testenv.WriteFile(t, filepath.Join(dir, "old"), []byte("other"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "old2"), []byte("other"), 0o644)
+	fd, err := sys.Openat(d, "new", sys.O_RDWR|sys.O_CREAT|sys.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Close(fd)
+	var st sys.Stat_t
+	if err := sys.Fstatat(d, "old", &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || st.Size != 3 {
+		t.Errorf("Fstatat: %v, %d bytes: want the first directory's file, 3 bytes", err, st.Size)
+	}
+	if err := sys.Renameat(d, "old2", d, "renamed"); err != nil {
+		t.Errorf("Renameat: %v", err)
+	}
+	if err := sys.Mkdirat(d, "sub", 0o755); err != nil {
+		t.Errorf("Mkdirat: %v", err)
+	}
+	if err := sys.Unlinkat(d, "old", 0); err != nil {
+		t.Errorf("Unlinkat: %v", err)
+	}
+	testenv.DirHolds(t, moved, "new", "renamed", "sub")
+	testenv.DirHolds(t, dir, "old", "old2")
+}

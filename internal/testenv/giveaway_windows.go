@@ -16,10 +16,8 @@ import (
 // host's root, the test is skipped.
 func GiveAway(t testing.TB, paths ...string) {
 	t.Helper()
-	ntdll := windows.NewLazySystemDLL("ntdll.dll")
-	kernel32 := windows.NewLazySystemDLL("kernel32.dll")
-	unixName := kernel32.NewProc("wine_get_unix_file_name")
-	if ntdll.NewProc("wine_get_version").Find() != nil || unixName.Find() != nil {
+	unixName := windows.NewLazySystemDLL("kernel32.dll").NewProc("wine_get_unix_file_name")
+	if !UnderWine() || unixName.Find() != nil {
 		t.Skip("needs another user's file: made under wine by the host's chown")
 	}
 	for _, p := range paths {
@@ -67,4 +65,9 @@ func othersFile(path string) bool {
 	}
 	user, err := windows.GetCurrentProcessToken().GetTokenUser()
 	return err == nil && !owner.Equals(user.User.Sid) && !owner.IsWellKnown(windows.WinLocalSystemSid) && !owner.IsWellKnown(windows.WinBuiltinAdministratorsSid)
+}
+
+// UnderWine reports whether the test runs under wine.
+func UnderWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }
