@@ -205,14 +205,15 @@ func openAt(dirfd int, name string, access uint32, flags int, mode uint32) (wind
 	if flags&O_CREAT != 0 && mode&0o200 == 0 {
 		attrs = windows.FILE_ATTRIBUTE_READONLY
 	}
+	// Open, create only, or open or create: NT's disposition and Win32's.
+	disposition, create := uint32(windows.FILE_OPEN), uint32(windows.OPEN_EXISTING)
+	switch {
+	case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
+		disposition, create = windows.FILE_CREATE, windows.CREATE_NEW
+	case flags&O_CREAT != 0:
+		disposition, create = windows.FILE_OPEN_IF, windows.OPEN_ALWAYS
+	}
 	if relative(dirfd, name) {
-		var disposition uint32 = windows.FILE_OPEN
-		switch {
-		case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
-			disposition = windows.FILE_CREATE
-		case flags&O_CREAT != 0:
-			disposition = windows.FILE_OPEN_IF
-		}
 		var options uint32
 		if flags&O_NOFOLLOW != 0 {
 			options = windows.FILE_OPEN_REPARSE_POINT
@@ -226,13 +227,6 @@ func openAt(dirfd int, name string, access uint32, flags int, mode uint32) (wind
 	p, err := winPath(path)
 	if err != nil {
 		return 0, err
-	}
-	var create uint32 = windows.OPEN_EXISTING
-	switch {
-	case flags&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
-		create = windows.CREATE_NEW
-	case flags&O_CREAT != 0:
-		create = windows.OPEN_ALWAYS
 	}
 	attrs |= windows.FILE_FLAG_BACKUP_SEMANTICS
 	if flags&O_NOFOLLOW != 0 {
