@@ -91,7 +91,7 @@ func unlinkAt(dirfd int, name string, flags int) error {
 	if flags&AT_REMOVEDIR != 0 {
 		options = windows.FILE_OPEN_REPARSE_POINT | windows.FILE_DIRECTORY_FILE
 	}
-	h, err := ntOpenAt(dirfd, name, windows.DELETE|windows.FILE_WRITE_ATTRIBUTES, 0, windows.FILE_OPEN, options)
+	h, err := ntOpenAt(dirfd, name, windows.DELETE, 0, windows.FILE_OPEN, options)
 	if err != nil {
 		return err
 	}
@@ -101,15 +101,11 @@ func unlinkAt(dirfd int, name string, flags int) error {
 		return windows.SetFileInformationByHandle(h, windows.FileDispositionInfo, (*byte)(unsafe.Pointer(&del)), uint32(unsafe.Sizeof(del)))
 	}
 	err = set()
-	if err == windows.ERROR_ACCESS_DENIED && clearReadOnlyOf(h) {
+	if err == windows.ERROR_ACCESS_DENIED && flags&AT_REMOVEDIR == 0 && setReadOnlyAt(dirfd, name, false) {
 		err = set()
 	}
 	return errno(err)
 }
-
-// clearReadOnlyOf takes the read-only attribute off the file open on h (with
-// FILE_WRITE_ATTRIBUTES access), and reports whether it had it.
-func clearReadOnlyOf(h windows.Handle) bool { return setReadOnly(h, false) }
 
 // setReadOnlyAt gives name in dirfd the read-only attribute, or takes it
 // off, and reports whether that changed it. No handle stays open on it: a
