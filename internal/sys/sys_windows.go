@@ -179,7 +179,7 @@ func Openat(dirfd int, name string, flags int, mode uint32) (int, error) {
 	}
 	fd := int(h)
 	var st Stat_t
-	if err := Fstat(fd, &st); err != nil {
+	if err := fstat(fd, &st); err != nil { // its type, not its owner
 		windows.CloseHandle(h)
 		return -1, err
 	}
@@ -288,6 +288,15 @@ func unixNano(ft int64) int64 { return (ft - 116444736000000000) * 100 }
 // (O_NOFOLLOW) is S_IFLNK; other reparse points (a file that a cloud
 // service keeps, say) are what they hold.
 func Fstat(fd int, st *Stat_t) error {
+	if err := fstat(fd, st); err != nil {
+		return err
+	}
+	st.Uid = ownerUID(windows.Handle(fd))
+	return nil
+}
+
+// fstat is Fstat without the owner, which costs a call of its own.
+func fstat(fd int, st *Stat_t) error {
 	h := windows.Handle(fd)
 	var info windows.ByHandleFileInformation
 	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
@@ -304,7 +313,6 @@ func Fstat(fd int, st *Stat_t) error {
 		Size:  int64(info.FileSizeHigh)<<32 | int64(info.FileSizeLow),
 		Mtim:  unixNano(basic.LastWriteTime),
 		Ctim:  unixNano(basic.ChangeTime),
-		Uid:   ownerUID(h),
 	}
 	attrs := info.FileAttributes
 	switch {
