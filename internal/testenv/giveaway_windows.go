@@ -53,7 +53,7 @@ func GiveAway(t testing.TB, paths ...string) {
 }
 
 // othersFile reports whether the file at path belongs to neither the
-// process's user nor the owner it gives new files.
+// process's user nor root's SIDs (LocalSystem, the Administrators).
 func othersFile(path string) bool {
 	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
 	if err != nil {
