@@ -26,8 +26,10 @@ func openNoSymlinks(at int, path string) (int, error) { return -1, errLinkOnPath
 // filled) if name is not a symlink.
 //
 // Without Linux's O_PATH the owner and the content are read by name, one
-// after the other: a link swapped between the two reads is not detected.
-// dir is dirfd's path, as far as the walk knows it (see sys.Readlinkat).
+// after the other: a link swapped between the two reads is not detected
+// (where the content is read by path, a swap during that read is: see
+// sys.Readlinkat, to which dir, dirfd's path as far as the walk knows it,
+// goes).
 func readLink(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	if err := sys.Fstatat(dirfd, name, st, sys.AT_SYMLINK_NOFOLLOW); err != nil {
 		return "", err
