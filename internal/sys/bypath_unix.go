@@ -47,11 +47,12 @@ func linkByPath(dirfd int, dir, from, to string, pathOf func(int) (string, error
 }
 
 // readlinkByPath reads the symlink name in the directory open on dirfd, by
-// path. If what the path named was not, before and after the read, the
-// link that name is in dirfd, it fails with EXDEV: the content read may
-// be another link's. A link's content never changes, but its inode number
-// can be a new link's (freed and reused): the change time tells them
-// apart.
+// path. If what the path named after the read was not the link that name
+// is in dirfd, or that link is not the one it was before the read, it
+// fails with EXDEV: the content read may be another link's. A link's
+// content never changes, but its inode number can be a new link's (freed
+// and reused): the change time, read the same way before and after, tells
+// them apart.
 func readlinkByPath(dirfd int, dir, name string, buf []byte, pathOf func(int) (string, error), readlink func(path string, buf []byte) (int, error)) (int, error) {
 	var before Stat_t
 	if err := Fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW); err != nil {
@@ -67,7 +68,7 @@ func readlinkByPath(dirfd int, dir, name string, buf []byte, pathOf func(int) (s
 	}
 	var after, named Stat_t
 	if Lstat(path+"/"+name, &named) != nil || Fstatat(dirfd, name, &after, AT_SYMLINK_NOFOLLOW) != nil ||
-		!sameLink(&named, &before) || !sameLink(&after, &before) {
+		!sameFile(&named, &before) || !sameLink(&after, &before) {
 		return 0, EXDEV
 	}
 	return n, nil
