@@ -16,8 +16,8 @@ const sealKeepsOpen = true
 
 // lockTarget takes e's compare-and-swap lock (see version.go), then opens
 // its target. A rename cannot replace a file that any handle holds open
-// (MoveFileEx; NTFS's POSIX-semantics rename can, but not every filesystem
-// or Windows version has it), so the lock is not on the target: it is a
+// (NTFS's POSIX-semantics rename can, but not every filesystem or Windows
+// version has it), so the lock is not on the target: it is a
 // lock that every process shares, named after the file expected (writers
 // that can both pass the check expect the same file), held from the check
 // through the rename. The target is opened only once it is held, and

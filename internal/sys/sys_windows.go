@@ -387,8 +387,7 @@ func Fchmod(fd int, mode uint32) error {
 // Fsync flushes the file's data and metadata (FlushFileBuffers). Windows
 // documents no flush of a directory: Fsync of one flushes it through a
 // handle opened for writing where the filesystem takes that, and otherwise
-// does nothing, the rename having been made write-through (see Renameat
-// and docs/platforms.md).
+// does nothing (see docs/platforms.md).
 func Fsync(fd int) error {
 	h := windows.Handle(fd)
 	var info windows.ByHandleFileInformation
