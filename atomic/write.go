@@ -9,22 +9,12 @@ import (
 // WriteFile replaces the content of the file name with data, atomically and
 // durably. See the package documentation for what that promises.
 func WriteFile(name string, data []byte, opts ...Option) error {
-	var w protocol.Single
-	if err := w.Begin(name, protocol.SettingsOf(opts), false); err != nil {
-		return err
-	}
-	w.Entry().Write(data) // a failure is kept in the entry; Commit reports it and cleans up
-	return w.Commit(nil)
+	return protocol.WriteFile(name, data, protocol.SettingsOf(opts))
 }
 
 // WriteString is WriteFile with a string.
 func WriteString(name, data string, opts ...Option) error {
-	var w protocol.Single
-	if err := w.Begin(name, protocol.SettingsOf(opts), false); err != nil {
-		return err
-	}
-	w.Entry().WriteString(data)
-	return w.Commit(nil)
+	return protocol.WriteString(name, data, protocol.SettingsOf(opts))
 }
 
 // WriteFrom replaces the content of the file name with everything r yields.

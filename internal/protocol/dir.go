@@ -2,13 +2,218 @@ package protocol
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
-
-	"go.uber.org/multierr"
+	"strings"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
 	"github.com/atomicwrite/atomicwrite/internal/sys"
+	"go.uber.org/multierr"
 )
+
+// pathMax is the longest path (with its terminating NUL) Linux accepts.
+// The walk resolves a component at a time and would accept longer ones, so
+// the limit is checked up front, for the same answer on every path.
+const pathMax = 4096
+
+var errEmptyPath = fmt.Errorf("empty path: %w", fs.ErrInvalid)
+
+// A Target is the directory entry a write finally replaces.
+type Target struct {
+	Name string // the path as the caller gave it; every error names it
+	Dir  *Dir   // the directory that holds the entry
+	Base string // the entry's name in Dir
+
+	Exists bool       // whether the entry existed when resolved
+	Stat   sys.Stat_t // the existing entry's metadata, when Exists
+}
+
+// Key identifies the target's directory entry.
+func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
+
+// Resolve follows name's symlinks to the regular file (or absent entry) they
+// finally name, and opens the directory that holds it, sharing handles
+// through dirs. The directories it opens stay in dirs, even when it fails:
+// closing dirs closes them.
+//
+// The directory part is opened once per set (a Tx with many files in one
+// directory opens it once, and every entry lands in the directory the
+// first resolved, whatever is renamed along the path meanwhile); the final
+// name is then looked up on that handle, and its links followed from
+// there (see package resolve).
+func Resolve(name string, dirs *Dirs) (Target, error) {
+	return resolveTarget(name, dirs, true, nil)
+}
+
+// ResolveFor is Resolve for a write with settings s: with s.Mkdir, the
+// directories name lacks are made (see mkdir.go).
+func ResolveFor(name string, dirs *Dirs, s *Settings) (Target, error) {
+	if !s.Mkdir {
+		return resolveTarget(name, dirs, true, nil)
+	}
+	perm := uint32(s.MkdirPerm)
+	return resolveTarget(name, dirs, true, &perm)
+}
+
+// ResolveName is Resolve for a removal: it follows the symlinks of the
+// directories, but not a final symlink, which is the entry removed (as
+// rm and os.Remove remove a link, not what it names). The entry may be a
+// regular file or a symlink.
+func ResolveName(name string, dirs *Dirs) (Target, error) {
+	return resolveTarget(name, dirs, false, nil)
+}
+
+// resolveTarget is Resolve, ResolveName and ResolveFor; mkdir, when not
+// nil, is the mode of the directories to make.
+func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Target, error) {
+	t := Target{Name: name}
+	if name == "" {
+		return t, pathError("open", name, errEmptyPath)
+	}
+	if len(name) >= pathMax {
+		return t, pathError("open", name, sys.ENAMETOOLONG)
+	}
+	dir, base := split(name)
+	if base == "" {
+		return t, pathError("open", name, sys.EISDIR)
+	}
+	var w resolve.Walk
+	start := dirs.named(dir)
+	if start == nil {
+		if mkdir != nil {
+			w.Make = dirs.maker(name, *mkdir)
+		}
+		var err error
+		if start, err = dirs.open(&w, dir); err != nil {
+			return t, pathError("open", name, err)
+		}
+		dirs.remember(dir, start)
+	}
+	var found resolve.Entry
+	var err error
+	if followFinal {
+		w.Path = start.walked
+		found, err = w.Entry(start.fd, base, &t.Stat)
+	} else {
+		found, err = entryNamed(start.fd, base, &t.Stat)
+	}
+	if err == nil && found.Exists {
+		err = checkFound(found.Dir, &t.Stat, dirs.euid())
+		if err != nil && found.Owned {
+			sys.Close(found.Dir)
+		}
+	}
+	if err != nil {
+		return t, pathError("open", name, err)
+	}
+	t.Dir, t.Base, t.Exists = start, found.Base, found.Exists
+	if found.Owned { // the search followed a link to another directory
+		t.Dir, err = dirs.adoptWalked(found.Dir, w.Path)
+	}
+	if err != nil {
+		return t, pathError("open", name, err)
+	}
+	return t, nil
+}
+
+// adoptWalked adopts the directory open on fd that a walk reached by the
+// path walked (see Dir.walked).
+func (ds *Dirs) adoptWalked(fd int, walked string) (*Dir, error) {
+	d, err := ds.adopt(fd)
+	if err == nil && d.walked == "" {
+		d.walked = walked
+	}
+	return d, err
+}
+
+// maker makes a missing directory of the path name, as the walk meets it
+// (see mkdir.go).
+func (ds *Dirs) maker(name string, perm uint32) func(parent int, base string) (int, error) {
+	return func(parent int, base string) (int, error) {
+		return makeDir(parent, base, perm, name, ds)
+	}
+}
+
+// entryNamed looks base up in dirfd without following a final symlink
+// (ResolveName): a name that does not exist is no error.
+func entryNamed(dirfd int, base string, st *sys.Stat_t) (resolve.Entry, error) {
+	found := resolve.Entry{Dir: dirfd, Base: base}
+	err := sys.Fstatat(dirfd, base, st, sys.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case err == nil:
+		found.Exists = true
+	case err == sys.ENOENT:
+		err = nil
+	}
+	return found, err
+}
+
+// split cuts a path into its directory and final name, at the last
+// separator after the volume name (Windows has two separators and volume
+// names; Unix, '/' and none). A path that ends in a separator has no final
+// name: it can only denote a directory.
+func split(path string) (dir, base string) {
+	vol := len(filepath.VolumeName(path))
+	i := len(path) - 1
+	for i >= vol && !os.IsPathSeparator(path[i]) {
+		i--
+	}
+	switch {
+	case i < vol && vol == 0:
+		return ".", path
+	case i < vol:
+		return path[:vol], path[vol:]
+	case i == vol:
+		return path[:i+1], path[i+1:]
+	}
+	return path[:i], path[i+1:]
+}
+
+// trimSeparators drops the separators a path ends with.
+func trimSeparators(path string) string {
+	return strings.TrimRight(path, "/"+string(filepath.Separator))
+}
+
+var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky world-writable directory", fs.ErrPermission)
+
+// checkFound refuses an entry, found in dirfd, that a write may not
+// replace: a directory, or anything but a regular file or (for
+// ResolveName, which alone stops at one) a symlink; or a file another user
+// may have planted to capture what is written: in a sticky, world-writable
+// directory (such as /tmp), a file owned by neither the writer nor the
+// directory's owner. That is the kernel's protected_regular rule, applied
+// whatever the sysctl says.
+func checkFound(dirfd int, st *sys.Stat_t, euid uint32) error {
+	switch st.Mode & sys.S_IFMT {
+	case sys.S_IFLNK:
+		return nil
+	case sys.S_IFDIR:
+		return sys.EISDIR
+	case sys.S_IFREG:
+	default:
+		return ErrNotRegular
+	}
+	if st.Uid == euid {
+		return nil
+	}
+	return checkPlanted(dirfd, st)
+}
+
+// checkPlanted refuses the file st of another user in dirfd if dirfd is
+// sticky and world-writable and not that user's.
+func checkPlanted(dirfd int, st *sys.Stat_t) error {
+	var ds sys.Stat_t
+	if err := sys.Fstat(dirfd, &ds); err != nil {
+		return err
+	}
+	if ds.Mode&sys.S_ISVTX != 0 && ds.Mode&sys.S_IWOTH != 0 && st.Uid != ds.Uid {
+		return errPlanted
+	}
+	return nil
+}
 
 // A Dir is an open handle on a directory that holds targets.
 type Dir struct {
@@ -41,7 +246,7 @@ type Key struct {
 
 // Dirs is the set of directories one write, one transaction or one recovery
 // touches, each opened once however many targets it holds, and locked while
-// it is in the set (see lock.go). The zero value is an empty set of a
+// it is in the set (see lockDir). The zero value is an empty set of a
 // writer, ready to use.
 type Dirs struct {
 	first Dir // kept inline: a single write allocates nothing for its directory
@@ -93,17 +298,11 @@ func (ds *Dirs) at(i int) *Dir {
 func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	var id fileID
 	if !ds.Single {
-		var st sys.Stat_t
-		if err := sys.Fstat(fd, &st); err != nil {
+		var known *Dir
+		var err error
+		if id, known, err = ds.identify(fd); known != nil || err != nil {
 			sys.Close(fd)
-			return nil, err
-		}
-		id = fileID{uint64(st.Dev), uint64(st.Ino)}
-		for i := range ds.n {
-			if d := ds.at(i); d.id == id && d.fd >= 0 {
-				sys.Close(fd)
-				return d, nil
-			}
+			return known, err
 		}
 	}
 	// A writer goes on without the lock if it cannot have it (held for good
@@ -127,6 +326,22 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	*d = Dir{fd: fd, held: held, id: id, waits: ds.waits()}
 	ds.n++
 	return d, nil
+}
+
+// identify returns the identity of the directory open on fd, and the
+// handle already in the set for it, if any.
+func (ds *Dirs) identify(fd int) (fileID, *Dir, error) {
+	var st sys.Stat_t
+	if err := sys.Fstat(fd, &st); err != nil {
+		return fileID{}, nil, err
+	}
+	id := fileID{uint64(st.Dev), uint64(st.Ino)}
+	for i := range ds.n {
+		if d := ds.at(i); d.id == id && d.fd >= 0 {
+			return id, d, nil
+		}
+	}
+	return id, nil, nil
 }
 
 // waits returns the set's lock waits.
@@ -269,4 +484,93 @@ func (ds *Dirs) open(w *resolve.Walk, path string) (*Dir, error) {
 		d.walked = w.Path
 	}
 	return d, nil
+}
+
+// Every writer holds a shared flock on each directory it stages temp files
+// in, from before it creates the first until it is done; a recovery holds an
+// exclusive one on each directory it cleans. So a recovery never meets the
+// temp file of a live writer (whose lock it would have to wait for), and the
+// liveness check is sound across processes, unlike a guess from a file's age
+// or a PID. The lock is released with the descriptor, so a killed writer
+// leaves none behind. (Windows cannot flock a directory: there the lock is
+// a second handle whose share mode stands for it, closed with the
+// directory's; see sys.LockDir.)
+//
+// Anyone who can open a directory can flock it, so a lock held for good
+// must not stop writers: a writer waits for directory locks writerLockWait
+// at most in all, then goes on without them, as it does where the
+// filesystem has no flock. The worst a real recovery running then can do
+// is sweep its temp, and the write fails cleanly on the rename.
+//
+// Every wait of one write, one Commit or one Recover counts against one
+// budget (Waits), however many directories and files it locks: a recovery
+// waits recoveryLockWait in all, then reports the directory busy (ErrBusy)
+// and leaves it alone; a compare-and-swap waits casLockWait in all, its
+// directories' waits included (see version.go). So whoever holds locks and
+// hands each back just before its wait runs out stalls a call once, not once
+// per lock. Locks are polled, never blocked on, so two that wait on each
+// other cannot deadlock.
+const (
+	writerLockWait   = 2 * time.Second
+	recoveryLockWait = 10 * time.Second
+)
+
+// Waits is the time one write, Commit or Recover has spent waiting for
+// locks. The zero value has waited for nothing.
+type Waits struct {
+	spent time.Duration
+	// A Recover's caller may choose its bound (see Recover): limit,
+	// when not zero, replaces that of each lock, and done, once closed,
+	// ends every wait.
+	limit time.Duration
+	done  <-chan struct{}
+}
+
+// lock takes the shared (writer) or exclusive lock on the file open on fd,
+// as long as w has spent less than limit waiting, all its waits together.
+func lock(fd int, exclusive bool, w *Waits, limit time.Duration) error {
+	how := sys.LOCK_SH
+	if exclusive {
+		how = sys.LOCK_EX
+	}
+	return w.wait(limit, "file", func() error { return sys.Flock(fd, how|sys.LOCK_NB) })
+}
+
+// lockDir takes the lock on the directory open on fd, as lock does, and
+// returns the handle that holds it where that is not fd itself (Windows,
+// see sys.LockDir), else -1.
+func lockDir(fd int, exclusive bool, w *Waits, limit time.Duration) (held int, err error) {
+	held = -1
+	err = w.wait(limit, "directory", func() (err error) {
+		held, err = sys.LockDir(fd, exclusive)
+		return err
+	})
+	return held, err
+}
+
+// unlockDir lets go of the lock that lockDir returned held for.
+func unlockDir(held int) {
+	if held >= 0 {
+		sys.Close(held)
+	}
+}
+
+// wait tries try until it succeeds, fails otherwise than with
+// EWOULDBLOCK, or w has spent limit waiting. what names the kind of file
+// locked in the error: "file" or "directory".
+func (w *Waits) wait(limit time.Duration, what string, try func() error) error {
+	if w.limit != 0 {
+		limit = w.limit
+	}
+	spent, err := sys.Retry(50*time.Microsecond, 20*time.Millisecond, limit-w.spent, w.done, func(err error) bool { return err == sys.EWOULDBLOCK }, try)
+	w.spent += spent
+	if err != sys.EWOULDBLOCK {
+		return err
+	}
+	select {
+	case <-w.done:
+		return busyError{what, w.spent}
+	default:
+		return busyError{what, limit}
+	}
 }

@@ -49,7 +49,7 @@ func makeDir(at int, name string, perm uint32, target string, dirs *Dirs) (int, 
 	}
 	// The parent is locked as a writer locks its target's directory, so
 	// that Recover leaves the temp directory alone while this writer
-	// lives (see lock.go; without the lock it goes on all the same).
+	// lives (see lockDir; without the lock it goes on all the same).
 	held, _ := lockDir(parent, false, dirs.waits(), writerLockWait)
 	fd, marker, err := makeDirIn(parent, name, perm)
 	if err != nil {
@@ -312,7 +312,7 @@ func recoverMissing(set *Dirs, path string, euid uint32) error {
 
 // removeMadeDir removes the temp directory name in dirfd if a writer with
 // Recover's uid was making it (or removing it) when it died: it holds
-// nothing, or nothing but its marker (see mkdir.go). It reports whether it
+// nothing, or nothing but its marker (see markDir). It reports whether it
 // did.
 func removeMadeDir(dirfd int, name string, euid uint32) bool {
 	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)

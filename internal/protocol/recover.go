@@ -23,7 +23,7 @@ import (
 // (see sweep.go), and the directories that writes made and never committed
 // to (see mkdir.go).
 //
-// It locks each directory exclusively (see lock.go) while it works, so it
+// It locks each directory exclusively (see Dirs) while it works, so it
 // never touches the files of a live writer: it waits for them to finish,
 // recoveryLockWait at most in all. It is idempotent, and safe to run
 // concurrently with itself.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 )
 
 // An Option changes Settings: what every atomic.Option is. Apply is
@@ -100,16 +99,6 @@ type Settings struct {
 	Random func() uint64
 }
 
-func (s *Settings) random() uint64 {
-	if s.Random != nil {
-		return s.Random()
-	}
-	// math/rand/v2's global source is ChaCha8, seeded by the runtime: the
-	// names are not guessable in advance, which spares a planted file from
-	// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
-	return rand.Uint64()
-}
-
 // A Step names one system call of the protocol, for Settings.Inject.
 type Step int
 
@@ -137,13 +126,6 @@ func (s Step) String() string {
 		return fmt.Sprintf("Step(%d)", int(s))
 	}
 	return stepNames[s]
-}
-
-func (s *Settings) inject(step Step) error {
-	if s.Inject == nil {
-		return nil
-	}
-	return s.Inject(step)
 }
 
 // modeBits are the fs.FileMode bits a written file may carry.

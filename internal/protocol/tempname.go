@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
@@ -85,6 +86,17 @@ func isNameOf(name, base, suffix string) bool {
 	}
 	digits, ok := strings.CutSuffix(rest, suffix)
 	return ok && len(digits) == hexLen && strings.Trim(digits, "0123456789abcdef") == ""
+}
+
+// random returns the random part of a temp or backup name.
+func (s *Settings) random() uint64 {
+	if s.Random != nil {
+		return s.Random()
+	}
+	// math/rand/v2's global source is ChaCha8, seeded by the runtime: the
+	// names are not guessable in advance, which spares a planted file from
+	// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
+	return rand.Uint64()
 }
 
 // parseName returns the target name (shortened, as above) that name is a

@@ -27,7 +27,7 @@ import (
 // same version waits for the lock, then finds the name leading elsewhere,
 // and fails with ErrChanged. A transaction takes its targets' locks in one
 // order (by device and inode), and all its waits together are bounded
-// (casLockWait, see lock.go).
+// (casLockWait, see dir.go).
 
 // ErrChanged is wrapped by a compare-and-swap write whose target is no
 // longer at the version expected: nothing is written.

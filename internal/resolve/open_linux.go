@@ -3,8 +3,6 @@
 package resolve
 
 import (
-	"errors"
-
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
@@ -14,21 +12,6 @@ const searchFlags = sys.O_PATH | sys.O_DIRECTORY | sys.O_CLOEXEC
 
 // searchReadable says whether a handle opened with searchFlags is readable.
 const searchReadable = false
-
-var errLinkOnPath = errors.New("symlink on the path")
-
-// openNoSymlinks opens a directory in one call if no component of path is
-// a symlink, and returns errLinkOnPath if one is (or if openat2 is missing,
-// before Linux 5.6, or filtered by a seccomp profile): then the walk
-// decides.
-func openNoSymlinks(at int, path string) (int, error) {
-	fd, err := sys.OpenNoSymlinks(at, path, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC)
-	switch err {
-	case sys.ELOOP, sys.ENOSYS, sys.EPERM:
-		return -1, errLinkOnPath
-	}
-	return fd, err
-}
 
 // readLink reads the symlink name in the directory dirfd, if trusted
 // allows, and fills st with its metadata. It returns errNotLink (with st

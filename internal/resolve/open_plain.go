@@ -3,8 +3,6 @@
 package resolve
 
 import (
-	"errors"
-
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
@@ -15,11 +13,6 @@ const searchFlags = sys.O_RDONLY | sys.O_DIRECTORY | sys.O_CLOEXEC
 
 // searchReadable says whether a handle opened with searchFlags is readable.
 const searchReadable = true
-
-var errLinkOnPath = errors.New("symlink on the path")
-
-// openNoSymlinks has no one-call form outside Linux: the walk decides.
-func openNoSymlinks(at int, path string) (int, error) { return -1, errLinkOnPath }
 
 // readLink reads the symlink name in the directory dirfd, if trusted
 // allows, and fills st with its metadata. It returns errNotLink (with st

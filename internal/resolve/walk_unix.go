@@ -15,12 +15,15 @@ import (
 // symlink on it: it names the handle's directory itself, which a later stat
 // of path can confirm without asking the kernel for the handle's path.
 //
-// Most paths hold no link, and the kernel can open them refusing every link
-// in one call (openat2 on Linux): that is tried first, and the walk only
-// when it fails (or finds a directory missing that w.Make is to make).
+// Most paths hold no link, and the kernel can open them refusing every
+// link in one call (openat2 on Linux): that is tried first, and the walk
+// only when it finds a link (ELOOP), when the call is missing (ENOSYS:
+// before Linux 5.6, or another system) or filtered (EPERM: a seccomp
+// profile), or when it finds a directory missing that w.Make is to make.
 func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
-	fd, err = openNoSymlinks(at, path)
-	if err != errLinkOnPath && (err != sys.ENOENT || w.Make == nil) {
+	fd, err = sys.OpenNoSymlinks(at, path, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC)
+	walk := err == sys.ELOOP || err == sys.ENOSYS || err == sys.EPERM || (err == sys.ENOENT && w.Make != nil)
+	if !walk {
 		if err == nil && at == sys.AT_FDCWD {
 			w.Path = path // no link on it: taken as written
 		} else if err == nil {
@@ -45,6 +48,16 @@ func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 	if strings.HasSuffix(name, "/") { // only a directory's name has one
 		return Entry{Dir: -1}, sys.EISDIR
+	}
+	// Most names are a single component and no symlink: one fstatat
+	// answers, as the walk's first step would. (A symlink is looked at
+	// again by the walk, which follows it.)
+	if name != "" && !strings.Contains(name, "/") {
+		err := sys.Fstatat(at, name, st, sys.AT_SYMLINK_NOFOLLOW)
+		if err == sys.ENOENT || err == nil && st.Mode&sys.S_IFMT != sys.S_IFLNK {
+			w.Path = w.start(at)
+			return Entry{Dir: at, Base: name, Exists: err == nil}, nil
+		}
 	}
 	fd, base, exists, err := w.walk(at, name, st)
 	return Entry{Dir: fd, Owned: fd != at, Base: base, Exists: exists}, err

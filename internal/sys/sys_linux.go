@@ -6,14 +6,6 @@ import "golang.org/x/sys/unix"
 // permission on the file itself.
 const O_PATH = unix.O_PATH
 
-// OpenNoSymlinks opens path relative to at with flags, refusing every
-// symlink on the path (openat2 RESOLVE_NO_SYMLINKS: ELOOP). It fails with
-// ENOSYS before Linux 5.6, and EPERM where a seccomp profile filters it.
-func OpenNoSymlinks(at int, path string, flags int) (int, error) {
-	how := unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_NO_SYMLINKS}
-	return IgnoringEINTR(func() (int, error) { return unix.Openat2(at, path, &how) })
-}
-
 // Fstat is fstatat on the descriptor itself (AT_EMPTY_PATH): the one system
 // call that stats a name too, so that a version read through a descriptor
 // and one read through a name (see protocol.Version) agree even where a

@@ -2,32 +2,44 @@ package protocol
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
-	"unsafe"
-
-	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
-// A tempFile is the open descriptor of a temp file. Writes of bytes go
-// straight to write(2); only copyFrom wraps it in an *os.File, for the
-// kernel copy path (copy_file_range) that os implements, so that the common
-// case allocates nothing.
-type tempFile struct {
-	fd   int      // -1 once closed
-	file *os.File // set once ReadFrom has used it; it then owns fd
+// errEntryWrite marks a write that failed inside entryWriter: the entry
+// holds the error already.
+var errEntryWrite = errors.New("entry write failed")
+
+// An entryWriter is an Entry seen by readFrom: each call holds the entry.
+type entryWriter struct{ e *Entry }
+
+func (w entryWriter) Write(p []byte) (int, error) {
+	e := w.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, errEntryWrite
+	}
+	n, err := e.write(p)
+	if err != nil {
+		return n, errEntryWrite
+	}
+	return n, nil
 }
 
-const fileName = "temp file"
-
-func (f *tempFile) open() bool { return f.fd >= 0 }
-
-func (f *tempFile) write(p []byte) (int, error) { return sys.WriteAll(f.fd, p) }
-
-func (f *tempFile) writeString(s string) (int, error) {
-	return f.write(unsafe.Slice(unsafe.StringData(s), len(s))) // write(2) does not keep it
+// copyFrom moves up to limit bytes of src, a regular file, into the temp in
+// one kernel copy, holding the entry.
+func (w entryWriter) copyFrom(src *os.File, limit int64) (int64, error) {
+	e := w.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, errEntryWrite
+	}
+	return e.file.copyFrom(src, limit)
 }
 
 // pipeChunk is how much readFrom moves from a pipe at a time: with the
@@ -115,13 +127,4 @@ func (f *tempFile) copyFrom(src *os.File, limit int64) (int64, error) {
 		f.file = os.NewFile(uintptr(f.fd), fileName)
 	}
 	return f.file.ReadFrom(&io.LimitedReader{R: src, N: limit})
-}
-
-func (f *tempFile) close() error {
-	fd, file := f.fd, f.file
-	f.fd, f.file = -1, nil
-	if file != nil {
-		return file.Close()
-	}
-	return sys.Close(fd)
 }
