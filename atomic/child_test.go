@@ -106,6 +106,9 @@ func TestChild(t *testing.T) {
 	case "swapper": // args: shared dir, victim dir, stop file
 		swaps := swap(t, args[0], args[1], args[2])
 		fmt.Printf("%d swaps\n", swaps)
+	case "linkswapper": // args: shared dir, victim file, stop file
+		swaps := swapLinks(args[0], args[1], args[2])
+		fmt.Printf("%d swaps\n", swaps)
 	case "snooper": // args: dir, stop file
 		seen, opened := snoop(args[0], args[1])
 		json.NewEncoder(os.Stdout).Encode(map[string]int{"Seen": seen, "Opened": opened})
@@ -135,6 +138,33 @@ func swap(t *testing.T, shared, victim, stop string) int {
 		os.Symlink(victim, sub)
 		os.Remove(sub)
 		os.Rename(real, sub)
+	}
+	return swaps
+}
+
+// swapLinks is the attacker of TestLinkSwapAttack: it keeps swapping the
+// link shared/target with its own link to victim (in one step where the
+// system can, else by renaming the first away and back), until stop exists
+// (or a minute has passed).
+func swapLinks(shared, victim, stop string) int {
+	link := filepath.Join(shared, "target")
+	mine := filepath.Join(shared, "mine")
+	aside := filepath.Join(shared, "target.aside")
+	os.Symlink(victim, mine)
+	deadline := time.Now().Add(time.Minute)
+	swaps := 0
+	for ; time.Now().Before(deadline); swaps++ {
+		if swaps%64 == 0 {
+			if _, err := os.Stat(stop); err == nil {
+				break
+			}
+		}
+		if testenv.Exchange(link, mine) == nil {
+			continue
+		}
+		os.Rename(link, aside)
+		os.Symlink(victim, link)
+		os.Rename(aside, link)
 	}
 	return swaps
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,6 +168,60 @@ func TestSwapAttack(t *testing.T) {
 		t.Fatalf("attacker: %v", err)
 	}
 	t.Logf("writes: %d done, %d refused a planted link, %d found sub absent; attacker: %s", ok, refused, other, strings.TrimSpace(out.String()))
+	unchanged()
+	if refused == 0 || ok == 0 {
+		t.Errorf("the race was not exercised (%d refused, %d done): the test proved nothing", refused, ok)
+	}
+}
+
+// The attack on a link read by name: while a privileged process keeps
+// writing through its own symlink shared/target (to shared/good), an
+// unprivileged attacker keeps renaming that link away, putting its own
+// link to a victim file in its place, and the privileged one back. Where
+// the link's owner and its content are read by name, one after the other
+// (without O_PATH: the BSD personality, macOS, the BSDs), the swap can fall
+// between the two reads. The victim must never be written to.
+func TestLinkSwapAttack(t *testing.T) {
+	shared := sharedDir(t, 0o777)
+	victim, unchanged := victimDir(t)
+	testenv.WriteFile(t, filepath.Join(shared, "good"), []byte("good"), 0o644)
+	if err := os.Symlink("good", filepath.Join(shared, "target")); err != nil {
+		t.Fatal(err)
+	}
+	stop, stopAttacker := stopFile(t)
+	attacker := testenv.ChildAsNobody(t, "linkswapper", shared, filepath.Join(victim, "target"), stop)
+	var out bytes.Buffer
+	attacker.Stdout = &out
+	if err := attacker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stopAttacker()
+		attacker.Wait()
+	}()
+	path := filepath.Join(shared, "target")
+	var ok, refused, swapped, other int
+	for start := time.Now(); time.Since(start) < 3*time.Second; {
+		err := atomic.WriteString(path, "privileged content")
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, atomic.ErrUntrustedSymlink):
+			refused++
+		case errors.Is(err, syscall.ELOOP):
+			swapped++ // the link changed while read, every time the walk looked
+		case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.EISDIR), errors.Is(err, atomic.ErrNotRegular):
+			other++ // mid-swap
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	stopAttacker()
+	if err := attacker.Wait(); err != nil {
+		t.Fatalf("attacker: %v", err)
+	}
+	t.Logf("writes: %d done, %d refused the attacker's link, %d gave up on a link that kept changing, %d mid-swap; attacker: %s",
+		ok, refused, swapped, other, strings.TrimSpace(out.String()))
 	unchanged()
 	if refused == 0 || ok == 0 {
 		t.Errorf("the race was not exercised (%d refused, %d done): the test proved nothing", refused, ok)

@@ -35,11 +35,11 @@ func ReadFile(name string) ([]byte, Version, error) {
 // WithVersion: each holds an exclusive lock from its check to its rename
 // (a flock on the target; on Windows, whose rename cannot replace a file
 // held open, a mutex named after the file), so two writers that read the
-// same version can never both succeed. Against other writers it is best effort: every write of
-// this library makes a new file, which the check sees, but a program that
-// rewrites the file in place is seen only through its size and times, and
-// one that replaces the file between the check and the rename (a few
-// system calls) is not seen at all.
+// same version can never both succeed. Against other writers it is best
+// effort: every write of this library makes a new file, which the check
+// sees, but a program that rewrites the file in place is seen only through
+// its size and times, and one that replaces the file between the check and
+// the rename (a few system calls) is not seen at all.
 func WithVersion(v Version) Option {
 	return option(func(s *protocol.Settings) {
 		s.Expect = v.v

@@ -64,16 +64,17 @@ func discardAll(entries []*Entry) error {
 // commitBatch makes the content of two or more sealed entries their
 // targets', in order, all or nothing:
 //
-//  1. mark each directory, so that consistent reads wait (see
-//     commitmark.go); only where the filesystem cannot exchange two names
-//     (see sys.CanExchange): hard-link each old target (but the last) to a
-//     backup name, so that a failed rename can put back what earlier
-//     renames replaced;
+//  1. mark each directory where consistent reads are enabled, so that
+//     readers wait (see commitmark.go); and, only where the filesystem
+//     cannot exchange two names (see sys.CanExchange), hard-link each old
+//     target (but the last) to a backup name, so that a failed rename can
+//     put back what earlier renames replaced;
 //  2. make every temp durable, data and name, and every backup's name: one
-//     syncfs per filesystem (marks included), which lets the filesystem write everything in
-//     one journal commit (the cost: it also flushes other processes' dirty
-//     data there); or, for entries sealed otherwise (per-file syncs, and
-//     Windows), an fsync of each temp (16 at a time) and of each directory;
+//     syncfs per filesystem (marks included), which lets the filesystem
+//     write everything in one journal commit (the cost: it also flushes
+//     other processes' dirty data there); or, for entries sealed otherwise
+//     (per-file syncs, and Windows), an fsync of each temp (16 at a time)
+//     and of each directory;
 //  3. write and fsync the intent journal: the commit point;
 //
 // then:

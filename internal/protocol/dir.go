@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/multierr"
+
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
 	"github.com/atomicwrite/atomicwrite/internal/sys"
-	"go.uber.org/multierr"
 )
 
 // pathMax is the longest path (with its terminating NUL) Linux accepts.
@@ -81,19 +82,18 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 		return t, pathError("open", name, sys.EISDIR)
 	}
 	var w resolve.Walk
+	var err error
 	start := dirs.named(dir)
 	if start == nil {
 		if mkdir != nil {
 			w.Make = dirs.maker(name, *mkdir)
 		}
-		var err error
 		if start, err = dirs.open(&w, dir); err != nil {
 			return t, pathError("open", name, err)
 		}
 		dirs.remember(dir, start)
 	}
 	var found resolve.Entry
-	var err error
 	if followFinal {
 		w.Path = start.walked
 		found, err = w.Entry(start.fd, base, &t.Stat)

@@ -19,10 +19,12 @@ const searchReadable = true
 // filled) if name is not a symlink.
 //
 // Without Linux's O_PATH the owner and the content are read by name, one
-// after the other: a link swapped between the two reads is not detected
-// (where the content is read by path, a swap during that read is: see
+// after the other (the content by path where there is no readlinkat: see
 // sys.Readlinkat, to which dir, dirfd's path as far as the walk knows it,
-// goes).
+// goes). A link swapped for another between the two reads would have its
+// content followed on the first's owner: so the name is looked at again
+// after the read, and must still be the same link, unchanged
+// (sys.SameLink), or readLink fails with errLinkChanged.
 func readLink(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	if err := sys.Fstatat(dirfd, name, st, sys.AT_SYMLINK_NOFOLLOW); err != nil {
 		return "", err
@@ -33,5 +35,16 @@ func readLink(dirfd int, dir, name string, st *sys.Stat_t) (string, error) {
 	if !trusted(st) {
 		return "", ErrUntrustedSymlink
 	}
-	return readlinkat(dirfd, dir, name)
+	link, err := readlinkat(dirfd, dir, name)
+	if err != nil {
+		return "", err
+	}
+	var after sys.Stat_t
+	if err := sys.Fstatat(dirfd, name, &after, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+		return "", err
+	}
+	if !sys.SameLink(st, &after) {
+		return "", errLinkChanged
+	}
+	return link, nil
 }

@@ -15,6 +15,11 @@ var ErrUntrustedSymlink = fmt.Errorf("symlink owned by another user not followed
 
 var errNotLink = errors.New("not a symlink")
 
+// errLinkChanged says that a link read by name was another, or changed,
+// by the time its content was read (see readLink): the walk looks at the
+// name again, spending the link against its budget.
+var errLinkChanged = errors.New("symlink changed while it was read")
+
 // trusted reports whether a symlink may be followed: only when it belongs to
 // root or to the process's effective user. A link made by anyone else could
 // have been planted to send a write elsewhere (a privileged writer into

@@ -126,7 +126,7 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 			default:
 				link, err := w.follow(fd, cur, name, st)
 				switch {
-				case err == errNotLink:
+				case err == errNotLink || err == errLinkChanged:
 					path = name // changed since the fstatat: look again
 				case err != nil:
 					return fail(err)
@@ -168,9 +168,10 @@ func (w *Walk) walk(at int, path string, st *sys.Stat_t) (fd int, base string, e
 		}
 		link, err := w.follow(fd, cur, name, &scratch)
 		switch {
-		case err == errNotLink && scratch.Mode&sys.S_IFMT == sys.S_IFDIR:
-			// A link a moment ago, a directory now: someone is changing
-			// the path under us. Look again (the budget bounds how often).
+		case err == errNotLink && scratch.Mode&sys.S_IFMT == sys.S_IFDIR, err == errLinkChanged:
+			// A link a moment ago, a directory or another link now:
+			// someone is changing the path under us. Look again (the
+			// budget bounds how often).
 			path = name + "/" + path
 			continue
 		case err == errNotLink:

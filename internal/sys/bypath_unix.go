@@ -68,7 +68,7 @@ func readlinkByPath(dirfd int, dir, name string, buf []byte, pathOf func(int) (s
 	}
 	var after, named Stat_t
 	if Lstat(path+"/"+name, &named) != nil || Fstatat(dirfd, name, &after, AT_SYMLINK_NOFOLLOW) != nil ||
-		!sameFile(&named, &before) || !sameLink(&after, &before) {
+		!sameFile(&named, &before) || !SameLink(&after, &before) {
 		return 0, EXDEV
 	}
 	return n, nil
@@ -82,7 +82,11 @@ func leadsTo(path string, fd int) bool {
 
 func sameFile(a, b *Stat_t) bool { return a.Dev == b.Dev && a.Ino == b.Ino }
 
-func sameLink(a, b *Stat_t) bool {
+// SameLink reports whether a and b, two lstats of a symlink's name, are of
+// one link, unchanged in between: the same device and inode, and the same
+// change time (which a rename of the link updates, and which a new link
+// that reuses a freed inode number has anew).
+func SameLink(a, b *Stat_t) bool {
 	_, actime := StatTimes(a)
 	_, bctime := StatTimes(b)
 	return sameFile(a, b) && actime == bctime

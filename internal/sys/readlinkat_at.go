@@ -1,4 +1,4 @@
-//go:build unix && !dragonfly && !solaris && !aix && !(linux && atomicwrite_bsd)
+//go:build unix && !dragonfly && !solaris && !aix
 
 package sys
 
