@@ -25,21 +25,33 @@ func relative(dirfd int, name string) bool {
 
 // ntOpenAt opens name in the directory open on dirfd with NtCreateFile
 // (see relative), synchronous, as CreateFile would with
-// FILE_FLAG_BACKUP_SEMANTICS: disposition is an NT one (FILE_OPEN,
-// FILE_CREATE, FILE_OPEN_IF), options NT create options.
+// FILE_FLAG_BACKUP_SEMANTICS, sharing everything: disposition is an NT one
+// (FILE_OPEN, FILE_CREATE, FILE_OPEN_IF), options NT create options.
 func ntOpenAt(dirfd int, name string, access, attrs, disposition, options uint32) (windows.Handle, error) {
 	if name == "." {
 		name = ""
 	}
+	return ntCreate(dirfd, name, access, shareAll, attrs, disposition, options)
+}
+
+// reopen opens the file open on fd again, with access and share: the empty
+// name relative to its own handle (as ReOpenFile does), so the same file
+// whatever its path is now. A link is opened itself, not followed.
+func reopen(fd int, access, share uint32) (windows.Handle, error) {
+	return ntCreate(fd, "", access, share, 0, windows.FILE_OPEN, windows.FILE_OPEN_REPARSE_POINT)
+}
+
+// ntCreate is NtCreateFile of name relative to the handle root.
+func ntCreate(root int, name string, access, share, attrs, disposition, options uint32) (windows.Handle, error) {
 	us, err := windows.NewNTUnicodeString(name)
 	if err != nil {
 		return 0, err
 	}
-	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: windows.Handle(dirfd), ObjectName: us, Attributes: windows.OBJ_CASE_INSENSITIVE}
+	oa := windows.OBJECT_ATTRIBUTES{RootDirectory: windows.Handle(root), ObjectName: us, Attributes: windows.OBJ_CASE_INSENSITIVE}
 	oa.Length = uint32(unsafe.Sizeof(oa))
 	var h windows.Handle
 	var iosb windows.IO_STATUS_BLOCK
-	err = windows.NtCreateFile(&h, access|windows.SYNCHRONIZE|windows.FILE_READ_ATTRIBUTES, &oa, &iosb, nil, attrs, shareAll, disposition,
+	err = windows.NtCreateFile(&h, access|windows.SYNCHRONIZE|windows.FILE_READ_ATTRIBUTES, &oa, &iosb, nil, attrs, share, disposition,
 		options|windows.FILE_SYNCHRONOUS_IO_NONALERT|windows.FILE_OPEN_FOR_BACKUP_INTENT, 0, 0)
 	if st, ok := err.(windows.NTStatus); ok {
 		return 0, errno(st.Errno())

@@ -395,7 +395,7 @@ func Fsync(fd int) error {
 		return err
 	}
 	if info.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
-		switch err := flushReopened(fd, &info); err {
+		switch err := flushReopened(fd); err {
 		case windows.ERROR_ACCESS_DENIED, windows.ERROR_INVALID_FUNCTION,
 			windows.ERROR_INVALID_PARAMETER, windows.ERROR_NOT_SUPPORTED:
 			return nil
@@ -405,50 +405,21 @@ func Fsync(fd int) error {
 	}
 	err := windows.FlushFileBuffers(h)
 	if err == windows.ERROR_ACCESS_DENIED {
-		err = flushReopened(fd, &info)
+		err = flushReopened(fd)
 	}
 	return err
 }
 
 // flushReopened flushes the file open on fd, a handle FlushFileBuffers
 // refuses because it was not opened for writing, through a second handle
-// that is.
-func flushReopened(fd int, info *windows.ByHandleFileInformation) error {
-	h, err := reopen(fd, info, windows.GENERIC_WRITE, shareAll)
+// on the same file that is (see reopen).
+func flushReopened(fd int) error {
+	h, err := reopen(fd, windows.GENERIC_WRITE, shareAll)
 	if err != nil {
-		return errno(err)
+		return err
 	}
 	defer windows.CloseHandle(h)
 	return windows.FlushFileBuffers(h)
-}
-
-// reopen opens the file open on fd (whose information is info) again,
-// with access and share, if its path still leads to that same file.
-func reopen(fd int, info *windows.ByHandleFileInformation, access, share uint32) (windows.Handle, error) {
-	path, err := PathOf(fd)
-	if err != nil {
-		return 0, err
-	}
-	p, err := winPath(path)
-	if err != nil {
-		return 0, err
-	}
-	h, err := windows.CreateFile(p, access, share, nil, windows.OPEN_EXISTING,
-		windows.FILE_FLAG_BACKUP_SEMANTICS|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
-	if err != nil {
-		return 0, err
-	}
-	var again windows.ByHandleFileInformation
-	if err := windows.GetFileInformationByHandle(h, &again); err != nil {
-		windows.CloseHandle(h)
-		return 0, err
-	}
-	if again.VolumeSerialNumber != info.VolumeSerialNumber ||
-		again.FileIndexHigh != info.FileIndexHigh || again.FileIndexLow != info.FileIndexLow {
-		windows.CloseHandle(h)
-		return 0, windows.ERROR_ACCESS_DENIED // the name leads elsewhere now
-	}
-	return h, nil
 }
 
 // LockDir takes the shared or the exclusive lock of the directory open on
@@ -468,21 +439,16 @@ func reopen(fd int, info *windows.ByHandleFileInformation, access, share uint32)
 // pass both. Taking the exclusive lock needs the right to delete the
 // directory.
 func LockDir(fd int, exclusive bool) (int, error) {
-	var info windows.ByHandleFileInformation
-	if err := windows.GetFileInformationByHandle(windows.Handle(fd), &info); err != nil {
-		return -1, err
-	}
 	var access uint32 = windows.FILE_LIST_DIRECTORY
 	if exclusive {
 		access = windows.DELETE
 	}
-	h, err := reopen(fd, &info, access|windows.SYNCHRONIZE|windows.FILE_READ_ATTRIBUTES,
-		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE)
+	h, err := reopen(fd, access, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE)
 	if err == windows.ERROR_SHARING_VIOLATION {
 		return -1, EWOULDBLOCK
 	}
 	if err != nil {
-		return -1, errno(err)
+		return -1, err
 	}
 	return int(h), nil
 }

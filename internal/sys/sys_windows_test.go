@@ -140,6 +140,47 @@ func TestFlock(t *testing.T) {
 	}
 }
 
+// A directory's lock and flush go through a second handle on the same
+// directory, opened relative to the first: the share modes of the locks
+// refuse each other as flock's modes do, and a handle opened read-only is
+// flushed.
+func TestReopenedHandles(t *testing.T) {
+	dir := testenv.TempDir(t)
+	d := openDir(t, dir)
+	lock := func(exclusive bool) (int, error) {
+		t.Helper()
+		h, err := sys.LockDir(d, exclusive)
+		if err == nil {
+			t.Cleanup(func() { sys.Close(h) })
+		}
+		return h, err
+	}
+	a, err := lock(false)
+	if err != nil {
+		t.Fatalf("shared lock: %v", err)
+	}
+	if _, err := lock(false); err != nil {
+		t.Errorf("second shared lock: %v, want nil", err)
+	}
+	if _, err := lock(true); err != sys.EWOULDBLOCK {
+		t.Errorf("exclusive lock beside a shared one: %v, want EWOULDBLOCK", err)
+	}
+	sys.Close(a)
+	if err := sys.Fsync(d); err != nil {
+		t.Errorf("Fsync of the directory: %v", err)
+	}
+	path := filepath.Join(dir, "f")
+	testenv.WriteFile(t, path, []byte("data"), 0o644)
+	f, err := sys.Open(path, sys.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close(f)
+	if err := sys.Fsync(f); err != nil {
+		t.Errorf("Fsync of a file open read-only: %v", err)
+	}
+}
+
 // PathOf gives the path a directory's handle leads to, which names opened
 // in it are relative to.
 func TestPathOf(t *testing.T) {
@@ -253,4 +294,13 @@ func TestCallsFollowTheHandle(t *testing.T) {
 	}
 	testenv.DirHolds(t, moved, "new", "renamed", "sub")
 	testenv.DirHolds(t, dir, "old", "old2")
+	// The lock and the flush reopen the moved directory, not the path.
+	if h, err := sys.LockDir(d, true); err != nil {
+		t.Errorf("LockDir: %v", err)
+	} else {
+		sys.Close(h)
+	}
+	if err := sys.Fsync(d); err != nil {
+		t.Errorf("Fsync: %v", err)
+	}
 }
