@@ -117,68 +117,61 @@ func TestChild(t *testing.T) {
 	}
 }
 
+// untilStopped calls step until stop exists, or a minute has passed, so
+// that an attacker always ends; checking for stop every 16 steps. It
+// returns how many steps it made.
+func untilStopped(stop string, step func()) int {
+	deadline := time.Now().Add(time.Minute)
+	n := 0
+	for ; time.Now().Before(deadline); n++ {
+		if n%16 == 0 {
+			if _, err := os.Stat(stop); err == nil {
+				break
+			}
+		}
+		step()
+	}
+	return n
+}
+
 // swap is the attacker of TestSwapAttack: it keeps swapping its own
-// directory shared/sub for a symlink to victim, and back, until stop exists
-// (or a minute has passed, so that it always ends).
+// directory shared/sub for a symlink to victim, and back, until stop exists.
 func swap(t *testing.T, shared, victim, stop string) int {
 	sub := filepath.Join(shared, "sub")
 	real := filepath.Join(shared, "sub.real")
 	if err := os.Mkdir(sub, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	swaps := 0
-	for ; time.Now().Before(deadline); swaps++ {
-		if swaps%64 == 0 {
-			if _, err := os.Stat(stop); err == nil {
-				break
-			}
-		}
+	return untilStopped(stop, func() {
 		os.Rename(sub, real)
 		os.Symlink(victim, sub)
 		os.Remove(sub)
 		os.Rename(real, sub)
-	}
-	return swaps
+	})
 }
 
 // swapLinks is the attacker of TestLinkSwapAttack: it keeps swapping the
 // link shared/target with its own link to victim (in one step where the
-// system can, else by renaming the first away and back), until stop exists
-// (or a minute has passed).
+// system can, else by renaming the first away and back), until stop exists.
 func swapLinks(shared, victim, stop string) int {
 	link := filepath.Join(shared, "target")
 	mine := filepath.Join(shared, "mine")
 	aside := filepath.Join(shared, "target.aside")
 	os.Symlink(victim, mine)
-	deadline := time.Now().Add(time.Minute)
-	swaps := 0
-	for ; time.Now().Before(deadline); swaps++ {
-		if swaps%64 == 0 {
-			if _, err := os.Stat(stop); err == nil {
-				break
-			}
-		}
+	return untilStopped(stop, func() {
 		if testenv.Exchange(link, mine) == nil {
-			continue
+			return
 		}
 		os.Rename(link, aside)
 		os.Symlink(victim, link)
 		os.Rename(aside, link)
-	}
-	return swaps
+	})
 }
 
 // snoop is the attacker of TestTempNotReadableByOthers: it keeps trying to
-// open every dot-file in dir until stop exists (or a minute has passed).
+// open every dot-file in dir until stop exists.
 func snoop(dir, stop string) (seen, opened int) {
-	deadline := time.Now().Add(time.Minute)
-	for i := 0; time.Now().Before(deadline); i++ {
-		if i%16 == 0 {
-			if _, err := os.Stat(stop); err == nil {
-				break
-			}
-		}
+	untilStopped(stop, func() {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if !strings.HasPrefix(e.Name(), ".") {
@@ -190,6 +183,6 @@ func snoop(dir, stop string) (seen, opened int) {
 				f.Close()
 			}
 		}
-	}
+	})
 	return seen, opened
 }

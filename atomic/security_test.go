@@ -115,12 +115,35 @@ func TestOwnSymlinksFollowedUnprivileged(t *testing.T) {
 	testenv.FileHolds(t, filepath.Join(dir, "real", "b"), []byte("new"))
 }
 
-// stopFile returns a path that, once created, tells an attacker child to
-// stop, and a function that creates it.
-func stopFile(t *testing.T) (string, func()) {
-	dir := sharedDir(t, 0o755)
-	stop := filepath.Join(dir, "stop")
-	return stop, func() { os.WriteFile(stop, nil, 0o644) }
+// startAttacker starts the child role as an unprivileged user, with args
+// and, last, a file whose creation tells it to stop. finish creates that
+// file, waits for the child and returns what it printed; if the test ends
+// first, the child is stopped all the same.
+func startAttacker(t *testing.T, role string, args ...string) (finish func() string) {
+	t.Helper()
+	stop := filepath.Join(sharedDir(t, 0o755), "stop")
+	attacker := testenv.ChildAsNobody(t, role, append(args, stop)...)
+	var out bytes.Buffer
+	attacker.Stdout = &out
+	if err := attacker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	t.Cleanup(func() {
+		if !done {
+			os.WriteFile(stop, nil, 0o644)
+			attacker.Wait()
+		}
+	})
+	return func() string {
+		t.Helper()
+		os.WriteFile(stop, nil, 0o644)
+		done = true
+		if err := attacker.Wait(); err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+		return strings.TrimSpace(out.String())
+	}
 }
 
 // The attack: while a privileged process keeps writing shared/sub/target,
@@ -129,17 +152,7 @@ func stopFile(t *testing.T) (string, func()) {
 func TestSwapAttack(t *testing.T) {
 	shared := sharedDir(t, 0o777)
 	victim, unchanged := victimDir(t)
-	stop, stopAttacker := stopFile(t)
-	attacker := testenv.ChildAsNobody(t, "swapper", shared, victim, stop)
-	var out bytes.Buffer
-	attacker.Stdout = &out
-	if err := attacker.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stopAttacker()
-		attacker.Wait()
-	}()
+	finish := startAttacker(t, "swapper", shared, victim)
 	path := filepath.Join(shared, "sub", "target")
 	for start := time.Now(); ; time.Sleep(time.Millisecond) {
 		if _, err := os.Lstat(filepath.Join(shared, "sub")); err == nil {
@@ -163,11 +176,7 @@ func TestSwapAttack(t *testing.T) {
 			t.Fatalf("unexpected error: %v", err)
 		}
 	}
-	stopAttacker()
-	if err := attacker.Wait(); err != nil {
-		t.Fatalf("attacker: %v", err)
-	}
-	t.Logf("writes: %d done, %d refused a planted link, %d found sub absent; attacker: %s", ok, refused, other, strings.TrimSpace(out.String()))
+	t.Logf("writes: %d done, %d refused a planted link, %d found sub absent; attacker: %s", ok, refused, other, finish())
 	unchanged()
 	if refused == 0 || ok == 0 {
 		t.Errorf("the race was not exercised (%d refused, %d done): the test proved nothing", refused, ok)
@@ -188,17 +197,7 @@ func TestLinkSwapAttack(t *testing.T) {
 	if err := os.Symlink("good", filepath.Join(shared, "target")); err != nil {
 		t.Fatal(err)
 	}
-	stop, stopAttacker := stopFile(t)
-	attacker := testenv.ChildAsNobody(t, "linkswapper", shared, filepath.Join(victim, "target"), stop)
-	var out bytes.Buffer
-	attacker.Stdout = &out
-	if err := attacker.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stopAttacker()
-		attacker.Wait()
-	}()
+	finish := startAttacker(t, "linkswapper", shared, filepath.Join(victim, "target"))
 	path := filepath.Join(shared, "target")
 	var ok, refused, swapped, other int
 	for start := time.Now(); time.Since(start) < 3*time.Second; {
@@ -216,12 +215,8 @@ func TestLinkSwapAttack(t *testing.T) {
 			t.Fatalf("unexpected error: %v", err)
 		}
 	}
-	stopAttacker()
-	if err := attacker.Wait(); err != nil {
-		t.Fatalf("attacker: %v", err)
-	}
 	t.Logf("writes: %d done, %d refused the attacker's link, %d gave up on a link that kept changing, %d mid-swap; attacker: %s",
-		ok, refused, swapped, other, strings.TrimSpace(out.String()))
+		ok, refused, swapped, other, finish())
 	unchanged()
 	if refused == 0 || ok == 0 {
 		t.Errorf("the race was not exercised (%d refused, %d done): the test proved nothing", refused, ok)
@@ -233,19 +228,9 @@ func TestLinkSwapAttack(t *testing.T) {
 // privileged writer replaces a 0600 file never reads a byte.
 func TestTempNotReadableByOthers(t *testing.T) {
 	dir := sharedDir(t, 0o755)
-	stop, stopAttacker := stopFile(t)
 	target := filepath.Join(dir, "secret")
 	testenv.WriteFile(t, target, []byte("old secret"), 0o600)
-	snooper := testenv.ChildAsNobody(t, "snooper", dir, stop)
-	var out bytes.Buffer
-	snooper.Stdout = &out
-	if err := snooper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stopAttacker()
-		snooper.Wait()
-	}()
+	finish := startAttacker(t, "snooper", dir)
 	secret := bytes.Repeat([]byte("SECRET"), 20000)
 	// At least a second of writes: on tmpfs 400 writes can be over before
 	// the snooper has started.
@@ -259,13 +244,10 @@ func TestTempNotReadableByOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stopAttacker()
-	if err := snooper.Wait(); err != nil {
-		t.Fatalf("snooper: %v", err)
-	}
+	out := finish()
 	var res struct{ Seen, Opened int }
-	if err := json.NewDecoder(bytes.NewReader(out.Bytes())).Decode(&res); err != nil {
-		t.Fatalf("snooper said %q: %v", out.String(), err)
+	if err := json.NewDecoder(strings.NewReader(out)).Decode(&res); err != nil {
+		t.Fatalf("snooper said %q: %v", out, err)
 	}
 	t.Logf("the snooper saw %d temp files and opened %d", res.Seen, res.Opened)
 	if res.Opened != 0 {
