@@ -59,18 +59,28 @@ func ntCreate(root int, name string, access, share, attrs, disposition, options 
 	return h, err
 }
 
-// fileRenameInformation is FILE_RENAME_INFORMATION, its name's first
-// character in FileName, the others after it.
-type fileRenameInformation struct {
-	ReplaceIfExists uint32 // a BOOLEAN, padded
-	RootDirectory   windows.Handle
-	FileNameLength  uint32
-	FileName        [1]uint16
+// fileNameInformation is FILE_RENAME_INFORMATION_EX and
+// FILE_LINK_INFORMATION_EX, its name's first character in FileName, the
+// others after it. FILE_RENAME_INFORMATION and FILE_LINK_INFORMATION are
+// the same with a BOOLEAN ReplaceIfExists where Flags is.
+type fileNameInformation struct {
+	Flags          uint32
+	RootDirectory  windows.Handle
+	FileNameLength uint32
+	FileName       [1]uint16
 }
 
-// renameByHandle gives the file open on h (with DELETE access) the name
-// to in the directory open on tofd, replacing a file there if replace.
-func renameByHandle(h windows.Handle, tofd int, to string, replace bool) error {
+// The classes of NtSetInformationFile that name a file: x/sys lacks the
+// rename's Ex, and its FileLinkInformation is the link's Ex.
+const (
+	fileRenameInformationEx = 65
+	fileLinkInformation     = 11
+)
+
+// setName gives the file open on h the name to in the directory open on
+// tofd, by class: a rename or a new link, with flags (the Ex classes'; the
+// others take 1 to replace a file there).
+func setName(h windows.Handle, class, flags uint32, tofd int, to string) error {
 	name, err := windows.UTF16FromString(to)
 	if err != nil {
 		return err
@@ -78,20 +88,49 @@ func renameByHandle(h windows.Handle, tofd int, to string, replace bool) error {
 	name = name[:len(name)-1] // no NUL: the length counts
 	// The struct's own size at least, padding included, however short the
 	// name: shorter is refused.
-	size := max(unsafe.Offsetof(fileRenameInformation{}.FileName)+2*uintptr(len(name)), unsafe.Sizeof(fileRenameInformation{}))
+	size := max(unsafe.Offsetof(fileNameInformation{}.FileName)+2*uintptr(len(name)), unsafe.Sizeof(fileNameInformation{}))
 	buf := make([]uint64, (size+7)/8) // aligned as the struct is
-	info := (*fileRenameInformation)(unsafe.Pointer(&buf[0]))
-	info.RootDirectory, info.FileNameLength = windows.Handle(tofd), uint32(2*len(name))
-	if replace {
-		info.ReplaceIfExists = 1
-	}
+	info := (*fileNameInformation)(unsafe.Pointer(&buf[0]))
+	info.Flags, info.RootDirectory, info.FileNameLength = flags, windows.Handle(tofd), uint32(2*len(name))
 	copy(unsafe.Slice(&info.FileName[0], len(name)), name)
 	var iosb windows.IO_STATUS_BLOCK
-	err = windows.NtSetInformationFile(h, &iosb, (*byte)(unsafe.Pointer(info)), uint32(size), windows.FileRenameInformation)
+	err = windows.NtSetInformationFile(h, &iosb, (*byte)(unsafe.Pointer(info)), uint32(size), class)
 	if st, ok := err.(windows.NTStatus); ok {
 		return errno(st.Errno())
 	}
 	return err
+}
+
+// renameByHandle gives the file open on h (with DELETE access) the name
+// to in the directory open on tofd, replacing a file there if replace.
+//
+// The rename with POSIX semantics comes first (Windows 10 1709 and later,
+// on NTFS): it replaces a target that others hold open if they share
+// delete, as our own lookups of it do, and a read-only one, as a rename on
+// Unix does. Where the system or the filesystem does not offer it (FAT, an
+// older Windows, wine), the classic rename, which refuses a target that is
+// open at all: its caller tries again (moveAt).
+func renameByHandle(h windows.Handle, tofd int, to string, replace bool) error {
+	flags, classic := uint32(windows.FILE_RENAME_POSIX_SEMANTICS), uint32(0)
+	if replace {
+		flags |= windows.FILE_RENAME_REPLACE_IF_EXISTS | windows.FILE_RENAME_IGNORE_READONLY_ATTRIBUTE
+		classic = 1
+	}
+	if setName(h, fileRenameInformationEx, flags, tofd, to) == nil {
+		return nil
+	}
+	return setName(h, windows.FileRenameInformation, classic, tofd, to)
+}
+
+// linkAt makes to in the directory open on dirfd a second name of from
+// there (the entry itself, a link included), by from's handle.
+func linkAt(dirfd int, from, to string) error {
+	h, err := ntOpenAt(dirfd, from, windows.FILE_WRITE_ATTRIBUTES, 0, windows.FILE_OPEN, windows.FILE_OPEN_REPARSE_POINT)
+	if err != nil {
+		return err
+	}
+	defer windows.CloseHandle(h)
+	return setName(h, fileLinkInformation, 0, dirfd, to)
 }
 
 // unlinkAt is Unlinkat relative to dirfd: the entry itself (a link, not
@@ -146,26 +185,30 @@ func setReadOnly(h windows.Handle, on bool) bool {
 // moveAt is move relative to the directories' handles: from (the entry
 // itself, a link included) is opened for deletion and given its new name
 // by that handle, relative to tofd. A held target is tried again, and a
-// read-only one loses the attribute first, as in move.
+// read-only one loses the attribute first, as in move. The target is
+// looked at on the first refusal only: a look opens it, and a target that
+// is open cannot be replaced by the classic rename, so writers that looked
+// at it on every try would hold one another off.
 func moveAt(fromfd int, from string, tofd int, to string, replace bool) error {
 	h, err := ntOpenAt(fromfd, from, windows.DELETE, 0, windows.FILE_OPEN, windows.FILE_OPEN_REPARSE_POINT)
 	if err != nil {
 		return err
 	}
 	defer windows.CloseHandle(h)
-	cleared := false
+	looked, cleared := false, false
 	_, err = Retry(time.Millisecond, 20*time.Millisecond, RetryFor, nil, func(err error) bool {
 		return err == windows.ERROR_ACCESS_DENIED || err == windows.ERROR_SHARING_VIOLATION
 	}, func() error {
 		err := renameByHandle(h, tofd, to, replace)
-		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION {
+		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION || looked {
 			return err
 		}
+		looked = true
 		var st Stat_t
 		if Fstatat(tofd, to, &st, AT_SYMLINK_NOFOLLOW) == nil && st.Mode&S_IFMT == S_IFDIR {
 			return EISDIR // as rename(2) says of a file renamed over a directory
 		}
-		if err == windows.ERROR_ACCESS_DENIED && !cleared && replace {
+		if err == windows.ERROR_ACCESS_DENIED && replace {
 			cleared = setReadOnlyAt(tofd, to, false)
 		}
 		return err

@@ -586,8 +586,13 @@ func pathPtrs(fromfd int, from string, tofd int, to string) (f, t *uint16, err e
 }
 
 // Link makes to a second name of the file from, both in the directory
-// open on dirfd (CreateHardLink; dir is for systems without linkat).
+// open on dirfd: by from's handle, to relative to dirfd's (linkAt), or by
+// CreateHardLink where a name is a path (dir is for systems without
+// linkat).
 func Link(dirfd int, dir, from, to string) error {
+	if relative(dirfd, from) && relative(dirfd, to) {
+		return linkAt(dirfd, from, to)
+	}
 	f, t, err := pathPtrs(dirfd, from, dirfd, to)
 	if err != nil {
 		return err
@@ -600,7 +605,8 @@ func Link(dirfd int, dir, from, to string) error {
 // (MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH). Windows documents
 // no flush of a directory (see docs/platforms.md).
 //
-// A target that another process holds open without sharing delete, or is
+// A target that another process holds open without sharing delete (with
+// it too where the rename has no POSIX semantics, see renameByHandle), or is
 // about to (an antivirus scanner, an indexer, a reader that opened it with
 // os.Open), makes the call fail for a moment: ERROR_ACCESS_DENIED or
 // ERROR_SHARING_VIOLATION, which cmd/go's robustio also treats as

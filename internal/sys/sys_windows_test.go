@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 	"github.com/atomicwrite/atomicwrite/internal/testenv"
@@ -120,6 +121,68 @@ func TestReadOnlyAndDirectoryTargets(t *testing.T) {
 
 // Flock excludes another handle's lock, and does not stop the file being
 // read (the lock is on a byte past its end).
+// Link makes a second name of the same file, by the file's handle; a
+// name taken or a file missing fails as linkat(2) does.
+func TestLink(t *testing.T) {
+	dir := testenv.TempDir(t)
+	d := openDir(t, dir)
+	testenv.WriteFile(t, filepath.Join(dir, "a"), []byte("a"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "taken"), []byte("taken"), 0o644)
+	if err := sys.Link(d, dir, "a", "b"); err != nil {
+		t.Fatalf("Link: %v", err)
+	}
+	var a, b sys.Stat_t
+	if err := sys.Fstatat(d, "a", &a, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.Fstatat(d, "b", &b, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+		t.Fatal(err)
+	}
+	if a.Ino != b.Ino || a.Dev != b.Dev || b.Nlink != 2 {
+		t.Errorf("a is %d/%d, b %d/%d with %d links: want one file with two names", a.Dev, a.Ino, b.Dev, b.Ino, b.Nlink)
+	}
+	if err := sys.Link(d, dir, "a", "taken"); err != sys.EEXIST {
+		t.Errorf("Link over a taken name: %v, want EEXIST", err)
+	}
+	if err := sys.Link(d, dir, "missing", "c"); err != sys.ENOENT {
+		t.Errorf("Link of a missing file: %v, want ENOENT", err)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "taken"), []byte("taken"))
+	testenv.DirHolds(t, dir, "a", "b", "taken")
+}
+
+// A target that another handle holds open, sharing delete (as the
+// library's own lookups and a reader that shares delete open it), is
+// replaced at once, as on Unix: the rename with POSIX semantics. The
+// handle goes on reading the old file.
+func TestRenameReplacesSharedTarget(t *testing.T) {
+	if testenv.UnderWine() {
+		t.Skip("wine has no rename with POSIX semantics (FileRenameInformationEx): it refuses a target that is open at all")
+	}
+	dir := testenv.TempDir(t)
+	d := openDir(t, dir)
+	testenv.WriteFile(t, filepath.Join(dir, "target"), []byte("old"), 0o644)
+	testenv.WriteFile(t, filepath.Join(dir, "new"), []byte("new"), 0o644)
+	held, err := sys.Open(filepath.Join(dir, "target"), sys.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close(held)
+	start := time.Now()
+	if err := sys.Renameat(d, "new", d, "target"); err != nil {
+		t.Fatalf("rename over a target held open, sharing delete: %v", err)
+	}
+	if waited := time.Since(start); waited > sys.RetryFor/2 {
+		t.Errorf("the rename took %v: it waited for the handle instead of replacing the file", waited)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "target"), []byte("new"))
+	buf := make([]byte, 8)
+	if n, err := sys.Read(held, buf); err != nil || string(buf[:n]) != "old" {
+		t.Errorf("the held handle read %q, %v; want the old file's \"old\"", buf[:n], err)
+	}
+	testenv.DirHolds(t, dir, "target")
+}
+
 func TestFlock(t *testing.T) {
 	dir := testenv.TempDir(t)
 	path := filepath.Join(dir, "f")
@@ -286,13 +349,16 @@ func TestCallsFollowTheHandle(t *testing.T) {
 	if err := sys.Renameat(d, "old2", d, "renamed"); err != nil {
 		t.Errorf("Renameat: %v", err)
 	}
+	if err := sys.Link(d, dir, "renamed", "linked"); err != nil {
+		t.Errorf("Link: %v", err)
+	}
 	if err := sys.Mkdirat(d, "sub", 0o755); err != nil {
 		t.Errorf("Mkdirat: %v", err)
 	}
 	if err := sys.Unlinkat(d, "old", 0); err != nil {
 		t.Errorf("Unlinkat: %v", err)
 	}
-	testenv.DirHolds(t, moved, "new", "renamed", "sub")
+	testenv.DirHolds(t, moved, "linked", "new", "renamed", "sub")
 	testenv.DirHolds(t, dir, "old", "old2")
 	// The lock and the flush reopen the moved directory, not the path.
 	if h, err := sys.LockDir(d, true); err != nil {

@@ -9,14 +9,16 @@ import (
 // ReadFile is os.ReadFile as a reader must write it to run on Windows too:
 // there the open fails with a sharing violation for the instant a rename
 // replaces the file (the rename holds it for delete), and is tried again;
-// and a reader that reads in a loop lets go of the file for a moment after
-// each read (readPause), or no rename would ever find it free.
+// and a reader that reads in a loop lets go of the file after each read
+// for letGo times as long as the read held it, or no rename would find it
+// free: under wine, reads slow down as much as the machine is loaded.
 func ReadFile(path string) ([]byte, error) {
 	for {
+		start := time.Now()
 		b, err := os.ReadFile(path)
 		if !isSharingViolation(err) {
-			if readPause > 0 {
-				time.Sleep(readPause)
+			if letGo > 0 {
+				time.Sleep(max(time.Millisecond, letGo*time.Since(start)))
 			}
 			return b, err
 		}

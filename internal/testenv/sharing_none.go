@@ -7,6 +7,6 @@ func isSharingViolation(err error) bool { return false }
 
 const symlinksOptional = false
 
-// readPause is 0: a reader that holds a file does not hold off its rename
+// letGo is 0: a reader that holds a file does not hold off its rename
 // here.
-const readPause = 0
+const letGo = 0

@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"errors"
-	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -12,6 +11,7 @@ func isSharingViolation(err error) bool { return errors.Is(err, windows.ERROR_SH
 // symlinksOptional: making a link needs a privilege on Windows.
 const symlinksOptional = true
 
-// readPause is how long ReadFile lets go of a file after reading it: a
-// reader on Windows that never lets go holds off every rename for good.
-const readPause = 5 * time.Millisecond
+// letGo is how many times as long as a read held a file ReadFile lets go
+// of it after: a reader on Windows that never lets go holds off every
+// rename for good.
+const letGo = 4
