@@ -647,19 +647,20 @@ func move(fromfd int, from string, tofd int, to string, flags uint32) error {
 	if err != nil {
 		return err
 	}
-	cleared := false
+	looked, cleared := false, false
 	_, err = Retry(time.Millisecond, 20*time.Millisecond, RetryFor, nil, func(err error) bool {
 		return err == windows.ERROR_ACCESS_DENIED || err == windows.ERROR_SHARING_VIOLATION
 	}, func() error {
 		err := windows.MoveFileEx(f, t, flags)
-		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION {
+		if err != windows.ERROR_ACCESS_DENIED && err != windows.ERROR_SHARING_VIOLATION || looked {
 			return err
 		}
+		looked = true // on the first refusal only, as moveAt
 		if attrs, aerr := windows.GetFileAttributes(t); aerr == nil && attrs&windows.FILE_ATTRIBUTE_DIRECTORY != 0 {
 			return EISDIR // as rename(2) says of a file renamed over a directory
 		}
-		if err == windows.ERROR_ACCESS_DENIED && !cleared && flags&windows.MOVEFILE_REPLACE_EXISTING != 0 && clearReadOnly(t) {
-			cleared = true
+		if err == windows.ERROR_ACCESS_DENIED && flags&windows.MOVEFILE_REPLACE_EXISTING != 0 {
+			cleared = clearReadOnly(t)
 		}
 		return err
 	})

@@ -116,6 +116,16 @@ func TestReadOnlyAndDirectoryTargets(t *testing.T) {
 	if err := sys.RenameNoReplace(d, "ro2", "d"); err != sys.EEXIST {
 		t.Errorf("create-only rename over a directory: %v, want EEXIST", err)
 	}
+	// The same by paths (MoveFileEx).
+	testenv.WriteFile(t, filepath.Join(dir, "new"), []byte("new2"), 0o644)
+	os.Chmod(filepath.Join(dir, "ro2"), 0o444)
+	if err := sys.Renameat(sys.AT_FDCWD, filepath.Join(dir, "new"), sys.AT_FDCWD, filepath.Join(dir, "ro2")); err != nil {
+		t.Errorf("rename by path over a read-only file: %v", err)
+	}
+	testenv.FileHolds(t, filepath.Join(dir, "ro2"), []byte("new2"))
+	if err := sys.Renameat(sys.AT_FDCWD, filepath.Join(dir, "ro2"), sys.AT_FDCWD, filepath.Join(dir, "d")); err != sys.EISDIR {
+		t.Errorf("rename by path over a directory: %v, want EISDIR", err)
+	}
 	testenv.DirHolds(t, dir, "d", "ro2")
 }
 
