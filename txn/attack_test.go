@@ -94,15 +94,15 @@ func TestRecoverIgnoresPlantedJournals(t *testing.T) {
 	planted := map[string]string{
 		// Rolling back a new target removes it: here root's passwd.
 		journal("0000000000000001"): forged("0000000000000001", "rollback",
-			jentry{victim, fmt.Sprintf("%q %q %q 0", "passwd", ".passwd.0000000000000001.aw-tmp", "")}),
+			jentry{victim, fmt.Sprintf("%q %q %q 0 1", "passwd", ".passwd.0000000000000001.aw-tmp", "")}),
 		// Committing renames the temp over the target.
 		journal("0000000000000002"): forged("0000000000000002", "commit",
-			jentry{shared, fmt.Sprintf("%q %q %q 0", "../victim/passwd", "evil", "")}),
+			jentry{shared, fmt.Sprintf("%q %q %q 0 1", "../victim/passwd", "evil", "")}),
 		journal("0000000000000003"): forged("0000000000000003", "commit",
-			jentry{"/", fmt.Sprintf("%q %q %q 0", filepath.Join(victim, "passwd"), filepath.Join(shared, "evil"), "")}),
+			jentry{"/", fmt.Sprintf("%q %q %q 0 1", filepath.Join(victim, "passwd"), filepath.Join(shared, "evil"), "")}),
 		// An exchange moves root's file into the attacker's directory.
 		journal("0000000000000004"): forged("0000000000000004", "rollback",
-			jentry{shared, fmt.Sprintf("%q %q %q 1", "mine", "../victim/secret", "../victim/secret")}),
+			jentry{shared, fmt.Sprintf("%q %q %q 1 1", "mine", "../victim/secret", "../victim/secret")}),
 		// A removal of root's file.
 		journal("0000000000000008"): forged("0000000000000008", "commit",
 			jentry{victim, fmt.Sprintf("remove %q %q %d", "secret", ".secret.0000000000000001.aw-old", testenv.Inode(t, filepath.Join(victim, "secret")))}),
@@ -152,14 +152,14 @@ func TestRecoverRefusesForeignNamesInOwnJournal(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, "evil"), []byte("evil"), 0o644)
 	testenv.WriteFile(t, filepath.Join(dir, ".x.00000000000000ff.aw-tmp"), []byte("evil"), 0o644)
 	for _, entry := range []jentry{
-		{dir, fmt.Sprintf("%q %q %q 0", "../victim/passwd", ".passwd.0000000000000001.aw-tmp", "")},
-		{dir, fmt.Sprintf("%q %q %q 0", filepath.Join(victim, "passwd"), ".passwd.0000000000000001.aw-tmp", "")},
-		{dir, fmt.Sprintf("%q %q %q 0", "x", "evil", "")},
-		{dir, fmt.Sprintf("%q %q %q 0", "x", "../"+filepath.Base(dir)+"/.x.00000000000000ff.aw-tmp", "")},
-		{dir, fmt.Sprintf("%q %q %q 0", "x", ".y.00000000000000ff.aw-tmp", "")},
-		{dir, fmt.Sprintf("%q %q %q 0", "x", ".x.00000000000000ff.aw-tmp", "../victim/passwd")},
-		{dir, fmt.Sprintf("%q %q %q 0", "..", "...00000000000000ff.aw-tmp", "")},
-		{"relative", fmt.Sprintf("%q %q %q 0", "x", ".x.00000000000000ff.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "../victim/passwd", ".passwd.0000000000000001.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", filepath.Join(victim, "passwd"), ".passwd.0000000000000001.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "x", "evil", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "x", "../"+filepath.Base(dir)+"/.x.00000000000000ff.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "x", ".y.00000000000000ff.aw-tmp", "")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "x", ".x.00000000000000ff.aw-tmp", "../victim/passwd")},
+		{dir, fmt.Sprintf("%q %q %q 0 1", "..", "...00000000000000ff.aw-tmp", "")},
+		{"relative", fmt.Sprintf("%q %q %q 0 1", "x", ".x.00000000000000ff.aw-tmp", "")},
 	} {
 		writeJournal(t, dir, "commit", entry)
 		err := txn.Recover(dir)
@@ -188,7 +188,7 @@ func TestRecoverIgnoresPlantedTemp(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(shared, "x"), []byte("root's x"), 0o644)
 	temp := ".x.0000000000000001.aw-tmp"
 	runAs(t, "plant", filepath.Join(shared, temp), "attacker's x")
-	writeJournal(t, shared, "commit", jentry{shared, fmt.Sprintf("%q %q %q 0", "x", temp, "")})
+	writeJournal(t, shared, "commit", jentry{shared, fmt.Sprintf("%q %q %q 0 1", "x", temp, "")})
 	if err := txn.Recover(shared); err != nil {
 		t.Errorf("Recover: %v, want nil", err)
 	}

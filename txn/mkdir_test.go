@@ -131,13 +131,14 @@ func TestMkdirAllTurnedBack(t *testing.T) {
 
 // A writer killed at each step of a commit into new directories, then
 // Recover given the target directories (missing or not): before the
-// commit point the new directories are gone, after it everything is new,
+// commit point (the first rename) the new directories are gone, after it
+// everything is new,
 // and no temp, temp directory or marker remains.
 func TestRecoverMkdirAllAfterKill(t *testing.T) {
 	for _, strategy := range syncStrategies {
 		for _, step := range []protocol.Step{protocol.StepCreate, protocol.StepSync, protocol.StepJournal, protocol.StepRename, protocol.StepSyncDir} {
-			isNew := step == protocol.StepRename || step == protocol.StepSyncDir
 			for k := 1; k <= min(strategy.steps[step], 2); k++ {
+				isNew := step == protocol.StepRename && k > 1 || step == protocol.StepSyncDir
 				t.Run(fmt.Sprintf("%s/%v#%d", strategy.name, step, k), func(t *testing.T) {
 					s := newSet(t)
 					killedIn(t, "die-mkdir", s, step, k, strategy.name)

@@ -43,9 +43,9 @@ func WithPerFileSync() Option {
 // Commit, which is what a caller usually wants. (atomic.WithContext, given
 // to one entry, binds that entry alone; a done context of any entry makes
 // Commit refuse the Tx all the same.) Once ctx is done before Commit has
-// passed its commit point (the intent journal), the Tx is rolled back: at
+// passed its commit point (its first rename), the Tx is rolled back: at
 // once if it is still staging, even while an entry's content is streaming
-// in; Commit, if it is running, stops before the journal. Writes and Commit
+// in; Commit, if it is running, stops before the renames. Writes and Commit
 // then return errors that wrap both ErrTxDone (or the commit's error) and
 // ctx.Err(). A Commit past its commit point finishes.
 func WithContext(ctx context.Context) Option {

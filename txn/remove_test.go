@@ -175,17 +175,18 @@ func TestRemoveUndone(t *testing.T) {
 }
 
 // A writer killed at each step of a commit that removes x and writes y and
-// z, then Recover: all old before the commit point (x back), all new after
-// it (x gone), nothing left over; a second Recover changes nothing.
+// z, then Recover: all old before the commit point, the first rename (x
+// back), all new after it (x gone), nothing left over; a second Recover
+// changes nothing.
 func TestRecoverRemovalAfterKill(t *testing.T) {
 	for _, strategy := range syncStrategies {
 		for _, step := range []protocol.Step{protocol.StepSync, protocol.StepJournal, protocol.StepRename, protocol.StepSyncDir} {
-			isNew := step == protocol.StepRename || step == protocol.StepSyncDir
 			n := strategy.steps[step]
 			if step == protocol.StepSync && n > 1 {
 				n-- // x has no temp to sync
 			}
 			for k := 1; k <= n; k++ {
+				isNew := step == protocol.StepRename && k > 1 || step == protocol.StepSyncDir
 				t.Run(fmt.Sprintf("%s/%v#%d", strategy.name, step, k), func(t *testing.T) {
 					s := newSet(t)
 					killedIn(t, "die-remove", s, step, k, strategy.name)

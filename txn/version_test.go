@@ -12,15 +12,15 @@ import (
 	"github.com/atomicwrite/atomicwrite/txn"
 )
 
-// stageVersioned stages the set with x written only if unchanged since it
-// was read.
+// stageVersioned stages the set with z, the last, written only if
+// unchanged since it was read.
 func (s set) stageVersioned(t *testing.T, tx *txn.Tx) {
 	t.Helper()
-	_, v, err := atomic.ReadFile(s.x)
+	_, v, err := atomic.ReadFile(s.z)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.stageWith(t, tx, map[string][]atomic.Option{s.x: {atomic.WithVersion(v)}})
+	s.stageWith(t, tx, map[string][]atomic.Option{s.z: {atomic.WithVersion(v)}})
 }
 
 // One entry changed since it was read stops the whole Tx, and the error
@@ -31,15 +31,15 @@ func TestVersionInTx(t *testing.T) {
 			s := newSet(t)
 			tx := txn.New(strategy.opts...)
 			s.stageVersioned(t, tx)
-			if err := atomic.WriteString(s.z, "theirs"); err != nil { // z is not versioned
+			if err := atomic.WriteString(s.x, "theirs"); err != nil { // x is not versioned
 				t.Fatal(err)
 			}
-			if err := atomic.WriteString(s.x, "theirs"); err != nil {
+			if err := atomic.WriteString(s.z, "theirs"); err != nil {
 				t.Fatal(err)
 			}
 			err := tx.Commit()
-			if !errors.Is(err, atomic.ErrChanged) || !isNamed(err, s.x) {
-				t.Fatalf("Commit: %v, want ErrChanged naming %s", err, s.x)
+			if !errors.Is(err, atomic.ErrChanged) || !isNamed(err, s.z) {
+				t.Fatalf("Commit: %v, want ErrChanged naming %s", err, s.z)
 			}
 			testenv.FileHolds(t, s.x, []byte("theirs"))
 			testenv.FileHolds(t, s.z, []byte("theirs"))
@@ -83,18 +83,19 @@ func TestVersionTxRace(t *testing.T) {
 	testenv.FileHolds(t, q, want)
 }
 
-// A writer killed in the renames before its compare-and-swap entry's, and
-// that entry's target replaced by another write before Recover: Recover
-// cannot end the set new without undoing that write, so it ends it old,
-// and the other write stays. Not replaced, the set ends new.
+// A writer killed in the renames before its compare-and-swap entry's (x
+// and y renamed, z not), and that entry's target replaced by another write
+// before Recover: Recover cannot end the set new without undoing that
+// write, so it ends it old, and the other write stays. Not replaced, the
+// set ends new.
 func TestRecoverVersionChanged(t *testing.T) {
 	for _, strategy := range syncStrategies {
 		for _, replaced := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/replaced=%v", strategy.name, replaced), func(t *testing.T) {
 				s := newSet(t)
-				killedIn(t, "die-version", s, protocol.StepRename, 1, strategy.name)
+				killedIn(t, "die-version", s, protocol.StepRename, 3, strategy.name)
 				if replaced {
-					if err := atomic.WriteString(s.x, "theirs"); err != nil {
+					if err := atomic.WriteString(s.z, "theirs"); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -106,8 +107,8 @@ func TestRecoverVersionChanged(t *testing.T) {
 						s.isNew(t)
 						continue
 					}
-					testenv.FileHolds(t, s.x, []byte("theirs"))
-					testenv.FileHolds(t, s.z, []byte("old z"))
+					testenv.FileHolds(t, s.x, []byte("old x"))
+					testenv.FileHolds(t, s.z, []byte("theirs"))
 					testenv.DirHolds(t, s.a, "x")
 					testenv.DirHolds(t, s.b, "z")
 				}

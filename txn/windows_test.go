@@ -153,10 +153,11 @@ func TestWindowsRecoverAfterKill(t *testing.T) {
 	t.Logf("the set ended %s", state)
 }
 
-// Recover acts only on what its own user left. A journal that would rename
-// its temp over the target, that temp and a stray temp: Recover's own are
-// replayed and swept; another user's (given away on the host, see
-// testenv.GiveAway) stay as they are, and the target keeps its content.
+// Recover acts only on what its own user left. A journal whose rename of
+// its temp over the target never happened, that temp and a stray temp:
+// Recover's own are abandoned and swept; another user's (given away on the
+// host, see testenv.GiveAway) stay as they are. The target keeps its
+// content either way.
 func TestWindowsRecoverLeavesOtherUsersFiles(t *testing.T) {
 	const temp, stray = ".y.0000000000000002.aw-tmp", ".w.0000000000000003.aw-tmp"
 	for _, theirs := range []bool{false, true} {
@@ -165,18 +166,17 @@ func TestWindowsRecoverLeavesOtherUsersFiles(t *testing.T) {
 		testenv.WriteFile(t, target, []byte("old y"), 0o644)
 		testenv.WriteFile(t, filepath.Join(dir, temp), []byte("new y"), 0o644)
 		testenv.WriteFile(t, filepath.Join(dir, stray), []byte("dead"), 0o644)
-		writeJournal(t, dir, "commit", jentry{dir, fmt.Sprintf("%q %q %q %d", "y", temp, "", testenv.Inode(t, target))})
+		writeJournal(t, dir, "commit", jentry{dir, fmt.Sprintf("%q %q %q %d %d", "y", temp, "", testenv.Inode(t, target), testenv.Inode(t, filepath.Join(dir, temp)))})
 		if theirs {
 			testenv.GiveAway(t, filepath.Join(dir, ownJournal), filepath.Join(dir, temp), filepath.Join(dir, stray))
 		}
 		if err := txn.Recover(dir); err != nil {
 			t.Fatalf("theirs %v: Recover: %v", theirs, err)
 		}
+		testenv.FileHolds(t, target, []byte("old y"))
 		if theirs {
-			testenv.FileHolds(t, target, []byte("old y"))
 			testenv.DirHolds(t, dir, "y", temp, stray, ownJournal)
 		} else {
-			testenv.FileHolds(t, target, []byte("new y"))
 			testenv.DirHolds(t, dir, "y")
 		}
 	}

@@ -32,7 +32,7 @@
 //
 // --recover DIR... cleans up after writers that were killed: it finishes
 // each transaction that had passed its commit point (the intent journal
-// in DIR), and removes the temp files that dead writers left there.
+// in DIR, and a rename made), and removes the temp files that dead writers left there.
 //
 // SIGINT, SIGTERM, SIGHUP and SIGPIPE end a write early: nothing is written
 // and no temp file is left, unless the write had passed its commit point,

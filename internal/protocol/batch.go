@@ -69,22 +69,25 @@ func discardAll(entries []*Entry) error {
 //     cannot exchange two names (see sys.CanExchange), hard-link each old
 //     target (but the last) to a backup name, so that a failed rename can
 //     put back what earlier renames replaced;
-//  2. make every temp durable, data and name, and every backup's name: one
-//     syncfs per filesystem (marks included), which lets the filesystem
-//     write everything in one journal commit (the cost: it also flushes
-//     other processes' dirty data there); or, for entries sealed otherwise
-//     (per-file syncs, and Windows), an fsync of each temp (16 at a time)
-//     and of each directory;
-//  3. write and fsync the intent journal: the commit point;
+//  2. write the intent journal, which names every temp and its inode;
+//  3. make every temp durable, data and name, every backup's name, and the
+//     journal: one syncfs per filesystem (marks included), which lets the
+//     filesystem write everything in one journal commit (the cost: it also
+//     flushes other processes' dirty data there); or, for entries sealed
+//     otherwise (per-file syncs, and Windows), and where no syncfs covers
+//     the journal, an fsync of each temp (16 at a time) and of each
+//     directory before the journal is written, then the journal's own;
 //
 // then:
 //
 //  4. tell readers that the renames begin (commitmark.go), then rename
-//     each temp over its target, in the order given; where the
-//     filesystem can, a batch exchanges temp and target instead, so that
-//     the temp's name keeps the old content for the undo (the backup costs
-//     no system call of its own; the last target needs none), and a new
-//     target is renamed only if nothing took its name since it was staged;
+//     each temp over its target, in the order given: the first rename is
+//     the commit point, after which Recover finishes the set (before it,
+//     it abandons the set: see recovery.journal); where the filesystem
+//     can, a batch exchanges temp and target instead, so that the temp's
+//     name keeps the old content for the undo (the backup costs no system
+//     call of its own; the last target needs none), and a new target is
+//     renamed only if nothing took its name since it was staged;
 //  5. fsync each distinct directory once, so that the renames survive a
 //     power loss;
 //  6. end the marks, remove the backups, then the journal.
@@ -154,8 +157,9 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	return err
 }
 
-// prepare takes a batch to its commit point: backups, durable names, and
-// the journal. It reports whether the renames will exchange (see commitBatch).
+// prepare takes a batch to its commit point: backups, the journal, and
+// durable names. It reports whether the renames will exchange (see
+// commitBatch).
 func prepare(entries []*Entry, opts CommitOptions, cas bool, marks []commitMark) (*journalFile, bool, error) {
 	writes := entries // the entries with a temp
 	if slices.ContainsFunc(entries, func(e *Entry) bool { return e.remove }) {
@@ -182,9 +186,32 @@ func prepare(entries []*Entry, opts CommitOptions, cas bool, marks []commitMark)
 			return nil, false, err
 		}
 	}
+	// The journal records each temp's inode: read while a temp kept open
+	// (KeepOpen) still is.
+	for _, e := range writes {
+		if _, err := e.tempInode(); err != nil {
+			return nil, false, err
+		}
+	}
+	journalDir := opts.JournalDir
+	if journalDir == nil {
+		journalDir = entries[0].Dir
+	}
+	// Where one syncfs covers the temps and the journal, the journal goes
+	// first, and that syncfs makes both durable: no flush of its own. It
+	// may then be durable beside a torn temp, but no rename happens before
+	// the syncfs returns, and Recover renames only what a journal whose
+	// renames began names (see recovery.journal).
+	var jf *journalFile
+	if entries[0].sealMode == CloseFile && slices.ContainsFunc(writes, func(e *Entry) bool { return e.Dir.id.dev == journalDir.id.dev }) {
+		var err error
+		if jf, err = newJournal(journalDir, entries, swap, false); err != nil {
+			return nil, false, err
+		}
+	}
 	if len(writes) > 0 {
 		if err := syncTemps(writes); err != nil {
-			return nil, false, err
+			return nil, false, multierr.Append(err, jf.remove())
 		}
 	}
 	if entries[0].sealMode != CloseFile {
@@ -205,23 +232,29 @@ func prepare(entries []*Entry, opts CommitOptions, cas bool, marks []commitMark)
 	}
 	for _, e := range entries {
 		if err := e.cancelled(opts.Context); err != nil {
+			return nil, false, multierr.Append(err, jf.remove())
+		}
+	}
+	if jf == nil {
+		var err error
+		if jf, err = newJournal(journalDir, entries, swap, true); err != nil {
 			return nil, false, err
 		}
 	}
-
-	journalDir := opts.JournalDir
-	if journalDir == nil {
-		journalDir = entries[0].Dir
-	}
-	err := entries[0].settings.inject(StepJournal)
-	if err != nil {
-		return nil, false, pathError("journal", entries[0].Name, err)
-	}
-	jf, err := writeJournal(journalDir, entries, swap)
-	if err != nil {
-		return nil, false, pathError("journal", entries[0].Name, err)
-	}
 	return jf, swap, nil
+}
+
+// newJournal writes the batch's journal in dir (see writeJournal).
+func newJournal(dir *Dir, entries []*Entry, swap, durable bool) (*journalFile, error) {
+	err := entries[0].settings.inject(StepJournal)
+	var jf *journalFile
+	if err == nil {
+		jf, err = writeJournal(dir, entries, swap, durable)
+	}
+	if err != nil {
+		return nil, pathError("journal", entries[0].Name, err)
+	}
+	return jf, nil
 }
 
 // exchangeable reports whether every filesystem of the batch can exchange

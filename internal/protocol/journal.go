@@ -16,21 +16,26 @@ import (
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
-// The intent journal of a batch: written and made durable before the first
-// rename, it is the commit point. A recovery that finds it (see Recover)
-// finishes the renames that a crash interrupted, or, if the commit had
-// turned back, finishes putting the old targets back.
+// The intent journal of a batch: durable before the first rename, it lets a
+// recovery (see Recover) finish the renames that a crash interrupted, or,
+// if the commit had turned back or no rename had happened, put the old
+// targets back. Where a syncfs makes the temps durable, the journal is
+// written before it, and made durable by it too (see prepare): so a
+// journal whose renames never began may name temps that a power loss left
+// torn, and the first rename, which only follows the syncfs, is the
+// commit point. Each entry records its temp's inode, which the target
+// holds once the rename is made.
 //
-// Format, version 5: text, one record a line, every name in Go's quoted
+// Format, version 6: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
 // so that a journal torn by a crash while it was written is recognised:
 //
-//	atomicwrite journal v5
+//	atomicwrite journal v6
 //	state commit|rollback
 //	dir "<absolute path>" <device> <inode> <filesystem ID>
 //	...
 //	journal <index of its own dir, from 0> "<its own name>" <its own inode>
-//	entry <index of its dir> "<name>" "<temp>" "<backup, or empty>" <old inode>[ noreplace][ unchanged]
+//	entry <index of its dir> "<name>" "<temp>" "<backup, or empty>" <old inode> <temp's inode>[ noreplace][ unchanged]
 //	remove <index of its dir> "<name>" "<backup>" <inode of the target removed>
 //	...
 //	end <CRC-32C of the bytes above, 8 hex digits>
@@ -47,7 +52,7 @@ import (
 // unchanged one is a compare-and-swap (see version.go). A removal moves its
 // target aside to the backup name (see remove.go).
 const (
-	journalMagic  = "atomicwrite journal v5"
+	journalMagic  = "atomicwrite journal v6"
 	journalPrefix = "atomicwrite journal v"
 	journalSuffix = ".aw-journal"
 	journalBase   = "txn" // journals are named randomName(journalBase, journalSuffix, …)
@@ -76,6 +81,7 @@ type journalEntry struct {
 	dirID                   fileID
 	fsid                    uint64 // the directory's filesystem's ID (statfs), or 0
 	oldIno                  uint64 // the old target's, for every target that existed
+	newIno                  uint64 // the temp's: the target's once renamed
 	remove                  bool   // a removal: no temp, the target moved aside to backup
 	noReplace               bool   // create-only: never renamed over an existing file
 	unchanged               bool   // compare-and-swap: renamed only over the old target
@@ -127,6 +133,10 @@ func (j *journal) encode() []byte {
 		b = appendQuote(b, e.backup)
 		b = append(b, ' ')
 		b = strconv.AppendUint(b, e.oldIno, 10)
+		if !e.remove {
+			b = append(b, ' ')
+			b = strconv.AppendUint(b, e.newIno, 10)
+		}
 		if e.noReplace {
 			b = append(b, " noreplace"...)
 		}
@@ -258,8 +268,8 @@ func decodeSelf(s string, dirs []journalEntry) (journalEntry, error) {
 }
 
 // decodeEntry reads the fields of an entry line: the index of its
-// directory; three quoted names (two for a removal: it has no temp); an
-// inode number; and an entry's flags.
+// directory; three quoted names (two for a removal: it has no temp); two
+// inode numbers (one for a removal); and an entry's flags.
 func decodeEntry(s string, dirs []journalEntry, remove bool) (journalEntry, error) {
 	idx, s, _ := strings.Cut(s, " ")
 	e, err := dirAt(idx, dirs)
@@ -285,8 +295,12 @@ func decodeEntry(s string, dirs []journalEntry, remove bool) (journalEntry, erro
 	e.name, e.temp, e.backup = f[0], f[1], f[2]
 	rest, e.unchanged = strings.CutSuffix(rest, " unchanged")
 	rest, e.noReplace = strings.CutSuffix(rest, " noreplace")
-	if e.oldIno, err = strconv.ParseUint(rest, 10, 64); err != nil {
+	old, temp, _ := strings.Cut(rest, " ")
+	if e.oldIno, err = strconv.ParseUint(old, 10, 64); err != nil {
 		return journalEntry{}, err
+	}
+	if e.newIno, err = strconv.ParseUint(temp, 10, 64); err != nil || e.newIno == 0 {
+		return journalEntry{}, errors.New("bad inode")
 	}
 	return e, nil
 }
@@ -345,10 +359,11 @@ type journalFile struct {
 
 var errJournalMoved = errors.New("the journal was renamed or linked by another process")
 
-// writeJournal makes the journal of entries durable in dir: the commit
-// point. Every temp (and backup) must already be durable, names included,
-// since a recovery will rename them. swap says the renames will exchange.
-func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
+// writeJournal writes the journal of entries in dir, and makes it durable
+// if durable: otherwise the syncfs that follows makes the temps and the
+// journal durable together (see prepare). swap says the renames will
+// exchange.
+func writeJournal(dir *Dir, entries []*Entry, swap, durable bool) (*journalFile, error) {
 	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
 	// Every directory by the path that leads to it now (a recovery in
 	// another process has only paths), the journal's own among them.
@@ -385,8 +400,12 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 			}
 			continue
 		}
+		ino, err := e.tempInode()
+		if err != nil {
+			return nil, err
+		}
 		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir], name: e.Base, temp: e.temp, backup: e.backup,
-			noReplace: e.settings.NoReplace, unchanged: e.settings.HasExpect && e.Exists}
+			newIno: ino, noReplace: e.settings.NoReplace, unchanged: e.settings.HasExpect && e.Exists}
 		if e.Exists {
 			je.oldIno = e.Stat.Ino
 			if e.exchanges(swap, i == len(entries)-1) {
@@ -395,10 +414,10 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 		}
 		jf.j.entries = append(jf.j.entries, je)
 	}
-	jf.name, jf.fd, err = writeDurably(dir, journalSuffix, func(name string, ino uint64) []byte {
+	jf.name, jf.fd, err = writeRecord(dir, journalSuffix, func(name string, ino uint64) []byte {
 		jf.j.self.name, jf.j.self.oldIno = name, ino
 		return jf.j.encode()
-	}, entries[0].settings.random)
+	}, entries[0].settings.random, durable)
 	if err != nil {
 		return nil, err
 	}
@@ -412,10 +431,10 @@ func writeJournal(dir *Dir, entries []*Entry, swap bool) (*journalFile, error) {
 // own is emptied before anything is undone (see replaceRecord).
 func (jf *journalFile) turnBack(random func() uint64) error {
 	jf.j.state = stateRollback
-	tmp, fd, err := writeDurably(jf.dir, tempSuffix, func(_ string, ino uint64) []byte {
+	tmp, fd, err := writeRecord(jf.dir, tempSuffix, func(_ string, ino uint64) []byte {
 		jf.j.self.oldIno = ino // renamed, it keeps its inode
 		return jf.j.encode()
-	}, random)
+	}, random, true)
 	if err != nil {
 		return err
 	}
@@ -435,6 +454,9 @@ func (jf *journalFile) turnBack(random func() uint64) error {
 // never act on. So a file that keeps a name (see unlinkJournal), or whose
 // name cannot be removed, is emptied, and the error says why.
 func (jf *journalFile) remove() error {
+	if jf == nil {
+		return nil
+	}
 	kept, err := unlinkJournal(jf.dir.fd, jf.name, jf.fd)
 	if kept {
 		err = multierr.Append(errJournalMoved, err)
@@ -455,8 +477,8 @@ func (jf *journalFile) close() {
 }
 
 // voidJournal empties, durably, the journal open on fd, whose name could
-// not be removed for cause (nil: as a precaution): an empty journal was
-// never a commit point, and Recover only removes it.
+// not be removed for cause (nil: as a precaution): an empty journal is
+// taken for a torn one, and Recover only removes it.
 func voidJournal(fd int, cause error) error {
 	err := sys.Ftruncate(fd, 0)
 	if err == nil {
@@ -471,11 +493,11 @@ func voidJournal(fd int, cause error) error {
 	return fmt.Errorf("%w: emptied, so that it is never replayed", cause)
 }
 
-// writeDurably creates in dir a new journal (or, with tempSuffix, a temp
+// writeRecord creates in dir a new journal (or, with tempSuffix, a temp
 // one) under a fresh name, holding what content returns for that name and
-// the new file's inode, and makes it and its name durable. It returns the
-// name and a descriptor open on the file.
-func writeDurably(dir *Dir, suffix string, content func(name string, ino uint64) []byte, random func() uint64) (string, int, error) {
+// the new file's inode, and if durable makes it and its name durable. It
+// returns the name and a descriptor open on the file.
+func writeRecord(dir *Dir, suffix string, content func(name string, ino uint64) []byte, random func() uint64, durable bool) (string, int, error) {
 	fd := -1
 	name, err := createUnique(journalBase, suffix, random, func(name string) (err error) {
 		fd, err = sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
@@ -494,10 +516,10 @@ func writeDurably(dir *Dir, suffix string, content func(name string, ino uint64)
 			_, err = sys.WriteAll(fd, data)
 		}
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = sys.Fsync(fd)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = sys.Fsync(dir.fd)
 	}
 	if err != nil {

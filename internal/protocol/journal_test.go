@@ -31,9 +31,10 @@ func TestAppendQuoteMatchesStrconv(t *testing.T) {
 func TestJournalRoundTrip(t *testing.T) {
 	a, b := fileID{1, 2}, fileID{1, 3}
 	j := journal{state: stateCommit, self: journalEntry{dir: "/d/j", dirID: fileID{1, 4}, fsid: 9, name: randomName(journalBase, journalSuffix, 5), oldIno: 6}, entries: []journalEntry{
-		{dir: "/d/a", dirID: a, name: "x", temp: TempName("x", 1), backup: TempName("x", 1), oldIno: 7},
-		{dir: "/d/a", dirID: a, name: "y\n\"z", temp: TempName("y\n\"z", 2)},
-		{dir: "/d/b b", dirID: b, name: "w", temp: TempName("w", 3), backup: randomName("w", backupSuffix, 4)},
+		{dir: "/d/a", dirID: a, name: "x", temp: TempName("x", 1), backup: TempName("x", 1), oldIno: 7, newIno: 10},
+		{dir: "/d/a", dirID: a, name: "y\n\"z", temp: TempName("y\n\"z", 2), newIno: 11},
+		{dir: "/d/b b", dirID: b, name: "w", temp: TempName("w", 3), backup: randomName("w", backupSuffix, 4), newIno: 12},
+		{dir: "/d/b b", dirID: b, name: "v", backup: randomName("v", backupSuffix, 5), oldIno: 13, remove: true},
 	}}
 	got, err := decodeJournal(j.encode())
 	if err != nil {
@@ -52,7 +53,7 @@ func TestJournalBound(t *testing.T) {
 	for i := range 10000 {
 		dir := "/" + strings.Repeat("d", 1000) + fmt.Sprint(i)
 		j.entries = append(j.entries, journalEntry{dir: dir, dirID: fileID{1, uint64(i + 1)}, name: name,
-			temp: TempName(name, uint64(i)), backup: randomName(name, backupSuffix, uint64(i)), oldIno: 1 << 40})
+			temp: TempName(name, uint64(i)), backup: randomName(name, backupSuffix, uint64(i)), oldIno: 1 << 40, newIno: 1 << 40})
 	}
 	if n := len(j.encode()); n > maxJournalSize {
 		t.Errorf("10,000 entries take %d bytes, more than the bound %d", n, maxJournalSize)
@@ -94,7 +95,7 @@ func TestSameDir(t *testing.T) {
 // (which said none of it) is refused as such.
 func TestJournalSelfRecord(t *testing.T) {
 	self := journalEntry{dir: "/d", dirID: fileID{1, 2}, name: randomName(journalBase, journalSuffix, 7), oldIno: 9}
-	good := journal{state: stateCommit, self: self, entries: []journalEntry{{dir: "/d", dirID: fileID{1, 2}, name: "x", temp: TempName("x", 1)}}}
+	good := journal{state: stateCommit, self: self, entries: []journalEntry{{dir: "/d", dirID: fileID{1, 2}, name: "x", temp: TempName("x", 1), newIno: 3}}}
 	text := string(good.encode())
 	body := text[:strings.LastIndex(text, "end ")]
 	sealed := func(s string) []byte {
@@ -110,7 +111,8 @@ func TestJournalSelfRecord(t *testing.T) {
 		{"not a journal's name", strings.Replace(body, self.name, ".x.0000000000000001.aw-tmp", 1), "does not write"},
 		{"no inode", strings.Replace(body, selfLine, fmt.Sprintf("journal 0 %q 0\n", self.name), 1), "bad inode"},
 		{"no such directory", strings.Replace(body, selfLine, fmt.Sprintf("journal 3 %q 9\n", self.name), 1), "no such directory"},
-		{"an earlier format", strings.Replace(body, "journal v5", "journal v4", 1), "earlier format"},
+		{"an earlier format", strings.Replace(body, "journal v6", "journal v5", 1), "earlier format"},
+		{"no temp's inode", strings.Replace(body, `"" 0 3`, `"" 0`, 1), "bad inode"},
 	} {
 		_, err := decodeJournal(sealed(tt.body))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -113,7 +113,8 @@ func openRecovered(set *Dirs, path string) (*Dir, error) {
 	return dir, nil
 }
 
-// journal finishes (state commit) or undoes (state rollback) the
+// journal finishes (state commit, once a rename of it happened) or undoes
+// (state rollback; a commit that no rename reached is abandoned) the
 // transaction of the journal name in dir, then removes the journal. A
 // journal that is not Recover's own (see readJournal) is left alone; one of
 // its own that is not the live record of a transaction (see isLive) loses
@@ -133,7 +134,7 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	switch {
 	case err == errTornJournal:
 		// A journal is complete and durable before the first rename: one
-		// that is not was never a commit point. Its temps are swept.
+		// that is not had no rename. Its temps are swept.
 		return sys.Unlinkat(dir.fd, name, 0)
 	case err != nil:
 		r.keepDir(dir.id)
@@ -162,13 +163,17 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	if dirs, err = openDirs(set, dir, j); err != nil {
 		return err
 	}
-	if err := r.settleState(jf, dirs); err != nil {
-		return err
-	}
-	for i := range j.entries {
-		e := &j.entries[i]
-		if eerr := r.finish(dirs[i], e, j.state); eerr != nil {
-			err = multierr.Append(err, pathError("recover", filepath.Join(e.dir, e.name), eerr))
+	if j.state == stateCommit && !renamedAny(j, dirs) {
+		err = r.abandon(j, dirs)
+	} else {
+		if err := r.settleState(jf, dirs); err != nil {
+			return err
+		}
+		for i := range j.entries {
+			e := &j.entries[i]
+			if eerr := r.finish(dirs[i], e, j.state); eerr != nil {
+				err = multierr.Append(err, pathError("recover", filepath.Join(e.dir, e.name), eerr))
+			}
 		}
 	}
 	if err != nil {
@@ -287,6 +292,42 @@ func sameDir(e *journalEntry, d *Dir) bool {
 		return false
 	}
 	return d.id.dev == e.dirID.dev || e.fsid != 0 && sys.Fsid(d.fd) == e.fsid
+}
+
+// renamedAny reports whether a rename of the commit happened: a target
+// holds its temp's inode (a rename, an exchange and a create-only link all
+// leave that), or a removal's backup name the target it moved aside.
+// Renames begin only once the temps are durable (see commitBatch).
+func renamedAny(j *journal, dirs []*Dir) bool {
+	for i := range j.entries {
+		e, fd := &j.entries[i], dirs[i].fd
+		if e.remove && inode(fd, e.backup) == e.oldIno || !e.remove && inode(fd, e.name) == e.newIno {
+			return true
+		}
+	}
+	return false
+}
+
+// abandon ends a commit that no rename reached, old: its temps, which a
+// power loss may have left torn (the journal can be durable before them),
+// are removed, never renamed, and so are the backups that are still links
+// to the old targets. Nothing is put back: nothing was replaced.
+func (r *recovery) abandon(j *journal, dirs []*Dir) error {
+	var err error
+	for i := range j.entries {
+		e, fd := &j.entries[i], dirs[i].fd
+		var uerr error
+		if r.pending(fd, e) {
+			uerr = sys.Unlinkat(fd, e.temp, 0)
+		}
+		if uerr == nil && !e.remove && !e.swapped() && e.backup != "" && inode(fd, e.backup) == e.oldIno {
+			uerr = sys.Unlinkat(fd, e.backup, 0)
+		}
+		if uerr != nil && uerr != sys.ENOENT {
+			err = multierr.Append(err, pathError("recover", filepath.Join(e.dir, e.name), uerr))
+		}
+	}
+	return err
 }
 
 // settleState turns a commit back that cannot end new: a create-only entry, or

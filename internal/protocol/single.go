@@ -156,7 +156,7 @@ type Entry struct {
 	temp     string   // the temp file's name in Target.Dir; "" while unnamed
 	file     tempFile // open while content is written; closed once sealed (batches)
 	unnamed  bool     // the temp has no name yet (O_TMPFILE)
-	tempID   fileID   // the temp's inode, checked when it is reopened to sync
+	tempID   fileID   // the temp's inode, in a batch's journal; checked when it is reopened to sync
 	backup   string   // batches: a hard link to the old target, for undo
 	sealMode SealMode // how Seal left the temp, and so how Commit syncs it
 
@@ -438,7 +438,7 @@ func (e *Entry) Seal(mode SealMode) error {
 	if mode == KeepOpen {
 		return nil
 	}
-	return e.closeSealed(mode)
+	return e.closeSealed()
 }
 
 // setOwnerAndMode gives the temp the old target's owner and mode, or the
@@ -476,19 +476,29 @@ func (e *Entry) setOwnerAndMode() error {
 }
 
 // closeSealed names and closes a batch's sealed temp, noting which file it
-// is if it is to be reopened (CloseForReopen).
-func (e *Entry) closeSealed(mode SealMode) error {
+// is: the journal records it, and a reopen (CloseForReopen) checks it.
+func (e *Entry) closeSealed() error {
 	if err := e.linkTemp(); err != nil {
 		return err
 	}
-	if mode == CloseForReopen {
+	if _, err := e.tempInode(); err != nil {
+		return e.fail(err)
+	}
+	return e.closeFile()
+}
+
+// tempInode returns the temp's inode number, which a batch's journal
+// records and a reopen checks: read from its open descriptor the first
+// time.
+func (e *Entry) tempInode() (uint64, error) {
+	if e.tempID.ino == 0 {
 		var st sys.Stat_t
 		if err := sys.Fstat(e.file.fd, &st); err != nil {
-			return e.fail(pathError("stat", e.Name, err))
+			return 0, pathError("stat", e.Name, err)
 		}
 		e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
 	}
-	return e.closeFile()
+	return e.tempID.ino, nil
 }
 
 // ownedLikeTarget reports whether the temp (open on fd) already has the
