@@ -20,8 +20,9 @@ var ErrBusy = protocol.ErrBusy
 // Recover cleans up after writers that died, in each of dirs: it finishes
 // every transaction that had passed its commit point (its intent journal is
 // there, and one of its renames was made), so that its files are all new,
-// and rolls back one that was turning back or had made no rename; then it removes the temp files and backups that dead
-// writers of this package or of package atomic left behind.
+// and rolls back one that was turning back or had made no rename; then it
+// removes the temp files and backups that dead writers of this package or
+// of package atomic left behind.
 //
 // Call it at start-up on every directory that holds journals (the first
 // entry's directory of each transaction, or the WithJournalDir directory)
