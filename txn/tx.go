@@ -162,7 +162,7 @@ func (tx *Tx) Remove(name string) error {
 func (tx *Tx) stage(name string, opts []atomic.Option, stream bool) (*protocol.Entry, error) {
 	s := tx.settingsOf(opts)
 	resolve := func(name string, dirs *protocol.Dirs) (protocol.Target, error) {
-		return protocol.ResolveFor(name, dirs, &s)
+		return protocol.Resolve(name, dirs, &s)
 	}
 	return tx.add(name, resolve, func(e *protocol.Entry, t protocol.Target) error {
 		return e.Stage(t, s, stream)

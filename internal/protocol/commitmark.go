@@ -3,12 +3,7 @@ package protocol
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"strings"
 	"time"
-
-	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
 	"github.com/atomicwrite/atomicwrite/internal/sys"
@@ -70,49 +65,6 @@ const (
 	marksDirMode = 0o755
 	markMode     = 0o644
 )
-
-// A commitMark is a batch's mark in one directory.
-type commitMark struct {
-	e     *Entry // the first entry in the directory
-	dirfd int    // the marks directory
-	fd    int    // the mark, locked
-	name  string
-	idle  string // the idle name it had, and takes back at the end
-}
-
-// markDirs marks each distinct directory of entries that has a marks
-// directory. On an error it leaves no mark.
-func markDirs(entries []*Entry) ([]commitMark, error) {
-	var marks []commitMark
-	if entries[0].settings.NoMarks {
-		return nil, nil
-	}
-	for _, e := range distinctDirs(entries) {
-		m, err := markDirOf(e)
-		if err == sys.ENOENT {
-			continue // no reader asked for consistent reads here
-		}
-		if err != nil {
-			return nil, multierr.Append(pathError("mark", e.Name, err), unmark(marks))
-		}
-		marks = append(marks, m)
-	}
-	return marks, nil
-}
-
-// markDirOf makes and locks a mark in e's directory, or fails with ENOENT
-// if the directory has no marks directory.
-func markDirOf(e *Entry) (commitMark, error) {
-	m := commitMark{e: e, dirfd: -1, fd: -1}
-	var err error
-	if m.dirfd, _, err = openMarksDir(e.Dir.fd, true); err != nil {
-		return m, err
-	}
-	if m.name, err = newMark(&m, e.settings.random); err != nil {
-		sys.Close(m.dirfd)
-	}
-	return m, err
-}
 
 // renamingNow reports whether a batch holds the lock of the marks
 // directory open on dirfd: one is renaming. Its probe (an exclusive lock,
@@ -242,45 +194,6 @@ func EnableReads(ctx context.Context, path string) error {
 		return pathError("enable", path, err)
 	}
 	return nil
-}
-
-// openMarksDir opens the marks directory of dirfd, and returns its stat.
-// Anyone who can write to the directory can make it, so a writer (trust
-// set) uses it only if it is a directory (never followed if a link) that
-// the directory's writers can trust (see trustedMarks).
-func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
-	var st sys.Stat_t
-	fd, err := sys.Openat(dirfd, marksDir, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, st, err
-	}
-	if err := sys.Fstat(fd, &st); err != nil {
-		sys.Close(fd)
-		return -1, st, err
-	}
-	euid := uint32(sys.Geteuid())
-	if trust && st.Uid != euid && st.Uid != 0 {
-		// Only then does the directory's owner matter: a stat spared in
-		// the common case.
-		var dst sys.Stat_t
-		err := sys.Fstat(dirfd, &dst)
-		if err == nil && !trustedMarks(&st, &dst, euid) {
-			err = fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
-		}
-		if err != nil {
-			sys.Close(fd)
-			return -1, st, err
-		}
-	}
-	return fd, st, nil
-}
-
-// trustedMarks reports whether marks, a marks directory in dir, belongs to
-// root, to dir's owner, or to uid: a marks directory another user owns
-// could lose a live batch's mark to that user, and readers of the
-// directory's files would see half a set.
-func trustedMarks(marks, dir *sys.Stat_t, uid uint32) bool {
-	return marks.Uid == 0 || marks.Uid == dir.Uid || marks.Uid == uid
 }
 
 // idleMarks is how many idle mark files a batch tries before it makes a
@@ -423,79 +336,4 @@ func markLive(dirfd int, name string) (bool, error) {
 		return false, sys.ENOENT
 	}
 	return false, nil
-}
-
-// beginRenames tells readers that the batch's renames begin: it locks
-// each marks directory, shared (batches may rename at once), or where it
-// cannot, gives the mark its renaming name.
-func beginRenames(marks []commitMark) error {
-	for i := range marks {
-		m := &marks[i]
-		if sys.FlocksDirs && sys.Flock(m.dirfd, sys.LOCK_SH|sys.LOCK_NB) == nil {
-			continue
-		}
-		renaming := strings.TrimSuffix(m.name, markSuffix) + renamingSuffix
-		if err := sys.Renameat(m.dirfd, m.name, m.dirfd, renaming); err != nil {
-			return pathError("mark", m.e.Name, err)
-		}
-		m.name = renaming
-	}
-	return nil
-}
-
-// endRenames lets go of the marks directories' locks: the renames are
-// done. A mark that has its renaming name keeps it to its end.
-func endRenames(marks []commitMark) {
-	if !sys.FlocksDirs {
-		return
-	}
-	for _, m := range marks {
-		sys.Flock(m.dirfd, sys.LOCK_UN)
-	}
-}
-
-// syncMarks makes the marks' names durable (for batches whose temps are
-// not made durable by a syncfs).
-func syncMarks(marks []commitMark) error {
-	for _, m := range marks {
-		if err := sys.FsyncBarrier(m.dirfd); err != nil {
-			return pathError("syncdir", filepath.Join(filepath.Dir(m.e.Name), marksDir), err)
-		}
-	}
-	return nil
-}
-
-// unmark ends the marks: each takes back its idle name, or is removed if
-// that name is taken. A mark loses its mark's name before its lock is let
-// go of, so a reader never finds a live batch's mark unlocked (but where a
-// file open cannot be removed: see unlinkOpen).
-func unmark(marks []commitMark) error {
-	var err error
-	for _, m := range marks {
-		if m.idle != "" && moveNew(m.dirfd, "", m.name, m.idle) == nil {
-			sys.Close(m.fd)
-			sys.Close(m.dirfd)
-			continue
-		}
-		if !unlinkOpen {
-			sys.Close(m.fd)
-		}
-		if uerr := sys.Unlinkat(m.dirfd, m.name, 0); uerr != nil && uerr != sys.ENOENT {
-			err = multierr.Append(err, pathError("remove", m.e.Name, fmt.Errorf("commit mark %s: %w", filepath.Join(marksDir, m.name), uerr)))
-		}
-		if unlinkOpen {
-			sys.Close(m.fd)
-		}
-		sys.Close(m.dirfd)
-	}
-	return err
-}
-
-// closeMarks lets go of the marks, leaving them in place: for Recover,
-// when a batch's journal is kept.
-func closeMarks(marks []commitMark) {
-	for _, m := range marks {
-		sys.Close(m.fd)
-		sys.Close(m.dirfd)
-	}
 }

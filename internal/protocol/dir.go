@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -38,25 +37,17 @@ func (t *Target) Key() Key { return Key{t.Dir.id, t.Base} }
 // Resolve follows name's symlinks to the regular file (or absent entry) they
 // finally name, and opens the directory that holds it, sharing handles
 // through dirs. The directories it opens stay in dirs, even when it fails:
-// closing dirs closes them.
+// closing dirs closes them. With s (the settings of a write, or nil) and
+// s.Mkdir, the directories name lacks are made as the walk meets them (see
+// mkdir.go).
 //
 // The directory part is opened once per set (a Tx with many files in one
 // directory opens it once, and every entry lands in the directory the
 // first resolved, whatever is renamed along the path meanwhile); the final
 // name is then looked up on that handle, and its links followed from
 // there (see package resolve).
-func Resolve(name string, dirs *Dirs) (Target, error) {
-	return resolveTarget(name, dirs, true, nil)
-}
-
-// ResolveFor is Resolve for a write with settings s: with s.Mkdir, the
-// directories name lacks are made (see mkdir.go).
-func ResolveFor(name string, dirs *Dirs, s *Settings) (Target, error) {
-	if !s.Mkdir {
-		return resolveTarget(name, dirs, true, nil)
-	}
-	perm := uint32(s.MkdirPerm)
-	return resolveTarget(name, dirs, true, &perm)
+func Resolve(name string, dirs *Dirs, s *Settings) (Target, error) {
+	return resolveTarget(name, dirs, true, s)
 }
 
 // ResolveName is Resolve for a removal: it follows the symlinks of the
@@ -67,9 +58,8 @@ func ResolveName(name string, dirs *Dirs) (Target, error) {
 	return resolveTarget(name, dirs, false, nil)
 }
 
-// resolveTarget is Resolve, ResolveName and ResolveFor; mkdir, when not
-// nil, is the mode of the directories to make.
-func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Target, error) {
+// resolveTarget is Resolve and ResolveName.
+func resolveTarget(name string, dirs *Dirs, followFinal bool, s *Settings) (Target, error) {
 	t := Target{Name: name}
 	if name == "" {
 		return t, pathError("open", name, errEmptyPath)
@@ -85,8 +75,8 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	var err error
 	start := dirs.named(dir)
 	if start == nil {
-		if mkdir != nil {
-			w.Make = dirs.maker(name, *mkdir)
+		if s != nil && s.Mkdir {
+			w.Make = dirs.maker(name, uint32(s.MkdirPerm))
 		}
 		if start, err = dirs.open(&w, dir); err != nil {
 			return t, pathError("open", name, err)
@@ -100,22 +90,16 @@ func resolveTarget(name string, dirs *Dirs, followFinal bool, mkdir *uint32) (Ta
 	} else {
 		found, err = entryNamed(start.fd, base, &t.Stat)
 	}
+	if err == nil && found.Owned { // the walk followed a link to another directory
+		start, err = dirs.adoptWalked(found.Dir, w.Path)
+	}
 	if err == nil && found.Exists {
-		err = checkFound(found.Dir, &t.Stat, dirs.euid())
-		if err != nil && found.Owned {
-			sys.Close(found.Dir)
-		}
+		err = checkFound(start.fd, &t.Stat, dirs.euid())
 	}
 	if err != nil {
 		return t, pathError("open", name, err)
 	}
 	t.Dir, t.Base, t.Exists = start, found.Base, found.Exists
-	if found.Owned { // the search followed a link to another directory
-		t.Dir, err = dirs.adoptWalked(found.Dir, w.Path)
-	}
-	if err != nil {
-		return t, pathError("open", name, err)
-	}
 	return t, nil
 }
 
@@ -156,20 +140,14 @@ func entryNamed(dirfd int, base string, st *sys.Stat_t) (resolve.Entry, error) {
 // names; Unix, '/' and none). A path that ends in a separator has no final
 // name: it can only denote a directory.
 func split(path string) (dir, base string) {
-	vol := len(filepath.VolumeName(path))
-	i := len(path) - 1
-	for i >= vol && !os.IsPathSeparator(path[i]) {
-		i--
+	dir, base = filepath.Split(path)
+	if dir == "" {
+		return ".", base
 	}
-	switch {
-	case i < vol && vol == 0:
-		return ".", path
-	case i < vol:
-		return path[:vol], path[vol:]
-	case i == vol:
-		return path[:i+1], path[i+1:]
+	if len(dir) > len(filepath.VolumeName(path))+1 {
+		dir = dir[:len(dir)-1] // the separator, unless it is the root
 	}
-	return path[:i], path[i+1:]
+	return dir, base
 }
 
 // trimSeparators drops the separators a path ends with.
@@ -188,18 +166,17 @@ var errPlanted = fmt.Errorf("%w: the file belongs to another user, in a sticky w
 // whatever the sysctl says.
 func checkFound(dirfd int, st *sys.Stat_t, euid uint32) error {
 	switch st.Mode & sys.S_IFMT {
+	case sys.S_IFREG:
+		if st.Uid != euid {
+			return checkPlanted(dirfd, st)
+		}
+		return nil
 	case sys.S_IFLNK:
 		return nil
 	case sys.S_IFDIR:
 		return sys.EISDIR
-	case sys.S_IFREG:
-	default:
-		return ErrNotRegular
 	}
-	if st.Uid == euid {
-		return nil
-	}
-	return checkPlanted(dirfd, st)
+	return ErrNotRegular
 }
 
 // checkPlanted refuses the file st of another user in dirfd if dirfd is
@@ -295,20 +272,20 @@ func (ds *Dirs) at(i int) *Dir {
 
 // adopt adds the directory open on fd, locking it, or closes fd and returns
 // the handle already in the set for the same directory.
+//
+// A writer goes on without the lock if it cannot have it (held for good by
+// someone else, or no flock on this filesystem): the lock only protects its
+// temps from a concurrent Recover. A recovery without its lock must not
+// sweep.
 func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	var id fileID
 	if !ds.Single {
-		var known *Dir
-		var err error
-		if id, known, err = ds.identify(fd); known != nil || err != nil {
+		known, err := ds.identify(fd, &id)
+		if known != nil || err != nil {
 			sys.Close(fd)
 			return known, err
 		}
 	}
-	// A writer goes on without the lock if it cannot have it (held for good
-	// by someone else, or no flock on this filesystem): the lock only
-	// protects its temps from a concurrent Recover. A recovery without its
-	// lock must not sweep.
 	limit := writerLockWait
 	if ds.Exclusive {
 		limit = recoveryLockWait
@@ -328,20 +305,20 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 	return d, nil
 }
 
-// identify returns the identity of the directory open on fd, and the
-// handle already in the set for it, if any.
-func (ds *Dirs) identify(fd int) (fileID, *Dir, error) {
+// identify sets id to the identity of the directory open on fd, and
+// returns the handle already in the set for it, if any.
+func (ds *Dirs) identify(fd int, id *fileID) (*Dir, error) {
 	var st sys.Stat_t
 	if err := sys.Fstat(fd, &st); err != nil {
-		return fileID{}, nil, err
+		return nil, err
 	}
-	id := fileID{uint64(st.Dev), uint64(st.Ino)}
+	*id = fileID{uint64(st.Dev), uint64(st.Ino)}
 	for i := range ds.n {
-		if d := ds.at(i); d.id == id && d.fd >= 0 {
-			return id, d, nil
+		if d := ds.at(i); d.id == *id && d.fd >= 0 {
+			return d, nil
 		}
 	}
-	return id, nil, nil
+	return nil, nil
 }
 
 // waits returns the set's lock waits.
@@ -405,14 +382,15 @@ func (d *Dir) leadsHere(path string) bool {
 	return sys.Lstat(path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id
 }
 
-// End ends the set's write, given the result of its commit, and returns
-// that result with what went wrong: the directories the write made stay,
-// or go (see mkdir.go).
+// End ends the set's write, given the result of its commit, and closes
+// the set (see Close). It returns that result with what went wrong: the
+// directories the write made stay, or go (see mkdir.go).
 func (ds *Dirs) End(commitErr error) error {
-	if len(ds.made) == 0 {
-		return commitErr
+	if len(ds.made) > 0 {
+		commitErr = ds.endMade(commitErr)
 	}
-	return ds.endMade(commitErr)
+	ds.Close()
+	return commitErr
 }
 
 // Close closes every directory in the set, which releases their locks. The
@@ -533,15 +511,14 @@ func lock(fd int, exclusive bool, w *Waits, limit time.Duration) error {
 	if exclusive {
 		how = sys.LOCK_EX
 	}
-	return w.wait(limit, "file", func() error { return sys.Flock(fd, how|sys.LOCK_NB) })
+	return w.take(limit, "file", func() error { return sys.Flock(fd, how|sys.LOCK_NB) })
 }
 
 // lockDir takes the lock on the directory open on fd, as lock does, and
 // returns the handle that holds it where that is not fd itself (Windows,
 // see sys.LockDir), else -1.
 func lockDir(fd int, exclusive bool, w *Waits, limit time.Duration) (held int, err error) {
-	held = -1
-	err = w.wait(limit, "directory", func() (err error) {
+	err = w.take(limit, "directory", func() (err error) {
 		held, err = sys.LockDir(fd, exclusive)
 		return err
 	})
@@ -553,6 +530,15 @@ func unlockDir(held int) {
 	if held >= 0 {
 		sys.Close(held)
 	}
+}
+
+// take takes a lock by try: at once, the common case, which reads no
+// clock, or else by waiting for it (wait).
+func (w *Waits) take(limit time.Duration, what string, try func() error) error {
+	if err := try(); err != sys.EWOULDBLOCK {
+		return err
+	}
+	return w.wait(limit, what, try)
 }
 
 // wait tries try until it succeeds, fails otherwise than with

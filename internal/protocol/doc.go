@@ -14,13 +14,16 @@
 //     the directory that holds it, once per set. Every later step works
 //     relative to that handle, so a path component swapped by someone else
 //     cannot redirect the write.
-//   - batch.go: what a batch adds (backups or exchanges, the intent
-//     journal in journal.go, the undo); recover.go finishes or undoes a
-//     batch a crash interrupted, and sweep.go removes what dead writers
-//     left.
+//   - batch.go: what a batch adds, in the order of its steps: the marks
+//     readers wait for, backups or exchanges, the intent journal written,
+//     the renames, the end, and the undo.
+//   - journal.go: the journal's format, and how a recovery reads it;
+//     recover.go finishes or undoes a batch a crash interrupted, and
+//     sweep.go removes what dead writers left.
 //   - One file per policy: version.go (compare-and-swap), noreplace.go
 //     (create-only), mkdir.go (new directories), remove.go (removals),
-//     commitmark.go and readset.go (consistent reads of a set).
+//     commitmark.go and readset.go (consistent reads of a set: enabling
+//     them, a batch's mark files, and the reader).
 //
 // Every system call goes through package sys. docs/protocol.md says why
 // each step exists.

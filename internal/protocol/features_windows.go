@@ -25,7 +25,7 @@ const sealKeepsOpen = true
 // holds no handle that would fail the holder's rename.
 func (e *Entry) lockTarget() error {
 	name := fmt.Sprintf("atomicwrite-version-%x-%x", e.settings.Expect.Dev, e.settings.Expect.Ino)
-	err := e.Dir.waits.wait(casLockWait, "file", func() (err error) {
+	err := e.Dir.waits.take(casLockWait, "file", func() (err error) {
 		e.lockName, err = sys.LockNamed(name)
 		return err
 	})

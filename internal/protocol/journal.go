@@ -7,13 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-
-	"go.uber.org/multierr"
-
-	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
 
 // The intent journal of a batch: durable before the first rename, it lets a
@@ -25,6 +20,9 @@ import (
 // torn, and the first rename, which only follows the syncfs, is the
 // commit point. Each entry records its temp's inode, which the target
 // holds once the rename is made.
+//
+// A batch writes it (writeJournal, in batch.go); a recovery reads it
+// (decodeJournal, below).
 //
 // Format, version 6: text, one record a line, every name in Go's quoted
 // form (so any bytes survive), and a checksum of everything before it last,
@@ -91,75 +89,6 @@ type journalEntry struct {
 func (e *journalEntry) swapped() bool { return e.backup != "" && e.backup == e.temp }
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
-
-func (j *journal) encode() []byte {
-	b := make([]byte, 0, 64+len(j.entries)*128)
-	b = append(b, journalMagic+"\nstate "...)
-	b = append(b, j.state...)
-	b = append(b, '\n')
-	var dirs []fileID
-	dirIndex := func(e *journalEntry) int {
-		if i := slices.Index(dirs, e.dirID); i >= 0 {
-			return i
-		}
-		dirs = append(dirs, e.dirID)
-		b = append(b, "dir "...)
-		b = appendQuote(b, e.dir)
-		b = fmt.Appendf(b, " %d %d %d\n", e.dirID.dev, e.dirID.ino, e.fsid)
-		return len(dirs) - 1
-	}
-	self := dirIndex(&j.self)
-	index := make([]int, len(j.entries))
-	for i := range j.entries {
-		index[i] = dirIndex(&j.entries[i])
-	}
-	b = fmt.Appendf(b, "journal %d ", self)
-	b = appendQuote(b, j.self.name)
-	b = fmt.Appendf(b, " %d\n", j.self.oldIno)
-	for i, e := range j.entries {
-		if e.remove {
-			b = append(b, "remove "...)
-		} else {
-			b = append(b, "entry "...)
-		}
-		b = strconv.AppendInt(b, int64(index[i]), 10)
-		b = append(b, ' ')
-		b = appendQuote(b, e.name)
-		b = append(b, ' ')
-		if !e.remove {
-			b = appendQuote(b, e.temp)
-			b = append(b, ' ')
-		}
-		b = appendQuote(b, e.backup)
-		b = append(b, ' ')
-		b = strconv.AppendUint(b, e.oldIno, 10)
-		if !e.remove {
-			b = append(b, ' ')
-			b = strconv.AppendUint(b, e.newIno, 10)
-		}
-		if e.noReplace {
-			b = append(b, " noreplace"...)
-		}
-		if e.unchanged {
-			b = append(b, " unchanged"...)
-		}
-		b = append(b, '\n')
-	}
-	return fmt.Appendf(b, "end %08x\n", crc32.Checksum(b, crc32c))
-}
-
-// appendQuote appends s in Go's quoted form, as strconv.AppendQuote does,
-// taking a shortcut for the common name that needs no escape.
-func appendQuote(b []byte, s string) []byte {
-	for i := range len(s) {
-		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
-			return strconv.AppendQuote(b, s)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
 
 var (
 	errTornJournal = errors.New("incomplete or damaged journal")
@@ -345,187 +274,4 @@ func unquoteFields(s string, n int) ([]string, string, error) {
 		s = strings.TrimPrefix(s[len(q):], " ")
 	}
 	return out, s, nil
-}
-
-// A journalFile is the journal of one commit, in the directory dir. It
-// stays open until the commit ends, so that the end can tell whether
-// another process gave the file a name of its own (see remove).
-type journalFile struct {
-	dir  *Dir
-	name string
-	fd   int
-	j    journal
-}
-
-var errJournalMoved = errors.New("the journal was renamed or linked by another process")
-
-// writeJournal writes the journal of entries in dir, and makes it durable
-// if durable: otherwise the syncfs that follows makes the temps and the
-// journal durable together (see prepare). swap says the renames will
-// exchange.
-func writeJournal(dir *Dir, entries []*Entry, swap, durable bool) (*journalFile, error) {
-	jf := &journalFile{dir: dir, j: journal{state: stateCommit, entries: make([]journalEntry, 0, len(entries))}}
-	// Every directory by the path that leads to it now (a recovery in
-	// another process has only paths), the journal's own among them.
-	fsids := make(map[*Dir]uint64)
-	note := func(d *Dir) error {
-		if _, ok := fsids[d]; ok {
-			return nil
-		}
-		fsids[d] = sys.Fsid(d.fd)
-		var err error
-		d.path, err = d.pathNow()
-		if err == errPathUnknown && d == dir && d.walked != "" {
-			// Recover finds the journal in its own directory, and needs
-			// no path to it (see openDirs).
-			d.path, err = filepath.Abs(d.walked)
-		}
-		return err
-	}
-	err := note(dir)
-	for _, e := range entries {
-		if err == nil {
-			err = note(e.Dir)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	jf.j.self = journalEntry{dir: dir.path, dirID: dir.id, fsid: fsids[dir]}
-	for i, e := range entries {
-		if e.remove {
-			if e.Exists {
-				jf.j.entries = append(jf.j.entries, journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir],
-					name: e.Base, backup: e.aside, oldIno: e.Stat.Ino, remove: true})
-			}
-			continue
-		}
-		ino, err := e.tempInode()
-		if err != nil {
-			return nil, err
-		}
-		je := journalEntry{dir: e.Dir.path, dirID: e.Dir.id, fsid: fsids[e.Dir], name: e.Base, temp: e.temp, backup: e.backup,
-			newIno: ino, noReplace: e.settings.NoReplace, unchanged: e.settings.HasExpect && e.Exists}
-		if e.Exists {
-			je.oldIno = e.Stat.Ino
-			if e.exchanges(swap, i == len(entries)-1) {
-				je.backup = e.temp
-			}
-		}
-		jf.j.entries = append(jf.j.entries, je)
-	}
-	jf.name, jf.fd, err = writeRecord(dir, journalSuffix, func(name string, ino uint64) []byte {
-		jf.j.self.name, jf.j.self.oldIno = name, ino
-		return jf.j.encode()
-	}, entries[0].settings.random, durable)
-	if err != nil {
-		return nil, err
-	}
-	return jf, nil
-}
-
-// turnBack records, durably, that the commit is being undone: a crash from
-// now on must lead to the old targets, not the new. The new journal is
-// written under a temp name and renamed over the old one, which must then
-// be gone: a commit record that another process kept under a name of its
-// own is emptied before anything is undone (see replaceRecord).
-func (jf *journalFile) turnBack(random func() uint64) error {
-	jf.j.state = stateRollback
-	tmp, fd, err := writeRecord(jf.dir, tempSuffix, func(_ string, ino uint64) []byte {
-		jf.j.self.oldIno = ino // renamed, it keeps its inode
-		return jf.j.encode()
-	}, random, true)
-	if err != nil {
-		return err
-	}
-	if err := jf.replaceRecord(tmp, fd); err != nil {
-		sys.Unlinkat(jf.dir.fd, tmp, 0)
-		sys.Close(fd)
-		return err
-	}
-	return sys.Fsync(jf.dir.fd)
-}
-
-// remove ends the journal: the transaction is over. The name goes, without
-// an fsync: a journal that comes back after a crash only makes Recover redo
-// what is already done. And the file must go with it: a journal that
-// another process renamed or linked meanwhile would live on under that
-// name, the record of a transaction that has ended, which a Recover must
-// never act on. So a file that keeps a name (see unlinkJournal), or whose
-// name cannot be removed, is emptied, and the error says why.
-func (jf *journalFile) remove() error {
-	if jf == nil {
-		return nil
-	}
-	kept, err := unlinkJournal(jf.dir.fd, jf.name, jf.fd)
-	if kept {
-		err = multierr.Append(errJournalMoved, err)
-	}
-	if err != nil {
-		err = voidJournal(jf.fd, err)
-	}
-	jf.close()
-	return err
-}
-
-// close lets go of the journal's descriptor: the journal stays for Recover.
-func (jf *journalFile) close() {
-	if jf != nil && jf.fd >= 0 {
-		sys.Close(jf.fd)
-		jf.fd = -1
-	}
-}
-
-// voidJournal empties, durably, the journal open on fd, whose name could
-// not be removed for cause (nil: as a precaution): an empty journal is
-// taken for a torn one, and Recover only removes it.
-func voidJournal(fd int, cause error) error {
-	err := sys.Ftruncate(fd, 0)
-	if err == nil {
-		err = sys.Fsync(fd)
-	}
-	switch {
-	case cause == nil:
-		return err
-	case err != nil:
-		return fmt.Errorf("%w; emptying it failed too: %w", cause, err)
-	}
-	return fmt.Errorf("%w: emptied, so that it is never replayed", cause)
-}
-
-// writeRecord creates in dir a new journal (or, with tempSuffix, a temp
-// one) under a fresh name, holding what content returns for that name and
-// the new file's inode, and if durable makes it and its name durable. It
-// returns the name and a descriptor open on the file.
-func writeRecord(dir *Dir, suffix string, content func(name string, ino uint64) []byte, random func() uint64, durable bool) (string, int, error) {
-	fd := -1
-	name, err := createUnique(journalBase, suffix, random, func(name string) (err error) {
-		fd, err = sys.Openat(dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0o600)
-		return err
-	})
-	if err != nil {
-		return "", -1, err
-	}
-	var st sys.Stat_t
-	err = sys.Fstat(fd, &st)
-	if err == nil {
-		data := content(name, uint64(st.Ino))
-		if len(data) > maxJournalSize {
-			err = errJournalTooLarge
-		} else {
-			_, err = sys.WriteAll(fd, data)
-		}
-	}
-	if err == nil && durable {
-		err = sys.Fsync(fd)
-	}
-	if err == nil && durable {
-		err = sys.Fsync(dir.fd)
-	}
-	if err != nil {
-		sys.Close(fd)
-		sys.Unlinkat(dir.fd, name, 0)
-		return "", -1, err
-	}
-	return name, fd, nil
 }

@@ -23,15 +23,3 @@ func (jf *journalFile) replaceRecord(tmp string, fd int) error {
 	}
 	return nil
 }
-
-// unlinkJournal removes the name of the journal open on fd, and reports
-// whether the file keeps a name all the same: another process renamed or
-// linked it (an ENOENT is no success), which the descriptor tells.
-func unlinkJournal(dirfd int, name string, fd int) (kept bool, err error) {
-	err = sys.Unlinkat(dirfd, name, 0)
-	if err != nil && err != sys.ENOENT {
-		return false, err
-	}
-	n, err := sys.Links(fd)
-	return n > 0, err
-}

@@ -7,9 +7,9 @@ import "github.com/atomicwrite/atomicwrite/internal/sys"
 // still has a name (wine reports a link, and no pending delete, after
 // DeleteFile). So a turn-back lets go of the commit record before it
 // replaces it, and whether another process kept that under a name of its
-// own cannot be told; and a journal is emptied before its name goes, so
-// that a name another process gave it holds nothing to replay. A move is
-// known only when the name is gone already.
+// own cannot be told; and a journal is emptied before its name goes (see
+// sys.UnlinkOpen), so that a name another process gave it holds nothing
+// to replay.
 
 // replaceRecord renames the rollback record tmp, open on fd, over the
 // journal's name.
@@ -20,20 +20,4 @@ func (jf *journalFile) replaceRecord(tmp string, fd int) error {
 	}
 	jf.fd = fd
 	return nil
-}
-
-// unlinkJournal empties the journal open on fd (if it is), then removes
-// its name, and reports whether the name was gone: another process renamed
-// it.
-func unlinkJournal(dirfd int, name string, fd int) (kept bool, err error) {
-	if fd >= 0 {
-		if err := sys.Ftruncate(fd, 0); err != nil {
-			return false, err
-		}
-	}
-	err = sys.Unlinkat(dirfd, name, 0)
-	if err == sys.ENOENT {
-		return true, nil
-	}
-	return false, err
 }

@@ -23,8 +23,9 @@ func (w entryWriter) Write(p []byte) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, errEntryWrite
 	}
-	n, err := e.write(p)
+	n, err := e.file.write(p)
 	if err != nil {
+		e.fail(pathError("write", e.Name, err))
 		return n, errEntryWrite
 	}
 	return n, nil

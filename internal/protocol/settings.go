@@ -22,19 +22,20 @@ func Apply(o any, s *Settings) {
 
 // SettingsOf applies the options of lists, in order, to new Settings.
 func SettingsOf[O any](lists ...[]O) Settings {
-	n := 0
-	for _, l := range lists {
-		n += len(l)
-	}
-	if n == 0 {
-		return Settings{} // s below escapes (to each option): no allocation here
-	}
 	var s Settings
 	for _, l := range lists {
 		for _, o := range l {
-			Apply(o, &s)
+			s = applied(o, s)
 		}
 	}
+	return s
+}
+
+// applied returns s with o applied. The Settings an option is given
+// escape (to the option's method), so they are a copy: only a write with
+// options allocates.
+func applied(o any, s Settings) Settings {
+	Apply(o, &s)
 	return s
 }
 

@@ -25,14 +25,16 @@ type Single struct {
 	entry Entry
 }
 
-// WriteFile is a whole single write of data to name: Begin, Write,
-// Commit.
+// WriteFile is a whole single write of data to name: Begin, write,
+// Commit. The content is written without Write's lock and checks: no
+// other goroutine has the entry. A failure is kept in the entry, and
+// Commit reports it and cleans up.
 func WriteFile(name string, data []byte, s Settings) error {
 	var w Single
 	if err := w.Begin(name, s, false); err != nil {
 		return err
 	}
-	w.entry.Write(data) // a failure is kept in the entry; Commit reports it and cleans up
+	w.entry.write(data)
 	return w.Commit(nil)
 }
 
@@ -42,25 +44,27 @@ func WriteString(name, data string, s Settings) error {
 	return WriteFile(name, unsafe.Slice(unsafe.StringData(data), len(data)), s)
 }
 
-// Begin starts the write of name. stream says that the content will stream
-// in (see Entry.Stage).
+// Begin starts the write of name; stream says that the content will
+// stream in (see Entry.Stage). Its steps:
+//
+//  1. open the directory that finally holds the target, following its
+//     symlinks, and making the directories it lacks if asked (mkdir.go);
+//  2. lock it, shared (dir.go), for Recover to leave the temp alone;
+//  3. create the temp in that same directory: a rename is atomic only
+//     within one filesystem, and only the directory's own fsync makes it
+//     durable.
+//
+// Every step after the first works on the handle of the directory that it
+// opens: a directory renamed or swapped along the path meanwhile cannot
+// redirect the write.
 func (w *Single) Begin(name string, s Settings, stream bool) error {
 	if s.Context != nil && s.Context.Err() != nil {
 		return pathError("create", name, s.Context.Err())
 	}
-	// A single write compares its directory with nothing: no fstat.
 	w.dirs = Dirs{Single: true}
-	// 1. Open the directory that finally holds the target, following its
-	// symlinks, and making the directories it lacks if asked (mkdir.go);
-	// 2. lock it, shared (dir.go). Every later step works on this handle:
-	// a directory renamed or swapped along the path meanwhile cannot
-	// redirect the write.
-	t, err := ResolveFor(name, &w.dirs, &s)
+	t, err := Resolve(name, &w.dirs, &s) // 1, 2
 	if err == nil {
-		// 3. Create the temp in that same directory: a rename is atomic
-		// only within one filesystem, and only the directory's own fsync
-		// makes it durable.
-		err = w.entry.Stage(t, s, stream)
+		err = w.entry.Stage(t, s, stream) // 3
 	}
 	if err != nil {
 		w.dirs.Close()
@@ -71,13 +75,11 @@ func (w *Single) Begin(name string, s Settings, stream bool) error {
 // Entry is where the content goes (4. write), between Begin and Commit.
 func (w *Single) Entry() *Entry { return &w.entry }
 
-// Commit makes the written content the target's. It ends the write.
+// Commit makes the written content the target's. It ends the write. It
+// first gives the temp its owner and mode (5: see Seal for why only now),
+// keeping its descriptor open for the fsync.
 func (w *Single) Commit(ctx context.Context) error {
-	defer w.dirs.Close()
 	e := &w.entry
-	// 5. Give the temp its owner and mode now that the content is written
-	// (see Seal for why not earlier). The descriptor stays open, so the
-	// fsync needs no reopen.
 	e.Seal(KeepOpen) // a failure is kept in e, and commitOne reports it
 	return w.dirs.End(commitOne(e, ctx))
 }
@@ -88,36 +90,37 @@ func (w *Single) Discard() error {
 	return w.entry.Discard()
 }
 
-// commitOne puts one sealed entry in its target's place.
+// commitOne puts one sealed entry in its target's place:
+//
+//  6. name an unnamed temp, 7. fsync it, 8. close it: the data must be
+//     durable before its name can replace the target's, or a power loss
+//     just after the rename could leave the target empty or torn; then
+//     comes the last chance for a cancellation, and a compare-and-swap
+//     checks the target's version, holding its lock to the rename
+//     (version.go);
+//  9. the commit point: rename(2) replaces the name in one step, so a
+//     reader opens either the old file or the new one, never a mix (a
+//     create-only write renames only if the name is free: noreplace.go);
+//  10. the rename is an entry of the directory: durable once the directory
+//     is fsynced.
 func commitOne(e *Entry, ctx context.Context) error {
-	// 6. Name an unnamed temp, 7. fsync it, 8. close it: the data must be
-	// durable before its name can replace the target's, or a power loss
-	// just after the rename could leave the target empty or torn. Then the
-	// last chance for a cancellation.
 	err := e.committable()
 	if err == nil {
-		err = e.sync()
+		err = e.sync() // 6, 7, 8
 	}
 	if err == nil {
 		err = e.cancelled(ctx)
 	}
-	// A compare-and-swap checks the target's version now, and holds its
-	// lock to the rename (version.go).
-	cas := e.comparesVersion()
-	if err == nil && cas {
+	if err == nil && e.comparesVersion() {
 		defer e.unlockVersion()
-		err = e.lockVersion()
+		if err = e.lockVersion(); err == nil {
+			e.beforeRename()
+		}
 	}
 	if err != nil {
 		return multierr.Append(err, e.Discard())
 	}
-	if cas {
-		e.beforeRename()
-	}
-	// 9. The commit point: rename(2) replaces the name in one step, so a
-	// reader opens either the old file or the new one, never a mix. (A
-	// create-only write renames only if the name is free: noreplace.go.)
-	err = e.settings.inject(StepRename)
+	err = e.settings.inject(StepRename) // 9
 	if err == nil && e.settings.NoReplace {
 		err = e.renameNoReplace()
 	} else if err == nil {
@@ -127,9 +130,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 		return multierr.Append(pathError("rename", e.Name, err), e.Discard())
 	}
 	e.temp = ""
-	// 10. The rename is an entry of the directory: durable once the
-	// directory is.
-	return e.syncDir()
+	return e.syncDir() // 10
 }
 
 // inject calls the test seam Settings.Inject, if set, before step: its error
@@ -179,7 +180,17 @@ type Entry struct {
 	ended  bool // discarded: writes fail
 }
 
-// Stage creates the temp file for t in e (step 3).
+// Stage creates the temp file for t in e (step 3), with O_EXCL and
+// O_NOFOLLOW: a file or symlink planted at its name is refused, never
+// opened or followed.
+//
+// A new file without an explicit mode is created as os.WriteFile or a
+// shell redirect would create it: 0666 (or the Perm asked for), from which
+// the kernel removes the umask (or applies the directory's default ACL).
+// That is already the final mode, so the temp grants nothing the final
+// file will not. In every other case the temp starts with no group or
+// other bits and gets its final mode in Seal, after the content is
+// written.
 //
 // For content that streams in (stream), and where the filesystem can
 // (O_TMPFILE, on Linux), the temp has no name while the content is written:
@@ -194,13 +205,6 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 			return err
 		}
 	}
-	// A new file without an explicit mode is created as os.WriteFile or a
-	// shell redirect would create it: 0666 (or the Perm asked for), from
-	// which the kernel removes the umask (or applies the directory's
-	// default ACL). That is already the final mode, so the temp grants
-	// nothing the final file will not. In every other case the temp starts
-	// with no group or other bits and gets its final mode in Seal, after
-	// the content is written.
 	perm := uint32(0o600)
 	if !s.HasMode && !t.Exists {
 		perm = 0o666
@@ -218,8 +222,6 @@ func (e *Entry) Stage(t Target, s Settings, stream bool) error {
 	}
 	var err error
 	e.temp, err = createUnique(t.Base, tempSuffix, e.settings.random, func(name string) (err error) {
-		// O_NOFOLLOW and O_EXCL: a file or symlink planted at this name is
-		// refused, never opened or followed.
 		e.file.fd, err = sys.Openat(t.Dir.fd, name, sys.O_WRONLY|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, perm)
 		return err
 	})
@@ -285,15 +287,15 @@ func (e *Entry) Write(p []byte) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
-	if err := e.settings.inject(StepWrite); err != nil {
-		return 0, e.fail(pathError("write", e.Name, err))
-	}
 	return e.write(p)
 }
 
-// write is Write once the entry is held and checked.
-func (e *Entry) write(p []byte) (int, error) {
-	n, err := e.file.write(p)
+// write is Write once the entry is held and checked (or, in WriteFile,
+// not yet shared).
+func (e *Entry) write(p []byte) (n int, err error) {
+	if err = e.settings.inject(StepWrite); err == nil {
+		n, err = e.file.write(p)
+	}
 	if err != nil {
 		return n, e.fail(pathError("write", e.Name, err))
 	}
@@ -444,30 +446,19 @@ func (e *Entry) Seal(mode SealMode) error {
 // setOwnerAndMode gives the temp the old target's owner and mode, or the
 // mode asked for (WithMode).
 func (e *Entry) setOwnerAndMode() error {
-	fd := e.file.fd
-	kept := keptUID | keptGID
-	if e.Exists && !e.ownedLikeTarget(fd) {
+	perm := uint32(e.Stat.Mode) & 0o7777
+	if e.Exists && !e.ownedLikeTarget(e.file.fd) {
 		var err error
-		if kept, err = e.chownLikeTarget(fd); err != nil {
+		if perm, err = e.chownLikeTarget(perm); err != nil {
 			return err
 		}
-	}
-	perm := uint32(e.Stat.Mode) & 0o7777
-	// Setuid and setgid belong to the owner and group they run as: kept
-	// only with them, as cp -p does, or another user's planted setuid file
-	// would become a setuid file of the writer.
-	if kept&keptUID == 0 {
-		perm &^= sys.S_ISUID
-	}
-	if kept&keptGID == 0 {
-		perm &^= sys.S_ISGID
 	}
 	if e.settings.HasMode {
 		perm, _ = unixMode(e.settings.Mode) // checked in Stage
 	}
 	err := e.settings.inject(StepChmod)
 	if err == nil {
-		err = sys.Fchmod(fd, perm)
+		err = sys.Fchmod(e.file.fd, perm)
 	}
 	if err != nil {
 		return pathError("chmod", e.Name, err)
@@ -519,17 +510,28 @@ func (e *Entry) ownedLikeTarget(fd int) bool {
 	return e.Stat.Uid == d.newOwner[0] && e.Stat.Gid == d.newOwner[1]
 }
 
-// chownLikeTarget gives the temp, open on fd, the old target's owner and
-// group as far as the process may (see fchownLikeTarget).
-func (e *Entry) chownLikeTarget(fd int) (kept int, err error) {
-	err = e.settings.inject(StepChown)
+// chownLikeTarget gives the temp the old target's owner and group as far
+// as the process may (see fchownLikeTarget), and returns perm, the old
+// target's mode, less what it may not keep: setuid and setgid belong to
+// the owner and group they run as, kept only with them, as cp -p does, or
+// another user's planted setuid file would become a setuid file of the
+// writer.
+func (e *Entry) chownLikeTarget(perm uint32) (uint32, error) {
+	err := e.settings.inject(StepChown)
+	kept := 0
 	if err == nil {
-		kept, err = fchownLikeTarget(fd, &e.Stat, e.Dir)
+		kept, err = fchownLikeTarget(e.file.fd, &e.Stat, e.Dir)
 	}
 	if err != nil {
 		return 0, pathError("chown", e.Name, err)
 	}
-	return kept, nil
+	if kept&keptUID == 0 {
+		perm &^= sys.S_ISUID
+	}
+	if kept&keptGID == 0 {
+		perm &^= sys.S_ISGID
+	}
+	return perm, nil
 }
 
 // What fchownLikeTarget kept of the old target's ownership.
@@ -587,11 +589,10 @@ func (e *Entry) committable() error {
 // cancelled reports the error of ctx or of the entry's own context, if
 // either is done, naming the entry's target.
 func (e *Entry) cancelled(ctx context.Context) error {
-	if ctx != nil && ctx.Err() != nil {
-		return pathError("commit", e.Name, ctx.Err())
-	}
-	if c := e.settings.Context; c != nil && c.Err() != nil {
-		return pathError("commit", e.Name, c.Err())
+	for _, c := range [...]context.Context{ctx, e.settings.Context} {
+		if c != nil && c.Err() != nil {
+			return pathError("commit", e.Name, c.Err())
+		}
 	}
 	return nil
 }
@@ -631,11 +632,10 @@ func (e *Entry) sync() error {
 }
 
 // syncOpen names the open temp if it has no name yet, fsyncs it and
-// closes it (steps 6 to 8).
+// closes it (steps 6 to 8). The name comes before the fsync: btrfs makes
+// a file linked after its fsync durable only with another fsync.
 func (e *Entry) syncOpen() error {
 	if e.unnamed {
-		// The name comes before the fsync: btrfs makes a file linked
-		// after its fsync durable only with another fsync.
 		if err := e.linkTemp(); err != nil {
 			return err
 		}

@@ -62,19 +62,12 @@ func shortened(base, suffix string) string {
 // randomName returns a fresh name for a temp or backup of the entry base,
 // from the random number r.
 func randomName(base, suffix string, r uint64) string {
-	base = shortened(base, suffix)
-	var b strings.Builder
-	b.Grow(len(base) + 2 + hexLen + len(suffix))
-	b.WriteByte('.')
-	b.WriteString(base)
-	b.WriteByte('.')
-	const digits = "0123456789abcdef"
-	for i := 0; i < hexLen; i++ {
-		b.WriteByte(digits[r>>60])
+	var hex [hexLen]byte
+	for i := range hex {
+		hex[i] = "0123456789abcdef"[r>>60]
 		r <<= 4
 	}
-	b.WriteString(suffix)
-	return b.String()
+	return "." + shortened(base, suffix) + "." + string(hex[:]) + suffix
 }
 
 // isNameOf reports whether name is one that randomName makes for base and
@@ -88,14 +81,14 @@ func isNameOf(name, base, suffix string) bool {
 	return ok && len(digits) == hexLen && strings.Trim(digits, "0123456789abcdef") == ""
 }
 
-// random returns the random part of a temp or backup name.
+// random returns the random part of a temp or backup name: from
+// math/rand/v2's global source, ChaCha8 seeded by the runtime, so that the
+// names are not guessable in advance, which spares a planted file from
+// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
 func (s *Settings) random() uint64 {
 	if s.Random != nil {
 		return s.Random()
 	}
-	// math/rand/v2's global source is ChaCha8, seeded by the runtime: the
-	// names are not guessable in advance, which spares a planted file from
-	// even being met (O_EXCL|O_NOFOLLOW would refuse it anyway).
 	return rand.Uint64()
 }
 

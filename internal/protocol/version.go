@@ -114,7 +114,7 @@ func Stat(name string) (Version, error) {
 func openRead(name string) (*os.File, int, *sys.Stat_t, error) {
 	dirs := Dirs{Single: true}
 	defer dirs.Close()
-	t, err := Resolve(name, &dirs)
+	t, err := Resolve(name, &dirs, nil)
 	if err != nil {
 		return nil, -1, nil, err
 	}

@@ -45,13 +45,14 @@ func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 // kernel does, and the walk goes on from that directory's handle: there is
 // no window in which the directory part could be looked up again
 // differently.
+//
+// Most names are a single component and no symlink: one fstatat answers,
+// as the walk's first step would. (A symlink is looked at again by the
+// walk, which follows it.)
 func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 	if strings.HasSuffix(name, "/") { // only a directory's name has one
 		return Entry{Dir: -1}, sys.EISDIR
 	}
-	// Most names are a single component and no symlink: one fstatat
-	// answers, as the walk's first step would. (A symlink is looked at
-	// again by the walk, which follows it.)
 	if name != "" && !strings.Contains(name, "/") {
 		err := sys.Fstatat(at, name, st, sys.AT_SYMLINK_NOFOLLOW)
 		if err == sys.ENOENT || err == nil && st.Mode&sys.S_IFMT != sys.S_IFLNK {

@@ -77,6 +77,19 @@ func Links(fd int) (uint64, error) {
 	return uint64(st.Nlink), err
 }
 
+// UnlinkOpen removes name from dirfd, the name of the file open on fd,
+// and reports whether that file keeps a name all the same: another
+// process renamed or linked it (a name gone already is no success), which
+// the descriptor tells.
+func UnlinkOpen(dirfd int, name string, fd int) (kept bool, err error) {
+	err = unix.Unlinkat(dirfd, name, 0)
+	if err != nil && err != ENOENT {
+		return false, err
+	}
+	n, err := Links(fd)
+	return n > 0, err
+}
+
 func Fchmod(fd int, mode uint32) error                 { return unix.Fchmod(fd, mode) }
 func Fchown(fd, uid, gid int) error                    { return unix.Fchown(fd, uid, gid) }
 func Geteuid() int                                     { return unix.Geteuid() }

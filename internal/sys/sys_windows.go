@@ -567,6 +567,24 @@ func Unlinkat(dirfd int, name string, flags int) error {
 	return errno(err)
 }
 
+// UnlinkOpen removes name from dirfd, the name of the file open on fd (if
+// it is), whose content must not outlive its name. A handle does not tell
+// whether its file keeps another name (wine reports a link, and no pending
+// delete, after DeleteFile), so the file is emptied first, and kept
+// reports only a name gone already: another process renamed it.
+func UnlinkOpen(dirfd int, name string, fd int) (kept bool, err error) {
+	if fd >= 0 {
+		if err := Ftruncate(fd, 0); err != nil {
+			return false, err
+		}
+	}
+	err = Unlinkat(dirfd, name, 0)
+	if err == ENOENT {
+		return true, nil
+	}
+	return false, err
+}
+
 // clearReadOnly takes the read-only attribute off the file p, and reports
 // whether it had it.
 func clearReadOnly(p *uint16) bool {
