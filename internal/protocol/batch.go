@@ -115,11 +115,6 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	if err != nil {
 		return multierr.Combine(err, unmark(marks), discardAll(entries))
 	}
-	if cas {
-		for _, e := range entries {
-			e.beforeRename()
-		}
-	}
 	if err := beginRenames(marks); err != nil {
 		return multierr.Append(err, turnBack(entries, 0, jf, marks))
 	}

@@ -21,8 +21,9 @@ const sealKeepsOpen = true
 // lock that every process shares, named after the file expected (writers
 // that can both pass the check expect the same file), held from the check
 // through the rename. The target is opened only once it is held, and
-// closed before the rename (beforeRename): a writer waiting for the lock
-// holds no handle that would fail the holder's rename.
+// closed once checked (beforeRename): a writer waiting for the lock holds
+// no handle that would fail the holder's rename, and the holder none that
+// would fail its own.
 func (e *Entry) lockTarget() error {
 	name := fmt.Sprintf("atomicwrite-version-%x-%x", e.settings.Expect.Dev, e.settings.Expect.Ino)
 	err := e.Dir.waits.take(casLockWait, "file", func() (err error) {

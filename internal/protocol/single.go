@@ -113,9 +113,7 @@ func commitOne(e *Entry, ctx context.Context) error {
 	}
 	if err == nil && e.comparesVersion() {
 		defer e.unlockVersion()
-		if err = e.lockVersion(); err == nil {
-			e.beforeRename()
-		}
+		err = e.lockVersion()
 	}
 	if err != nil {
 		return multierr.Append(err, e.Discard())

@@ -159,8 +159,9 @@ func checkVersion(t *Target, s *Settings) error {
 // lockVersion takes the compare-and-swap lock on the entry's target and
 // checks, holding it, that the name still leads to the file expected, at
 // the version expected. The lock is kept until unlockVersion, after the
-// rename. A target expected absent needs no lock: its rename refuses to
-// replace whatever appears (see renameNoReplace).
+// rename; what the check held open that a rename cannot replace is let go
+// of at once (beforeRename). A target expected absent needs no lock: its
+// rename refuses to replace whatever appears (see renameNoReplace).
 func (e *Entry) lockVersion() error {
 	if !e.comparesVersion() {
 		return nil
@@ -178,6 +179,7 @@ func (e *Entry) lockVersion() error {
 		held.Mode&sys.S_IFMT != sys.S_IFREG || versionOf(&held) != e.settings.Expect {
 		return pathError("commit", e.Name, ErrChanged)
 	}
+	e.beforeRename()
 	return nil
 }
 
