@@ -180,7 +180,7 @@ func (r *results) stream(fs filesystem, cli string) error {
 		bareReplace
 		writeFrom
 		cliPipe
-		ddPipe
+		catPipe
 		cliFile
 	)
 	variants := []string{
@@ -188,7 +188,7 @@ func (r *results) stream(fs filesystem, cli string) error {
 		bareReplace: "bare replace (temp, write, fsync, rename, fsync dir)",
 		writeFrom:   "atomicwrite WriteFrom",
 		cliPipe:     "atomicwrite CLI (stdin pipe)",
-		ddPipe:      "dd conv=fsync (truncate-and-rewrite through the same pipe)",
+		catPipe:     "cat > f && sync f (truncate-and-rewrite through the same pipe)",
 		cliFile:     "atomicwrite CLI (stdin redirected from a file)",
 	}
 	// The file the CLI reads in the last variant, as `atomicwrite PATH <
@@ -257,12 +257,12 @@ func (r *results) stream(fs filesystem, cli string) error {
 			if err != nil {
 				return 0, fmt.Errorf("%s: %v", variants[v], err)
 			}
-		case cliPipe, ddPipe:
+		case cliPipe, catPipe:
 			// As a shell pipeline would feed it: a producer writing large
 			// chunks into the pipe.
 			cmd := exec.Command(cli, path)
-			if v == ddPipe {
-				cmd = exec.Command("dd", "of="+path, "bs=1M", "conv=fsync", "status=none")
+			if v == catPipe {
+				cmd = exec.Command("sh", "-c", `cat > "$1" && sync "$1"`, "sh", path)
 			}
 			in, err := cmd.StdinPipe()
 			if err != nil {
@@ -295,7 +295,7 @@ func (r *results) stream(fs filesystem, cli string) error {
 		case writeFrom:
 			ratio += fmt.Sprintf("; ×%.2f of the bare replace", float64(s[bareReplace].median())/float64(sm.median()))
 		case cliPipe:
-			ratio += fmt.Sprintf("; ×%.2f of dd through the same pipe", float64(s[ddPipe].median())/float64(sm.median()))
+			ratio += fmt.Sprintf("; ×%.2f of cat through the same pipe", float64(s[catPipe].median())/float64(sm.median()))
 		case cliFile:
 			ratio += fmt.Sprintf("; ×%.2f of WriteFrom", float64(s[writeFrom].median())/float64(sm.median()))
 		}

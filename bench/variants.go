@@ -82,7 +82,10 @@ func bareProtocolWrite(path string, data []byte) error {
 	}
 	_, err = unix.Write(fd, data)
 	if err == nil {
-		err = unix.Fstat(fd, &st)
+		// The temp's owner, without its times (as internal/sys's
+		// FstatUntimed asks).
+		var sx unix.Statx_t
+		err = unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_TYPE|unix.STATX_MODE|unix.STATX_NLINK|unix.STATX_UID|unix.STATX_GID|unix.STATX_INO|unix.STATX_SIZE, &sx)
 	}
 	if err == nil {
 		err = unix.Fchmod(fd, 0o644)

@@ -336,7 +336,7 @@ func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
 	if err != nil {
 		return -1, st, err
 	}
-	if err := sys.Fstat(fd, &st); err != nil {
+	if err := sys.FstatUntimed(fd, &st); err != nil {
 		sys.Close(fd)
 		return -1, st, err
 	}
@@ -345,7 +345,7 @@ func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
 		// Only then does the directory's owner matter: a stat spared in
 		// the common case.
 		var dst sys.Stat_t
-		err := sys.Fstat(dirfd, &dst)
+		err := sys.FstatUntimed(dirfd, &dst)
 		if err == nil && !trustedMarks(&st, &dst, euid) {
 			err = fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
 		}
@@ -471,7 +471,7 @@ func writeRecord(dir *Dir, suffix string, content func(name string, ino uint64) 
 		return "", -1, err
 	}
 	var st sys.Stat_t
-	err = sys.Fstat(fd, &st)
+	err = sys.FstatUntimed(fd, &st)
 	if err == nil {
 		data := content(name, uint64(st.Ino))
 		if len(data) > maxJournalSize {

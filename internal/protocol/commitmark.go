@@ -286,9 +286,9 @@ func claimIdle(dirfd int, name string, euid uint32) (int, error) {
 	var st, now sys.Stat_t
 	switch {
 	case sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil,
-		sys.Fstat(fd, &st) != nil,
+		sys.FstatUntimed(fd, &st) != nil,
 		st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid || st.Nlink != 1,
-		sys.Fstatat(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || now.Ino != st.Ino || now.Dev != st.Dev:
+		sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || now.Ino != st.Ino || now.Dev != st.Dev:
 		sys.Close(fd)
 		return -1, sys.EEXIST
 	}
@@ -313,7 +313,7 @@ func markLive(dirfd int, name string) (bool, error) {
 	}
 	defer sys.Close(fd)
 	var st sys.Stat_t
-	if err := sys.Fstat(fd, &st); err != nil {
+	if err := sys.FstatUntimed(fd, &st); err != nil {
 		return false, err
 	}
 	if st.Mode&sys.S_IFMT != sys.S_IFREG {

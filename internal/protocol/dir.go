@@ -309,7 +309,7 @@ func (ds *Dirs) adopt(fd int) (*Dir, error) {
 // returns the handle already in the set for it, if any.
 func (ds *Dirs) identify(fd int, id *fileID) (*Dir, error) {
 	var st sys.Stat_t
-	if err := sys.Fstat(fd, &st); err != nil {
+	if err := sys.FstatUntimed(fd, &st); err != nil {
 		return nil, err
 	}
 	*id = fileID{uint64(st.Dev), uint64(st.Ino)}

@@ -183,7 +183,7 @@ func openSet(names []string) (*setRead, error) {
 // or closes fd if the set has it.
 func (s *setRead) addDir(path, walked string, fd int) (int, error) {
 	var st sys.Stat_t
-	if err := sys.Fstat(fd, &st); err != nil {
+	if err := sys.FstatUntimed(fd, &st); err != nil {
 		sys.Close(fd)
 		return 0, err
 	}

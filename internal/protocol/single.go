@@ -482,7 +482,7 @@ func (e *Entry) closeSealed() error {
 func (e *Entry) tempInode() (uint64, error) {
 	if e.tempID.ino == 0 {
 		var st sys.Stat_t
-		if err := sys.Fstat(e.file.fd, &st); err != nil {
+		if err := sys.FstatUntimed(e.file.fd, &st); err != nil {
 			return 0, pathError("stat", e.Name, err)
 		}
 		e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
@@ -500,7 +500,7 @@ func (e *Entry) ownedLikeTarget(fd int) bool {
 	d := e.Dir
 	if !d.knowsOwner {
 		var st sys.Stat_t
-		if sys.Fstat(fd, &st) != nil {
+		if sys.FstatUntimed(fd, &st) != nil {
 			return false
 		}
 		d.newOwner, d.knowsOwner = [2]uint32{st.Uid, st.Gid}, true
@@ -674,7 +674,7 @@ func (e *Entry) syncReopened() error {
 	}
 	defer sys.Close(fd)
 	var st sys.Stat_t
-	if err := sys.Fstat(fd, &st); err != nil {
+	if err := sys.FstatUntimed(fd, &st); err != nil {
 		return pathError("stat", e.Name, err)
 	}
 	// The type as well as the inode: a freed inode number may be reused at
