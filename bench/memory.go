@@ -13,8 +13,8 @@ import (
 // copy into it. A replacement holds the old and the new content in the
 // page cache at once, so its new file lands on such memory, while a
 // truncate in place reuses its own pages: on this workplace's machines
-// (order 9) the CLI through a pipe measured ×0.73 of `cat > f && sync f`
-// through the same pipe with reporting on, ×1.07 with it off.
+// (order 9) the CLI through a pipe measured ×0.39–0.83 of `cat > f && sync
+// f` through the same pipe with reporting on, ×1.00–1.30 with it off.
 const pageReportingOrder = "/sys/module/page_reporting/parameters/page_reporting_order"
 
 // holdFreedMemory keeps the memory the guest frees while the benchmark

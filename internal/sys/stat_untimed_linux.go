@@ -10,8 +10,8 @@ const statxUntimed = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_NLINK | unix
 // the device, inode number, mode, link count, owner and size, and leaves
 // the rest zero. Since Linux 6.13 a file whose change or modification time
 // was read takes a fine-grained time at its next change (multigrain
-// timestamps), and on ext4 and xfs that made a single write's fsync about
-// 45 µs slower when the temp was statted between its write and its fchmod:
+// timestamps), and on ext4 and xfs that made a single write about 45 µs
+// slower when the temp was statted between its write and its fchmod:
 // whatever the protocol stats and then changes (a temp, a journal, a mark,
 // a directory it adds names to) is statted with this.
 func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
