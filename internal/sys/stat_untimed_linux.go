@@ -6,14 +6,15 @@ import "golang.org/x/sys/unix"
 // Stat_t the protocol reads but the times.
 const statxUntimed = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_NLINK | unix.STATX_UID | unix.STATX_GID | unix.STATX_INO | unix.STATX_SIZE
 
-// FstatatUntimed is Fstatat that never reads the file's times: it fills
-// the device, inode number, mode, link count, owner and size, and leaves
-// the rest zero. Since Linux 6.13 a file whose change or modification time
-// was read takes a fine-grained time at its next change (multigrain
-// timestamps), and on ext4 and xfs that made a single write about 45 µs
-// slower when the temp was statted between its write and its fchmod:
-// whatever the protocol stats and then changes (a temp, a journal, a mark,
-// a directory it adds names to) is statted with this.
+// FstatatUntimed is Fstatat without the file's times: it fills the
+// device, inode number, mode, link count, owner and size, and leaves the
+// rest zero (where statx is refused, it is Fstatat itself). Since Linux
+// 6.13 a file whose change or modification time was read takes a
+// fine-grained time at its next change (multigrain timestamps), and on
+// ext4 and xfs a temp statted with its times between its write and its
+// fchmod makes a single write about 45 µs slower: whatever the protocol
+// stats and then changes (a temp, a journal, a mark, a directory it adds
+// names to) is statted with this.
 func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
 	var sx unix.Statx_t
 	err := unix.Statx(dirfd, name, flags|unix.AT_STATX_SYNC_AS_STAT, statxUntimed, &sx)
