@@ -82,14 +82,13 @@ func stagedMarked(paths []string, data []byte) error {
 		if err != nil {
 			return err
 		}
-		var st unix.Stat_t
-		unix.Fstat(m.marks, &st)
+		statUntimed(m.marks, "", unix.AT_EMPTY_PATH)
 		if m.fd, err = unix.Openat(m.marks, "idle-bench", unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o644); err != nil {
 			return err
 		}
 		unix.Flock(m.fd, unix.LOCK_EX|unix.LOCK_NB)
-		unix.Fstat(m.fd, &st)
-		unix.Fstatat(m.marks, "idle-bench", &st, unix.AT_SYMLINK_NOFOLLOW)
+		statUntimed(m.fd, "", unix.AT_EMPTY_PATH)
+		statUntimed(m.marks, "idle-bench", unix.AT_SYMLINK_NOFOLLOW)
 		m.name = ".commit." + fmt.Sprintf("%016x", rand.Uint64()) + ".aw-mark"
 		if err := unix.Renameat2(m.marks, "idle-bench", m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
 			return err

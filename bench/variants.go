@@ -61,7 +61,7 @@ func bareTemp(path string, data []byte) (string, error) {
 // bareProtocolWrite makes the system calls atomicwrite makes for a
 // replacement, in its order, and nothing else: the bare sequence on a
 // directory handle, plus the shared lock, the target's and the temp's stat
-// and the fchmod. Against the limit it prices those calls; against
+// (without their times) and the fchmod. Against the limit it prices those calls; against
 // atomicwrite, everything else.
 func bareProtocolWrite(path string, data []byte) error {
 	dir, base := filepath.Split(path)
@@ -71,8 +71,7 @@ func bareProtocolWrite(path string, data []byte) error {
 	}
 	defer unix.Close(dfd)
 	unix.Flock(dfd, unix.LOCK_SH|unix.LOCK_NB)
-	var st unix.Stat_t
-	if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := statUntimed(dfd, base, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return err
 	}
 	tmp := fmt.Sprintf(".%s.%016x.aw-tmp", base, rand.Uint64())
@@ -82,10 +81,7 @@ func bareProtocolWrite(path string, data []byte) error {
 	}
 	_, err = unix.Write(fd, data)
 	if err == nil {
-		// The temp's owner, without its times (as internal/sys's
-		// FstatUntimed asks).
-		var sx unix.Statx_t
-		err = unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_TYPE|unix.STATX_MODE|unix.STATX_NLINK|unix.STATX_UID|unix.STATX_GID|unix.STATX_INO|unix.STATX_SIZE, &sx)
+		err = statUntimed(fd, "", unix.AT_EMPTY_PATH) // the temp's owner
 	}
 	if err == nil {
 		err = unix.Fchmod(fd, 0o644)
@@ -103,6 +99,13 @@ func bareProtocolWrite(path string, data []byte) error {
 		return err
 	}
 	return unix.Fsync(dfd)
+}
+
+// statUntimed stats name in dirfd without its times, as atomicwrite
+// stats what it changes next (internal/sys's FstatatUntimed).
+func statUntimed(dirfd int, name string, flags int) error {
+	var sx unix.Statx_t
+	return unix.Statx(dirfd, name, flags, unix.STATX_TYPE|unix.STATX_MODE|unix.STATX_NLINK|unix.STATX_UID|unix.STATX_GID|unix.STATX_INO|unix.STATX_SIZE, &sx)
 }
 
 func syncDir(dir string) error {
@@ -239,8 +242,7 @@ func stagedProtocol(paths []string, data []byte) error {
 			dirs[d] = dfd
 			unix.Flock(dfd, unix.LOCK_SH|unix.LOCK_NB)
 		}
-		var st unix.Stat_t
-		if err := unix.Fstatat(dfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if err := statUntimed(dfd, base, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return err
 		}
 		tmp := fmt.Sprintf(".%s.%016x.aw-tmp", base, rand.Uint64())
@@ -253,8 +255,7 @@ func stagedProtocol(paths []string, data []byte) error {
 			err = unix.Fchmod(fd, 0o644)
 		}
 		if err == nil {
-			var sx unix.Statx_t
-			err = unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_TYPE|unix.STATX_MODE|unix.STATX_NLINK|unix.STATX_UID|unix.STATX_GID|unix.STATX_INO|unix.STATX_SIZE, &sx)
+			err = statUntimed(fd, "", unix.AT_EMPTY_PATH)
 		}
 		unix.Close(fd)
 		if err != nil {

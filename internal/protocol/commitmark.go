@@ -329,7 +329,7 @@ func markLive(dirfd int, name string) (bool, error) {
 	// A batch removes its mark before it lets go of the lock: the mark is
 	// a dead batch's only if it is still there.
 	var now sys.Stat_t
-	if err := sys.Fstatat(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW); err != nil {
 		return false, err
 	}
 	if now.Ino != st.Ino || now.Dev != st.Dev {

@@ -122,10 +122,11 @@ func (ds *Dirs) maker(name string, perm uint32) func(parent int, base string) (i
 }
 
 // entryNamed looks base up in dirfd without following a final symlink
-// (ResolveName): a name that does not exist is no error.
+// (ResolveName): a name that does not exist is no error. Like the walk, it
+// leaves the times unread.
 func entryNamed(dirfd int, base string, st *sys.Stat_t) (resolve.Entry, error) {
 	found := resolve.Entry{Dir: dirfd, Base: base}
-	err := sys.Fstatat(dirfd, base, st, sys.AT_SYMLINK_NOFOLLOW)
+	err := sys.FstatatUntimed(dirfd, base, st, sys.AT_SYMLINK_NOFOLLOW)
 	switch {
 	case err == nil:
 		found.Exists = true
@@ -376,10 +377,11 @@ func (d *Dir) pathNow() (string, error) {
 
 var errPathUnknown = errors.New("the directory's path cannot be asked of the system here, and the path it was opened by leads elsewhere now")
 
-// leadsHere reports whether path leads to the directory d now.
+// leadsHere reports whether path leads to the directory d now. The stat
+// leaves the times unread: the renames to come change the directory.
 func (d *Dir) leadsHere(path string) bool {
 	var st sys.Stat_t
-	return sys.Lstat(path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id
+	return sys.LstatUntimed(path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id
 }
 
 // End ends the set's write, given the result of its commit, and closes

@@ -36,10 +36,11 @@ func removeOne(e *Entry, ctx context.Context) error {
 	return e.syncDir()
 }
 
-// prepareRemoval looks at the removal's target as the commit finds it, and
-// names its backup. A target that is gone needs nothing more.
+// prepareRemoval looks at the removal's target as the commit finds it
+// (its times unread: it is moved aside next), and names its backup. A
+// target that is gone needs nothing more.
 func (e *Entry) prepareRemoval() error {
-	err := sys.Fstatat(e.Dir.fd, e.Base, &e.Stat, sys.AT_SYMLINK_NOFOLLOW)
+	err := sys.FstatatUntimed(e.Dir.fd, e.Base, &e.Stat, sys.AT_SYMLINK_NOFOLLOW)
 	switch {
 	case err == sys.ENOENT:
 		e.Exists = false

@@ -46,15 +46,17 @@ func (w *Walk) Dir(at int, path string) (fd int, exact bool, err error) {
 // no window in which the directory part could be looked up again
 // differently.
 //
-// Most names are a single component and no symlink: one fstatat answers,
-// as the walk's first step would. (A symlink is looked at again by the
-// walk, which follows it.)
+// Most names are a single component and no symlink: one stat answers,
+// as the walk's first step would, but without the times, which no caller
+// needs of a file and which would make its next change dearer (see
+// sys.FstatatUntimed). (A symlink is looked at again by the walk, which
+// follows it, and reads its change time to tell whether it changed.)
 func (w *Walk) Entry(at int, name string, st *sys.Stat_t) (Entry, error) {
 	if strings.HasSuffix(name, "/") { // only a directory's name has one
 		return Entry{Dir: -1}, sys.EISDIR
 	}
 	if name != "" && !strings.Contains(name, "/") {
-		err := sys.Fstatat(at, name, st, sys.AT_SYMLINK_NOFOLLOW)
+		err := sys.FstatatUntimed(at, name, st, sys.AT_SYMLINK_NOFOLLOW)
 		if err == sys.ENOENT || err == nil && st.Mode&sys.S_IFMT != sys.S_IFLNK {
 			w.Path = w.start(at)
 			return Entry{Dir: at, Base: name, Exists: err == nil}, nil

@@ -14,7 +14,7 @@ const statxUntimed = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_NLINK | unix
 // ext4 and xfs a temp statted with its times between its write and its
 // fchmod makes a single write about 45 µs slower: whatever the protocol
 // stats and then changes (a temp, a journal, a mark, a directory it adds
-// names to) is statted with this.
+// names to) is statted with this, or with LstatUntimed.
 func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
 	var sx unix.Statx_t
 	err := unix.Statx(dirfd, name, flags|unix.AT_STATX_SYNC_AS_STAT, statxUntimed, &sx)
@@ -35,6 +35,11 @@ func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
 // FstatUntimed is FstatatUntimed on the descriptor itself.
 func FstatUntimed(fd int, st *Stat_t) error {
 	return FstatatUntimed(fd, "", st, unix.AT_EMPTY_PATH)
+}
+
+// LstatUntimed is Lstat without the file's times (see FstatatUntimed).
+func LstatUntimed(path string, st *Stat_t) error {
+	return FstatatUntimed(unix.AT_FDCWD, path, st, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 func setUint[T ~uint32 | ~uint64](dst *T, v uint64) { *dst = T(v) }

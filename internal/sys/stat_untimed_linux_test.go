@@ -13,7 +13,8 @@ import (
 
 // FstatatUntimed gives what Fstatat gives, but for the times, which it
 // must not have asked for (so they are zero): of a file with two links, a
-// directory and a symlink not followed, by name and by descriptor.
+// directory and a symlink not followed, by name, by descriptor and by
+// path (LstatUntimed).
 func TestFstatUntimed(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
@@ -51,10 +52,18 @@ func TestFstatUntimed(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkUntimed(t, name+" (descriptor)", &got, &want)
+		got = Stat_t{}
+		if err := LstatUntimed(filepath.Join(dir, name), &got); err != nil {
+			t.Fatal(err)
+		}
+		checkUntimed(t, name+" (path)", &got, &want)
 	}
 	var st Stat_t
 	if err := FstatatUntimed(dirfd, "missing", &st, 0); err != unix.ENOENT {
 		t.Errorf("FstatatUntimed of a missing name: %v, want ENOENT", err)
+	}
+	if err := LstatUntimed(filepath.Join(dir, "missing"), &st); err != unix.ENOENT {
+		t.Errorf("LstatUntimed of a missing path: %v, want ENOENT", err)
 	}
 }
 

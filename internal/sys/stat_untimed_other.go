@@ -10,3 +10,6 @@ func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
 
 // FstatUntimed is Fstat.
 func FstatUntimed(fd int, st *Stat_t) error { return Fstat(fd, st) }
+
+// LstatUntimed is Lstat.
+func LstatUntimed(path string, st *Stat_t) error { return Lstat(path, st) }
