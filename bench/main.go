@@ -20,7 +20,7 @@ var (
 	quick   = flag.Bool("quick", false, "skip the 1 GiB streaming and the N=1000 batches")
 	childOp = flag.String("child", "", "internal: run one variant in a loop (for syscall counting)")
 	keepRep = flag.Bool("keep-reporting", false, "leave the guest's free page reporting to its host on (see memory.go)")
-	parts   = flag.String("only", "single,batch,reads,ops,stream,cpu", "comma-separated workloads to run")
+	parts   = flag.String("only", "single,batch,steps,reads,ops,stream,cpu", "comma-separated workloads to run")
 )
 
 const nsEnv = "ATOMICWRITE_BENCH_NAMESPACE"
@@ -102,6 +102,11 @@ func benchmark() error {
 		}
 		if want["batch"] {
 			if err := r.batches(fs); err != nil {
+				return err
+			}
+		}
+		if want["steps"] {
+			if err := r.steps(fs); err != nil {
 				return err
 			}
 		}

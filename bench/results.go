@@ -29,6 +29,8 @@ type results struct {
 	singleCells map[string]map[string]cell
 	// batch[N/dirs][variant][fs]
 	batchCells map[string]map[string]map[string]cell
+	// steps[N][variant][fs]
+	stepCells  map[string]map[string]map[string]cell
 	streamRows []string
 	readRows   []string
 	opRows     []string
@@ -93,53 +95,61 @@ func (r *results) batches(fs filesystem) error {
 			for _, p := range paths {
 				os.WriteFile(p, data, 0o644)
 			}
-			// A batch of 10 is short enough (0.3 ms on tmpfs) that the
-			// machine's noise moves a median of 9 by 5 %: it gets three
-			// times the reps.
-			nreps := *reps
-			switch {
-			case n <= 10:
-				nreps = 3 * *reps
-			case n >= 1000:
-				nreps = max(3, *reps/3)
-			}
-			s, err := interleave(nreps, len(batches), func(v int) (time.Duration, error) {
-				if err := settle(fs.dir); err != nil {
-					return 0, err
-				}
-				// Small batches run several times in a row, at least 200
-				// files' worth and 50 ms, so that one scheduling hiccup
-				// does not make a figure (a batch of 10 on tmpfs takes
-				// 0.3 ms).
-				ops := 0
-				start := time.Now()
-				for ops < max(1, 200/n) || time.Since(start) < 50*time.Millisecond {
-					if err := batches[v].write(paths, data); err != nil {
-						return 0, err
-					}
-					ops++
-				}
-				return time.Since(start) / time.Duration(ops), nil
-			})
+			err = measureBatches(r.batchCells, fmt.Sprintf("%d/%d", n, ndirs), fs, batches, paths, data)
+			os.RemoveAll(root)
 			if err != nil {
 				return err
 			}
-			key := fmt.Sprintf("%d/%d", n, ndirs)
-			if r.batchCells[key] == nil {
-				r.batchCells[key] = map[string]map[string]cell{}
-			}
-			limit := s[0].median()
-			for v, sm := range s {
-				lo, hi := sm.spread()
-				m := r.batchCells[key][batches[v].name]
-				if m == nil {
-					m = map[string]cell{}
-					r.batchCells[key][batches[v].name] = m
-				}
-				m[fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
-			}
-			os.RemoveAll(root)
 		}
+	}
+	return nil
+}
+
+// measureBatches runs the variants on paths, interleaved, and files each
+// one's cell under cells[key][variant][fs], as a ratio to the first's.
+func measureBatches(cells map[string]map[string]map[string]cell, key string, fs filesystem, variants []batch, paths []string, data []byte) error {
+	n := len(paths)
+	// A batch of 10 is short enough (0.3 ms on tmpfs) that the machine's
+	// noise moves a median of 9 by 5 %: it gets three times the reps.
+	nreps := *reps
+	switch {
+	case n <= 10:
+		nreps = 3 * *reps
+	case n >= 1000:
+		nreps = max(3, *reps/3)
+	}
+	s, err := interleave(nreps, len(variants), func(v int) (time.Duration, error) {
+		if err := settle(fs.dir); err != nil {
+			return 0, err
+		}
+		// Small batches run several times in a row, at least 200 files'
+		// worth and 50 ms, so that one scheduling hiccup does not make a
+		// figure (a batch of 10 on tmpfs takes 0.3 ms).
+		ops := 0
+		start := time.Now()
+		for ops < max(1, 200/n) || time.Since(start) < 50*time.Millisecond {
+			if err := variants[v].write(paths, data); err != nil {
+				return 0, err
+			}
+			ops++
+		}
+		return time.Since(start) / time.Duration(ops), nil
+	})
+	if err != nil {
+		return err
+	}
+	if cells[key] == nil {
+		cells[key] = map[string]map[string]cell{}
+	}
+	limit := s[0].median()
+	for v, sm := range s {
+		lo, hi := sm.spread()
+		m := cells[key][variants[v].name]
+		if m == nil {
+			m = map[string]cell{}
+			cells[key][variants[v].name] = m
+		}
+		m[fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
 	}
 	return nil
 }
@@ -435,18 +445,19 @@ func (r *results) markdown() string {
 		}
 		b.WriteString(" |\n")
 	}
-	b.WriteString("\n### Transactions of N files of 4 KiB (per batch)\n\n| N / directories | variant | " + strings.Join(fsOrder, " | ") + " |\n|---|---|---|---|---|---|\n")
+	b.WriteString("\n### Transactions of N files of 4 KiB (per batch)\n\n")
+	var keys []string
 	for _, n := range batchSizes() {
-		for _, d := range []int{1, 4} {
-			key := fmt.Sprintf("%d/%d", n, d)
-			for _, bv := range batches {
-				b.WriteString(fmt.Sprintf("| %s | %s", key, bv.name))
-				for _, fs := range fsOrder {
-					b.WriteString(" | " + cellText(r.batchCells[key][bv.name], fs))
-				}
-				b.WriteString(" |\n")
-			}
+		keys = append(keys, fmt.Sprintf("%d/1", n), fmt.Sprintf("%d/4", n))
+	}
+	batchTable(&b, "N / directories", keys, batches, r.batchCells)
+	if len(r.stepCells) > 0 {
+		b.WriteString("\n### A transaction's calls, one at a time (N files of 4 KiB in one directory, per batch)\n\n")
+		var keys []string
+		for _, n := range stepSizes() {
+			keys = append(keys, fmt.Sprint(n))
 		}
+		batchTable(&b, "N", keys, stepVariants(), r.stepCells)
 	}
 	if len(r.streamRows) > 0 {
 		b.WriteString("\n### Streaming 1 GiB\n\n| filesystem | variant | throughput, median [min–max] | to truncate-and-rewrite's throughput |\n|---|---|---|---|\n")
@@ -465,6 +476,21 @@ func (r *results) markdown() string {
 		b.WriteString(strings.Join(r.cpuRows, "\n") + "\n")
 	}
 	return b.String()
+}
+
+// batchTable writes a table of cells[key][variant][fs], a row per key and
+// variant.
+func batchTable(b *strings.Builder, keyName string, keys []string, variants []batch, cells map[string]map[string]map[string]cell) {
+	b.WriteString("| " + keyName + " | variant | " + strings.Join(fsOrder, " | ") + " |\n|---|---|---|---|---|---|\n")
+	for _, key := range keys {
+		for _, bv := range variants {
+			b.WriteString(fmt.Sprintf("| %s | %s", key, bv.name))
+			for _, fs := range fsOrder {
+				b.WriteString(" | " + cellText(cells[key][bv.name], fs))
+			}
+			b.WriteString(" |\n")
+		}
+	}
 }
 
 func cellText(m map[string]cell, fs string) string {

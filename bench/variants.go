@@ -126,7 +126,7 @@ type batch struct {
 var batches = []batch{
 	{"limit (staged, one syncfs)", stagedSyncfs},
 	{"atomicwrite txn", txnWrite},
-	{"staged + atomicwrite's extra calls", stagedProtocol},
+	{"staged + atomicwrite's extra calls", stagedSteps(len(protocolSteps))},
 	{"sequential atomicwrite", func(paths []string, data []byte) error {
 		for _, p := range paths {
 			if err := atomic.WriteFile(p, data); err != nil {
@@ -214,91 +214,121 @@ func stagedSyncfsAround(paths []string, data []byte, before, after func() error)
 	return nil
 }
 
-// stagedProtocol makes the system calls a transaction makes, in its
-// order, and nothing else: stagedSyncfs on directory handles, plus per
-// directory the shared lock, per file the target's stat, the fchmod and
-// the temp's stat, the intent journal written before the syncfs,
+// The calls a transaction makes beyond the staged sequence, in the order
+// stagedSteps adds them.
+var protocolSteps = []string{
+	"+ the journal, written before the syncfs and removed at the end",
+	"+ exchanges in place of renames, and the removal of the old contents",
+	"+ the temp created 0600, and its fchmod",
+	"+ the temp's stat",
+	"+ the target's stat and the directory's lock: all the calls",
+}
+
+// stagedSteps returns stagedSyncfs on directory handles, with temps under
+// random names, plus the first k of protocolSteps. With them all it makes
+// the system calls a transaction makes, in its order, and nothing else:
+// per directory the shared lock; per file the target's stat, the fchmod
+// and the temp's stat; the intent journal written before the syncfs;
 // exchanges in place of renames (the temps' names keep the old contents,
 // for an undo) and, after the directories' fsyncs, the removal of the old
 // contents and of the journal. Against the limit it prices what makes a
 // batch a transaction; against atomicwrite txn, everything else.
-func stagedProtocol(paths []string, data []byte) error {
-	dirs := map[string]int{}
-	defer func() {
-		for _, fd := range dirs {
-			unix.Close(fd)
-		}
-	}()
-	var dfds []int
-	var bases, tmps []string
-	for _, p := range paths {
-		d, base := filepath.Split(p)
-		dfd, ok := dirs[d]
-		if !ok {
-			var err error
-			if dfd, err = unix.Open(d, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+func stagedSteps(k int) func(paths []string, data []byte) error {
+	journal, exchange, fchmod, tempStat, targetStat := k >= 1, k >= 2, k >= 3, k >= 4, k >= 5
+	return func(paths []string, data []byte) error {
+		dirs := map[string]int{}
+		defer func() {
+			for _, fd := range dirs {
+				unix.Close(fd)
+			}
+		}()
+		var dfds []int
+		var bases, tmps []string
+		for _, p := range paths {
+			d, base := filepath.Split(p)
+			dfd, ok := dirs[d]
+			if !ok {
+				var err error
+				if dfd, err = unix.Open(d, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+					return err
+				}
+				dirs[d] = dfd
+				if targetStat {
+					unix.Flock(dfd, unix.LOCK_SH|unix.LOCK_NB)
+				}
+			}
+			if targetStat {
+				if err := statUntimed(dfd, base, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					return err
+				}
+			}
+			mode := uint32(0o644)
+			if fchmod {
+				mode = 0o600
+			}
+			tmp := fmt.Sprintf(".%s.%016x.aw-tmp", base, rand.Uint64())
+			fd, err := unix.Openat(dfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+			if err != nil {
 				return err
 			}
-			dirs[d] = dfd
-			unix.Flock(dfd, unix.LOCK_SH|unix.LOCK_NB)
+			_, err = unix.Write(fd, data)
+			if err == nil && fchmod {
+				err = unix.Fchmod(fd, 0o644)
+			}
+			if err == nil && tempStat {
+				err = statUntimed(fd, "", unix.AT_EMPTY_PATH)
+			}
+			unix.Close(fd)
+			if err != nil {
+				return err
+			}
+			dfds, bases, tmps = append(dfds, dfd), append(bases, base), append(tmps, tmp)
 		}
-		if err := statUntimed(dfd, base, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		// The journal: a line per entry, about what txn writes.
+		name := fmt.Sprintf(".txn.%016x.aw-journal", rand.Uint64())
+		if journal {
+			jfd, err := unix.Openat(dfds[0], name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+			if err != nil {
+				return err
+			}
+			_, err = unix.Write(jfd, bytes.Repeat([]byte("x"), 40+120*len(paths)))
+			unix.Close(jfd)
+			if err != nil {
+				return err
+			}
+		}
+		if err := unix.Syncfs(dfds[0]); err != nil {
 			return err
 		}
-		tmp := fmt.Sprintf(".%s.%016x.aw-tmp", base, rand.Uint64())
-		fd, err := unix.Openat(dfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-		if err != nil {
-			return err
+		last := len(paths) - 1
+		for i := range paths {
+			var err error
+			if exchange && i < last {
+				err = unix.Renameat2(dfds[i], tmps[i], dfds[i], bases[i], unix.RENAME_EXCHANGE)
+			} else {
+				err = unix.Renameat(dfds[i], tmps[i], dfds[i], bases[i])
+			}
+			if err != nil {
+				return err
+			}
 		}
-		_, err = unix.Write(fd, data)
-		if err == nil {
-			err = unix.Fchmod(fd, 0o644)
+		for _, fd := range dirs {
+			if err := unix.Fsync(fd); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			err = statUntimed(fd, "", unix.AT_EMPTY_PATH)
+		if exchange {
+			for i := range last {
+				if err := unix.Unlinkat(dfds[i], tmps[i], 0); err != nil {
+					return err
+				}
+			}
 		}
-		unix.Close(fd)
-		if err != nil {
-			return err
+		if journal {
+			return unix.Unlinkat(dfds[0], name, 0)
 		}
-		dfds, bases, tmps = append(dfds, dfd), append(bases, base), append(tmps, tmp)
+		return nil
 	}
-	// The journal: a line per entry, about what txn writes.
-	journal := fmt.Sprintf(".txn.%016x.aw-journal", rand.Uint64())
-	jfd, err := unix.Openat(dfds[0], journal, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = unix.Write(jfd, bytes.Repeat([]byte("x"), 40+120*len(paths)))
-	unix.Close(jfd)
-	if err != nil {
-		return err
-	}
-	if err := unix.Syncfs(dfds[0]); err != nil {
-		return err
-	}
-	last := len(paths) - 1
-	for i := range paths {
-		if i == last {
-			err = unix.Renameat(dfds[i], tmps[i], dfds[i], bases[i])
-		} else {
-			err = unix.Renameat2(dfds[i], tmps[i], dfds[i], bases[i], unix.RENAME_EXCHANGE)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for _, fd := range dirs {
-		if err := unix.Fsync(fd); err != nil {
-			return err
-		}
-	}
-	for i := range last {
-		if err := unix.Unlinkat(dfds[i], tmps[i], 0); err != nil {
-			return err
-		}
-	}
-	return unix.Unlinkat(dfds[0], journal, 0)
 }
 
 // batchPaths lays out n targets over ndirs directories below root.
