@@ -181,10 +181,11 @@ func checkFound(dirfd int, st *sys.Stat_t, euid uint32) error {
 }
 
 // checkPlanted refuses the file st of another user in dirfd if dirfd is
-// sticky and world-writable and not that user's.
+// sticky and world-writable and not that user's. The directory's times
+// are left unread: the write renames in it next (see sys.FstatatUntimed).
 func checkPlanted(dirfd int, st *sys.Stat_t) error {
 	var ds sys.Stat_t
-	if err := sys.Fstat(dirfd, &ds); err != nil {
+	if err := sys.FstatUntimed(dirfd, &ds); err != nil {
 		return err
 	}
 	if ds.Mode&sys.S_ISVTX != 0 && ds.Mode&sys.S_IWOTH != 0 && st.Uid != ds.Uid {
