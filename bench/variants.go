@@ -61,8 +61,8 @@ func bareTemp(path string, data []byte) (string, error) {
 // bareProtocolWrite makes the system calls atomicwrite makes for a
 // replacement, in its order, and nothing else: the bare sequence on a
 // directory handle, plus the shared lock, the target's and the temp's stat
-// (without their times) and the fchmod. Against the limit it prices those calls; against
-// atomicwrite, everything else.
+// (without their times) and the fchmod. Against the limit it prices those
+// calls; against atomicwrite, everything else.
 func bareProtocolWrite(path string, data []byte) error {
 	dir, base := filepath.Split(path)
 	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
