@@ -13,8 +13,9 @@ const statxUntimed = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_NLINK | unix
 // fine-grained time at its next change (multigrain timestamps), and on
 // ext4 and xfs a temp statted with its times between its write and its
 // fchmod makes a single write about 45 µs slower: whatever the protocol
-// stats and then changes (a temp, a journal, a mark, a directory it adds
-// names to) is statted with this, or with LstatUntimed.
+// stats and then changes (a target, a temp, a journal, a mark, a
+// directory it adds names to or renames in) is statted with this, or with
+// LstatUntimed.
 func FstatatUntimed(dirfd int, name string, st *Stat_t, flags int) error {
 	var sx unix.Statx_t
 	err := unix.Statx(dirfd, name, flags|unix.AT_STATX_SYNC_AS_STAT, statxUntimed, &sx)
