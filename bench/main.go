@@ -86,7 +86,7 @@ func benchmark() error {
 	var uts unix.Utsname
 	unix.Uname(&uts)
 	r := &results{
-		header: fmt.Sprintf("Measured %s on Linux %s, %d reps interleaved per figure (median, [min–max], ×ratio to the limit measured in the same run). %s",
+		header: fmt.Sprintf("Measured %s on Linux %s, %d reps interleaved per figure (median, [min–max], ×: the median over the reps of the time over the limit's time in the same rep). %s",
 			time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), *reps, memNote),
 	}
 	want := map[string]bool{}

@@ -23,6 +23,29 @@ func (s samples) spread() (time.Duration, time.Duration) {
 	return slices.Min(s), slices.Max(s)
 }
 
+// over is the median, over the reps, of s's time over base's in the same
+// rep: the two ran one after the other, so drift in the machine's load
+// between reps cancels out of each ratio, where a ratio of the two medians
+// keeps it.
+func (s samples) over(base samples) float64 {
+	med, _, _ := s.quartilesOver(base)
+	return med
+}
+
+// quartilesOver gives the median and the lower and upper quartiles of s's
+// time over base's, rep by rep.
+func (s samples) quartilesOver(base samples) (med, q1, q3 float64) {
+	var r []float64
+	for i := range min(len(s), len(base)) {
+		r = append(r, float64(s[i])/float64(base[i]))
+	}
+	if len(r) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(r)
+	return r[len(r)/2], r[len(r)/4], r[len(r)*3/4]
+}
+
 // interleave runs every variant once per rep, in a fresh random order each
 // rep, so that drift in the machine's load falls on all of them alike.
 func interleave(reps, variants int, run func(v int) (time.Duration, error)) ([]samples, error) {

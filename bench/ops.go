@@ -184,7 +184,7 @@ func (r *results) ops(fs filesystem) error {
 			return err
 		}
 		for v, sm := range s {
-			r.opRows = append(r.opRows, readRow(fs.name, op.name+": "+op.variants[v].name, sm, s[0].median()))
+			r.opRows = append(r.opRows, readRow(fs.name, op.name+": "+op.variants[v].name, sm, s[0]))
 		}
 	}
 	return nil

@@ -149,8 +149,13 @@ func (r *results) reads(fs filesystem) error {
 		return err
 	}
 	for v, sm := range s {
-		r.readRows = append(r.readRows, readRow(fs.name, "commit: "+pairCommits[v].name, sm, s[0].median()))
+		r.readRows = append(r.readRows, readRow(fs.name, "commit: "+pairCommits[v].name, sm, s[0]))
 	}
+	// What the marks cost a Commit: the txn where reads are enabled over
+	// the one where they are not.
+	med, q1, q3 := s[2].quartilesOver(s[3])
+	r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, %s over %s | ×%.3f, quartiles ×%.3f–%.3f | |",
+		fs.name, pairCommits[2].name, pairCommits[3].name, med, q1, q3))
 	s, err = interleave(3**reps, len(pairReads), func(v int) (time.Duration, error) {
 		return timeOps(func() error { return pairReads[v].read(paths) })
 	})
@@ -158,7 +163,7 @@ func (r *results) reads(fs filesystem) error {
 		return err
 	}
 	for v, sm := range s {
-		r.readRows = append(r.readRows, readRow(fs.name, "read: "+pairReads[v].name, sm, s[0].median()))
+		r.readRows = append(r.readRows, readRow(fs.name, "read: "+pairReads[v].name, sm, s[0]))
 	}
 	return nil
 }
@@ -178,7 +183,7 @@ func timeOps(op func() error) (time.Duration, error) {
 	return time.Since(start) / time.Duration(ops), nil
 }
 
-func readRow(fs, variant string, s samples, limit time.Duration) string {
+func readRow(fs, variant string, s, first samples) string {
 	lo, hi := s.spread()
-	return fmt.Sprintf("| %s | %s | %s µs [%s–%s] | ×%.3f |", fs, variant, us(s.median()), us(lo), us(hi), float64(s.median())/float64(limit))
+	return fmt.Sprintf("| %s | %s | %s µs [%s–%s] | ×%.3f |", fs, variant, us(s.median()), us(lo), us(hi), s.over(first))
 }

@@ -16,7 +16,7 @@ import (
 
 type cell struct {
 	med, lo, hi time.Duration
-	ratio       float64 // to the limit of the same run
+	ratio       float64 // to the limit, rep by rep (samples.over)
 }
 
 func (c cell) String() string {
@@ -62,13 +62,12 @@ func (r *results) single(fs filesystem) error {
 	if r.singleCells == nil {
 		r.singleCells = map[string]map[string]cell{}
 	}
-	limit := s[0].median()
 	for v, sm := range s {
 		lo, hi := sm.spread()
 		if r.singleCells[singles[v].name] == nil {
 			r.singleCells[singles[v].name] = map[string]cell{}
 		}
-		r.singleCells[singles[v].name][fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
+		r.singleCells[singles[v].name][fs.name] = cell{sm.median(), lo, hi, sm.over(s[0])}
 	}
 	return nil
 }
@@ -141,7 +140,6 @@ func measureBatches(cells map[string]map[string]map[string]cell, key string, fs 
 	if cells[key] == nil {
 		cells[key] = map[string]map[string]cell{}
 	}
-	limit := s[0].median()
 	for v, sm := range s {
 		lo, hi := sm.spread()
 		m := cells[key][variants[v].name]
@@ -149,7 +147,7 @@ func measureBatches(cells map[string]map[string]map[string]cell, key string, fs 
 			m = map[string]cell{}
 			cells[key][variants[v].name] = m
 		}
-		m[fs.name] = cell{sm.median(), lo, hi, float64(sm.median()) / float64(limit)}
+		m[fs.name] = cell{sm.median(), lo, hi, sm.over(s[0])}
 	}
 	return nil
 }
@@ -348,10 +346,9 @@ func (r *results) cpu(fs filesystem) error {
 	if err != nil {
 		return err
 	}
-	limit := s[0].median()
 	for v, sm := range s {
 		r.cpuRows = append(r.cpuRows, fmt.Sprintf("| %s | %s µs | ×%.2f | %.1f | %s |",
-			singles[v].name, us(sm.median()), float64(sm.median())/float64(limit), allocs[v], syscallsPerWrite(v, dir)))
+			singles[v].name, us(sm.median()), sm.over(s[0]), allocs[v], syscallsPerWrite(v, dir)))
 	}
 	// A transaction's cost per entry, next to a single write's.
 	paths, err := batchPaths(filepath.Join(dir, "txn"), 100, 1)
@@ -378,7 +375,7 @@ func (r *results) cpu(fs filesystem) error {
 		return err
 	}
 	r.cpuRows = append(r.cpuRows, fmt.Sprintf("| atomicwrite txn, per entry (N=100) | %s µs | ×%.2f of an atomicwrite single write (%s µs) | | |",
-		us(ts[1].median()), float64(ts[1].median())/float64(ts[0].median()), us(ts[0].median())))
+		us(ts[1].median()), ts[1].over(ts[0]), us(ts[0].median())))
 	return nil
 }
 
