@@ -299,8 +299,9 @@ func markDirs(entries []*Entry) ([]commitMark, error) {
 	if entries[0].settings.NoMarks {
 		return nil, nil
 	}
+	euid := -1 // asked once, where the first marks directory is found
 	for _, e := range distinctDirs(entries) {
-		m, err := markDirOf(e)
+		m, err := markDirOf(e, &euid)
 		if err == sys.ENOENT {
 			continue // no reader asked for consistent reads here
 		}
@@ -313,24 +314,31 @@ func markDirs(entries []*Entry) ([]commitMark, error) {
 }
 
 // markDirOf makes and locks a mark in e's directory, or fails with ENOENT
-// if the directory has no marks directory.
-func markDirOf(e *Entry) (commitMark, error) {
+// if the directory has no marks directory. *euid is the process's
+// effective uid, or -1 until it is asked.
+func markDirOf(e *Entry, euid *int) (commitMark, error) {
 	m := commitMark{e: e, dirfd: -1, fd: -1}
-	var err error
-	if m.dirfd, _, err = openMarksDir(e.Dir.fd, true); err != nil {
+	fd, st, err := openMarksDir(e.Dir.fd)
+	if err != nil {
 		return m, err
 	}
-	if m.name, err = newMark(&m, e.settings.random); err != nil {
+	if *euid < 0 {
+		*euid = sys.Geteuid()
+	}
+	if err := checkMarksDir(e.Dir.fd, &st, uint32(*euid)); err != nil {
+		sys.Close(fd)
+		return m, err
+	}
+	m.dirfd = fd
+	if m.name, err = newMark(&m, uint32(*euid), e.settings.random); err != nil {
 		sys.Close(m.dirfd)
 	}
 	return m, err
 }
 
-// openMarksDir opens the marks directory of dirfd, and returns its stat.
-// Anyone who can write to the directory can make it, so a writer (trust
-// set) uses it only if it is a directory (never followed if a link) that
-// the directory's writers can trust (see trustedMarks).
-func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
+// openMarksDir opens the marks directory of dirfd (never followed if a
+// link), and returns its stat.
+func openMarksDir(dirfd int) (int, sys.Stat_t, error) {
 	var st sys.Stat_t
 	fd, err := sys.Openat(dirfd, marksDir, sys.O_RDONLY|sys.O_DIRECTORY|sys.O_NOFOLLOW|sys.O_CLOEXEC, 0)
 	if err != nil {
@@ -340,21 +348,25 @@ func openMarksDir(dirfd int, trust bool) (int, sys.Stat_t, error) {
 		sys.Close(fd)
 		return -1, st, err
 	}
-	euid := uint32(sys.Geteuid())
-	if trust && st.Uid != euid && st.Uid != 0 {
-		// Only then does the directory's owner matter: a stat spared in
-		// the common case.
-		var dst sys.Stat_t
-		err := sys.FstatUntimed(dirfd, &dst)
-		if err == nil && !trustedMarks(&st, &dst, euid) {
-			err = fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
-		}
-		if err != nil {
-			sys.Close(fd)
-			return -1, st, err
-		}
-	}
 	return fd, st, nil
+}
+
+// checkMarksDir fails unless a writer of uid euid may use the marks
+// directory of dirfd, whose stat is st. Anyone who can write to the
+// directory can make a marks directory there, so a writer uses one only
+// if the directory's writers can trust it (see trustedMarks).
+func checkMarksDir(dirfd int, st *sys.Stat_t, euid uint32) error {
+	if st.Uid == euid || st.Uid == 0 {
+		return nil // the directory's owner does not matter: a stat spared
+	}
+	var dst sys.Stat_t
+	if err := sys.FstatUntimed(dirfd, &dst); err != nil {
+		return err
+	}
+	if !trustedMarks(st, &dst, euid) {
+		return fmt.Errorf("%s belongs to uid %d: %w", marksDir, st.Uid, fs.ErrPermission)
+	}
+	return nil
 }
 
 // trustedMarks reports whether marks, a marks directory in dir, belongs to

@@ -102,7 +102,8 @@ func enableReads(dirfd int, w *Waits) error {
 	}
 	// Writers trust a marks directory of root's or the directory owner's
 	// (see trustedMarks): no one else's would serve them all.
-	if euid := uint32(sys.Geteuid()); euid != 0 && euid != st.Uid {
+	euid := uint32(sys.Geteuid())
+	if euid != 0 && euid != st.Uid {
 		return errNotOwner
 	}
 	lfd, err := sys.Openat(dirfd, ".", sys.O_RDONLY|sys.O_DIRECTORY|sys.O_CLOEXEC, 0)
@@ -129,11 +130,14 @@ func enableReads(dirfd int, w *Waits) error {
 	if err != nil && err != sys.EEXIST {
 		return err
 	}
-	fd, mst, err := openMarksDir(dirfd, true)
+	fd, mst, err := openMarksDir(dirfd)
 	if err != nil {
 		return err
 	}
 	defer sys.Close(fd)
+	if err := checkMarksDir(dirfd, &mst, euid); err != nil {
+		return err
+	}
 	// Whoever may write the directory may commit there, and so mark: the
 	// marks directory has the directory's group and is writable as the
 	// directory is, and sticky then, so that no writer can remove
@@ -203,15 +207,14 @@ const idleMarks = 8
 // idleName is the name of idle mark file i: a mark between two batches.
 func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
 
-// newMark gives m a mark in m.dirfd: an idle mark file of the writer's,
+// newMark gives m a mark in m.dirfd: an idle mark file of euid's,
 // made the first time, locked, and only then given a mark's name. Reusing
 // the file spares a batch an inode made and freed per directory, whose
 // metadata would join its flushes. Anyone who may read the marks may lock
 // them, idle ones too: where every idle file is held, the batch makes a
 // mark under a temp name, locks it and names it, and removes it at the
 // end, so that holding them costs it that, not its commit.
-func newMark(m *commitMark, random func() uint64) (string, error) {
-	euid := uint32(sys.Geteuid())
+func newMark(m *commitMark, euid uint32, random func() uint64) (string, error) {
 	from := ""
 	for i := 0; i < idleMarks && from == ""; i++ {
 		fd, err := claimIdle(m.dirfd, idleName(i), euid)

@@ -307,7 +307,7 @@ func readAt(dirfd int, name string) ([]byte, Version, error) {
 func (s *setRead) checkMarks(i int) error {
 	d := &s.dirs[i]
 	where := filepath.Join(d.path, marksDir)
-	fd, st, err := openMarksDir(d.fd, false)
+	fd, st, err := openMarksDir(d.fd)
 	if err == sys.ENOENT {
 		return s.enable(i)
 	}

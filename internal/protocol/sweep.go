@@ -93,7 +93,7 @@ func sweepable(dirfd int, name string, euid uint32) uint32 {
 // marks of Recover's user whose batches are dead (their locks are free).
 // The marks directory stays: consistent reads stay enabled there.
 func sweepMarks(dirfd int, path string, euid uint32) error {
-	fd, st, err := openMarksDir(dirfd, false)
+	fd, st, err := openMarksDir(dirfd)
 	if err == sys.ENOENT {
 		return nil
 	}
