@@ -445,7 +445,7 @@ func (e *Entry) Seal(mode SealMode) error {
 // mode asked for (WithMode).
 func (e *Entry) setOwnerAndMode() error {
 	perm := uint32(e.Stat.Mode) & 0o7777
-	if e.Exists && !e.ownedLikeTarget(e.file.fd) {
+	if e.Exists && !e.ownedLikeTarget() {
 		var err error
 		if perm, err = e.chownLikeTarget(perm); err != nil {
 			return err
@@ -478,29 +478,36 @@ func (e *Entry) closeSealed() error {
 
 // tempInode returns the temp's inode number, which a batch's journal
 // records and a reopen checks: read from its open descriptor the first
-// time.
+// time it is statted.
 func (e *Entry) tempInode() (uint64, error) {
 	if e.tempID.ino == 0 {
 		var st sys.Stat_t
-		if err := sys.FstatUntimed(e.file.fd, &st); err != nil {
+		if err := e.statTemp(&st); err != nil {
 			return 0, pathError("stat", e.Name, err)
 		}
-		e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
 	}
 	return e.tempID.ino, nil
 }
 
-// ownedLikeTarget reports whether the temp (open on fd) already has the
-// old target's owner and group, as it does in the common case of a process
-// replacing its own file: then there is no fchown to make. Every temp this
-// process makes in a directory gets the same owner, so one fstat per
-// directory answers for all; if it fails, the answer is no, and the fchown
-// is made.
-func (e *Entry) ownedLikeTarget(fd int) bool {
+// statTemp stats the open temp, and notes which file it is (tempInode).
+func (e *Entry) statTemp(st *sys.Stat_t) error {
+	if err := sys.FstatUntimed(e.file.fd, st); err != nil {
+		return err
+	}
+	e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
+	return nil
+}
+
+// ownedLikeTarget reports whether the temp already has the old target's
+// owner and group, as it does in the common case of a process replacing
+// its own file: then there is no fchown to make. Every temp this process
+// makes in a directory gets the same owner, so one fstat per directory
+// answers for all; if it fails, the answer is no, and the fchown is made.
+func (e *Entry) ownedLikeTarget() bool {
 	d := e.Dir
 	if !d.knowsOwner {
 		var st sys.Stat_t
-		if sys.FstatUntimed(fd, &st) != nil {
+		if e.statTemp(&st) != nil {
 			return false
 		}
 		d.newOwner, d.knowsOwner = [2]uint32{st.Uid, st.Gid}, true
