@@ -461,7 +461,7 @@ func (r *results) markdown() string {
 		b.WriteString(strings.Join(r.streamRows, "\n") + "\n")
 	}
 	if len(r.readRows) > 0 {
-		b.WriteString("\n### Consistent reads: a pair of 2 KiB files in two directories (per commit, per read)\n\n| filesystem | variant | median [min–max] | to the first of its kind |\n|---|---|---|---|\n")
+		b.WriteString("\n### Consistent reads: a pair of 2 KiB files in two directories, or in one where the variant says so (per commit, per read)\n\n| filesystem | variant | median [min–max] | to the first of its kind |\n|---|---|---|---|\n")
 		b.WriteString(strings.Join(r.readRows, "\n") + "\n")
 	}
 	if len(r.opRows) > 0 {
