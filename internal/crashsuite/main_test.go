@@ -105,8 +105,8 @@ func setUp() error {
 	// The images live in memory: on the machine's disk every flush and
 	// discard of the filesystems under test reaches the host's disk, and
 	// the suite runs only as fast as that disk. What reaches an image, and
-	// so what a power cut leaves, is the same. The unprivileged uid of the
-	// contract tests must be able to enter (mode).
+	// so what a power cut leaves, is the same. Its mode lets in the
+	// unprivileged uid of the contract tests.
 	if err := run("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", workRoot); err != nil {
 		os.Remove(workRoot)
 		workRoot = ""
