@@ -27,31 +27,31 @@ var readPair = []string{"a/cert.pem", "b/key.pem"}
 // and without the marks. The last two are the third and fourth with both
 // files in the first directory, as a certificate and its key often are:
 // one directory marked, not two.
-var pairCommits = []batch{
-	{"limit (staged, one syncfs)", stagedSyncfs},
-	{"limit + the marks' calls", stagedMarked},
-	{"atomicwrite txn", txnWrite},
-	{"atomicwrite txn, reads not enabled", txnWrite},
-	{"atomicwrite txn, one directory", func(paths []string, data []byte) error { return txnWrite(oneDir(paths), data) }},
-	{"atomicwrite txn, one directory, reads not enabled", func(paths []string, data []byte) error { return txnWrite(oneDir(paths), data) }},
+var pairCommits = []struct {
+	batch
+	aside bool // the marks directories put aside
+}{
+	{batch{"limit (staged, one syncfs)", stagedSyncfs}, false},
+	{batch{"limit + the marks' calls", stagedMarked}, false},
+	{batch{"atomicwrite txn", txnWrite}, false},
+	{batch{"atomicwrite txn, reads not enabled", txnWrite}, true},
+	{batch{"atomicwrite txn, one directory", txnOneDir}, false},
+	{batch{"atomicwrite txn, one directory, reads not enabled", txnOneDir}, true},
 }
-
-// unmarked are the variants of pairCommits that run with the marks
-// directories put aside.
-var unmarked = map[int]bool{3: true, 5: true}
 
 // marksCosts are the pairs of pairCommits whose ratio is what the marks
 // cost a Commit: the txn where reads are enabled over the one where they
 // are not.
 var marksCosts = [][2]int{{2, 3}, {4, 5}}
 
-// oneDir are the pair's names in the first one's directory.
-func oneDir(paths []string) []string {
+// txnOneDir is txnWrite with the pair's names in the first one's
+// directory.
+func txnOneDir(paths []string, data []byte) error {
 	var one []string
 	for _, p := range paths {
 		one = append(one, filepath.Join(filepath.Dir(paths[0]), filepath.Base(p)))
 	}
-	return one
+	return txnWrite(one, data)
 }
 
 // putMarksAside renames the marks directory of each of dirs aside, or
@@ -170,7 +170,7 @@ func (r *results) reads(fs filesystem) error {
 	// Commits of a pair take a few milliseconds on disk: three times the
 	// reps, as for the batches of 10.
 	s, err := interleave(3**reps, len(pairCommits), func(v int) (time.Duration, error) {
-		if err := putMarksAside(dirs, unmarked[v]); err != nil {
+		if err := putMarksAside(dirs, pairCommits[v].aside); err != nil {
 			return 0, err
 		}
 		if err := settle(fs.dir); err != nil {
