@@ -181,9 +181,6 @@ func (r *results) reads(fs filesystem) error {
 	if err != nil {
 		return err
 	}
-	if err := putMarksAside(dirs, false); err != nil {
-		return err
-	}
 	for v, sm := range s {
 		r.readRows = append(r.readRows, readRow(fs.name, "commit: "+pairCommits[v].name, sm, s[0]))
 	}
@@ -191,6 +188,31 @@ func (r *results) reads(fs filesystem) error {
 		med, q1, q3 := s[c[0]].quartilesOver(s[c[1]])
 		r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, %s over %s | ×%.3f, quartiles ×%.3f–%.3f | |",
 			fs.name, pairCommits[c[0]].name, pairCommits[c[1]].name, med, q1, q3))
+	}
+	// The same ratios commit by commit: a Commit with the marks and one
+	// without, in a random order each round, with nothing between them
+	// but the rename that puts the marks aside or back. Blocks of commits,
+	// each after a settle, price what a burst of commits costs; this, a
+	// writer that commits now and then.
+	for _, c := range marksCosts {
+		s, err := interleave(100**reps, 2, func(v int) (time.Duration, error) {
+			pc := pairCommits[c[v]]
+			if err := putMarksAside(dirs, pc.aside); err != nil {
+				return 0, err
+			}
+			start := time.Now()
+			err := pc.write(paths, data)
+			return time.Since(start), err
+		})
+		if err != nil {
+			return err
+		}
+		med, q1, q3 := s[0].quartilesOver(s[1])
+		r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, commit by commit (%d each), %s over %s | ×%.3f, quartiles ×%.3f–%.3f; medians %s against %s µs | |",
+			fs.name, len(s[0]), pairCommits[c[0]].name, pairCommits[c[1]].name, med, q1, q3, us(s[0].median()), us(s[1].median())))
+	}
+	if err := putMarksAside(dirs, false); err != nil {
+		return err
 	}
 	s, err = interleave(3**reps, len(pairReads), func(v int) (time.Duration, error) {
 		return timeOps(func() error { return pairReads[v].read(paths) })
