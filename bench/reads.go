@@ -191,9 +191,10 @@ func (r *results) reads(fs filesystem) error {
 	}
 	// The same ratios commit by commit: a Commit with the marks and one
 	// without, in a random order each round, with nothing between them
-	// but the rename that puts the marks aside or back. Blocks of commits,
-	// each after a settle, price what a burst of commits costs; this, a
-	// writer that commits now and then.
+	// but the rename that puts the marks aside or back. The blocks above
+	// keep each variant's commits together, after a settle; here each
+	// Commit follows one of either kind. The two measures differ from run
+	// to run, this one the less.
 	for _, c := range marksCosts {
 		s, err := interleave(100**reps, 2, func(v int) (time.Duration, error) {
 			pc := pairCommits[c[v]]
