@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -182,7 +184,7 @@ func (r *results) stream(fs filesystem, cli string) error {
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		return err
 	}
-	var rss int64
+	var rss, checkRSS int64
 	const (
 		truncate = iota
 		bareReplace
@@ -190,6 +192,8 @@ func (r *results) stream(fs filesystem, cli string) error {
 		cliPipe
 		catPipe
 		cliFile
+		cliCheck
+		sumThenCLI
 	)
 	variants := []string{
 		truncate:    "truncate-and-rewrite (limit)",
@@ -198,6 +202,8 @@ func (r *results) stream(fs filesystem, cli string) error {
 		cliPipe:     "atomicwrite CLI (stdin pipe)",
 		catPipe:     "cat > f && sync f (truncate-and-rewrite through the same pipe)",
 		cliFile:     "atomicwrite CLI (stdin redirected from a file)",
+		cliCheck:    "atomicwrite CLI -c SUM (the 1 GiB target's SHA-256 checked, stdin from the file)",
+		sumThenCLI:  "sha256sum of the target, then the CLI (stdin from the file)",
 	}
 	// The file the CLI reads in the last variant, as `atomicwrite PATH <
 	// FILE` would; in the page cache, so that reading it costs no I/O.
@@ -216,6 +222,13 @@ func (r *results) stream(fs filesystem, cli string) error {
 		}
 	}
 	s, err := interleave(max(11, *reps), len(variants), func(v int) (time.Duration, error) {
+		var sum string
+		if v == cliCheck {
+			var err error
+			if sum, err = sha256File(path); err != nil {
+				return 0, err
+			}
+		}
 		if err := settle(fs.dir); err != nil {
 			return 0, err
 		}
@@ -253,17 +266,28 @@ func (r *results) stream(fs filesystem, cli string) error {
 			if err := atomicWriteFrom(path, newGen(streamSize)); err != nil {
 				return 0, err
 			}
-		case cliFile:
+		case cliFile, cliCheck, sumThenCLI:
+			if v == sumThenCLI {
+				if out, err := exec.Command("sha256sum", path).CombinedOutput(); err != nil {
+					return 0, fmt.Errorf("sha256sum: %v: %s", err, out)
+				}
+			}
 			in, err := os.Open(input)
 			if err != nil {
 				return 0, err
 			}
 			cmd := exec.Command(cli, path)
+			if v == cliCheck {
+				cmd = exec.Command(cli, "-c", sum, path)
+			}
 			cmd.Stdin = in
 			err = cmd.Run()
 			in.Close()
 			if err != nil {
 				return 0, fmt.Errorf("%s: %v", variants[v], err)
+			}
+			if v == cliCheck {
+				checkRSS = max(checkRSS, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
 			}
 		case cliPipe, catPipe:
 			// As a shell pipeline would feed it: a producer writing large
@@ -306,11 +330,14 @@ func (r *results) stream(fs filesystem, cli string) error {
 			ratio += fmt.Sprintf("; ×%.2f of cat through the same pipe", float64(s[catPipe].median())/float64(sm.median()))
 		case cliFile:
 			ratio += fmt.Sprintf("; ×%.2f of WriteFrom", float64(s[writeFrom].median())/float64(sm.median()))
+		case cliCheck:
+			ratio += fmt.Sprintf("; its time ×%.2f of sha256sum's and then the CLI's", float64(sm.median())/float64(s[sumThenCLI].median()))
 		}
 		r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | %s | %.0f MB/s [%.0f–%.0f] | %s |", fs.name, variants[v], mbps,
 			float64(streamSize)/hi.Seconds()/1e6, float64(streamSize)/lo.Seconds()/1e6, ratio))
 	}
 	r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | CLI peak RSS | %.1f MiB | |", fs.name, float64(rss)/1024))
+	r.streamRows = append(r.streamRows, fmt.Sprintf("| %s | CLI -c SUM peak RSS | %.1f MiB | |", fs.name, float64(checkRSS)/1024))
 	return nil
 }
 
@@ -496,4 +523,19 @@ func cellText(m map[string]cell, fs string) string {
 		return "–"
 	}
 	return c.String()
+}
+
+// sha256File returns the SHA-256 of the file at path, as sha256sum prints
+// it.
+func sha256File(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
