@@ -203,8 +203,9 @@ func (r *results) stream(fs filesystem, cli string) error {
 		cliCheck:    "atomicwrite CLI -c SUM (the 1 GiB target's SHA-256 checked, stdin from the file)",
 		sumThenCLI:  "sha256sum of the target, then the CLI (stdin from the file)",
 	}
-	// The file the CLI reads in the last variant, as `atomicwrite PATH <
-	// FILE` would; in the page cache, so that reading it costs no I/O.
+	// The file the CLI reads where its standard input is redirected, as
+	// `atomicwrite PATH < FILE` would; in the page cache, so that reading
+	// it costs no I/O.
 	input := filepath.Join(filepath.Dir(cli), "stream-input")
 	if _, err := os.Stat(input); err != nil {
 		f, err := os.Create(input)
@@ -284,7 +285,6 @@ func (r *results) stream(fs filesystem, cli string) error {
 			if err != nil {
 				return 0, fmt.Errorf("%s: %v", variants[v], err)
 			}
-
 		case cliPipe, catPipe:
 			// As a shell pipeline would feed it: a producer writing large
 			// chunks into the pipe.
