@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/atomicwrite/atomicwrite/txn"
@@ -27,10 +28,7 @@ var readPair = []string{"a/cert.pem", "b/key.pem"}
 // and without the marks. The last two are the third and fourth with both
 // files in the first directory, as a certificate and its key often are:
 // one directory marked, not two.
-var pairCommits = []struct {
-	batch
-	aside bool // the marks directories put aside
-}{
+var pairCommits = []pairCommit{
 	{batch{"limit (staged, one syncfs)", stagedSyncfs}, false},
 	{batch{"limit + the marks' calls", stagedMarked}, false},
 	{batch{"atomicwrite txn", txnWrite}, false},
@@ -39,19 +37,41 @@ var pairCommits = []struct {
 	{batch{"atomicwrite txn, one directory, reads not enabled", txnOneDir}, true},
 }
 
+type pairCommit struct {
+	batch
+	aside bool // the marks directories put aside
+}
+
 // marksCosts are the pairs of pairCommits whose ratio is what the marks
 // cost a Commit: the txn where reads are enabled over the one where they
-// are not.
+// are not. Commit by commit, the pairs of keptCosts too.
 var marksCosts = [][2]int{{2, 3}, {4, 5}}
+
+// keptCommits are the txn of pairCommits (in two directories, and in one)
+// with its marks kept between Commits (txn.Marks); keptCosts pair them,
+// as indexes that follow pairCommits', with the txn where reads are not
+// enabled.
+func keptCommits(marks *txn.Marks) []batch {
+	kept := txnWriteWith(txn.WithMarks(marks))
+	return []batch{
+		{"atomicwrite txn, marks kept", kept},
+		{"atomicwrite txn, one directory, marks kept", func(paths []string, data []byte) error { return kept(inFirstDir(paths), data) }},
+	}
+}
+
+var keptCosts = [][2]int{{6, 3}, {7, 5}}
 
 // txnOneDir is txnWrite with the pair's names in the first one's
 // directory.
-func txnOneDir(paths []string, data []byte) error {
+func txnOneDir(paths []string, data []byte) error { return txnWrite(inFirstDir(paths), data) }
+
+// inFirstDir returns the names of paths in the first one's directory.
+func inFirstDir(paths []string) []string {
 	var one []string
 	for _, p := range paths {
 		one = append(one, filepath.Join(filepath.Dir(paths[0]), filepath.Base(p)))
 	}
-	return txnWrite(one, data)
+	return one
 }
 
 // putMarksAside renames the marks directory of each of dirs aside, or
@@ -194,10 +214,17 @@ func (r *results) reads(fs filesystem) error {
 	// but the rename that puts the marks aside or back. The blocks above
 	// keep each variant's commits together, after a settle; here each
 	// Commit follows one of either kind. The two measures differ from run
-	// to run, this one the less.
-	for _, c := range marksCosts {
+	// to run, this one the less. The marks kept come last: they hold an
+	// idle mark, which the others would pass over for another.
+	var marks txn.Marks
+	defer marks.Close()
+	commits := slices.Clone(pairCommits)
+	for _, b := range keptCommits(&marks) {
+		commits = append(commits, pairCommit{b, false})
+	}
+	for _, c := range slices.Concat(marksCosts, keptCosts) {
 		s, err := interleave(100**reps, 2, func(v int) (time.Duration, error) {
-			pc := pairCommits[c[v]]
+			pc := commits[c[v]]
 			if err := putMarksAside(dirs, pc.aside); err != nil {
 				return 0, err
 			}
@@ -210,7 +237,10 @@ func (r *results) reads(fs filesystem) error {
 		}
 		med, q1, q3 := s[0].quartilesOver(s[1])
 		r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, commit by commit (%d each), %s over %s | ×%.3f, quartiles ×%.3f–%.3f; medians %s against %s µs | |",
-			fs.name, len(s[0]), pairCommits[c[0]].name, pairCommits[c[1]].name, med, q1, q3, us(s[0].median()), us(s[1].median())))
+			fs.name, len(s[0]), commits[c[0]].name, commits[c[1]].name, med, q1, q3, us(s[0].median()), us(s[1].median())))
+	}
+	if err := marks.Close(); err != nil {
+		return err
 	}
 	if err := putMarksAside(dirs, false); err != nil {
 		return err

@@ -146,15 +146,20 @@ var batches = []batch{
 }
 
 // txnWrite writes data to every path in one transaction.
-func txnWrite(paths []string, data []byte) error {
-	tx := txn.New()
-	defer tx.Rollback()
-	for _, p := range paths {
-		if err := tx.WriteFile(p, data); err != nil {
-			return err
+func txnWrite(paths []string, data []byte) error { return txnWriteWith()(paths, data) }
+
+// txnWriteWith is txnWrite, each Tx made with opts.
+func txnWriteWith(opts ...txn.Option) func(paths []string, data []byte) error {
+	return func(paths []string, data []byte) error {
+		tx := txn.New(opts...)
+		defer tx.Rollback()
+		for _, p := range paths {
+			if err := tx.WriteFile(p, data); err != nil {
+				return err
+			}
 		}
+		return tx.Commit()
 	}
-	return tx.Commit()
 }
 
 // stagedSyncfs is the best staged sequence: write every temp, one syncfs,

@@ -718,11 +718,11 @@ func TestMarksDirectoryMovedAway(t *testing.T) {
 // transaction, running before (if not nil) just before the first rename,
 // and returns what a consistent read of the pair between the two renames
 // got; between (if not nil) runs right after that read.
-func commitPairReadingBetween(t *testing.T, x, y string, before, between func()) ([]txn.File, error) {
+func commitPairReadingBetween(t *testing.T, x, y string, before, between func(), opts ...txn.Option) ([]txn.File, error) {
 	t.Helper()
 	var during []txn.File
 	var duringErr error
-	tx := txn.New(txn.WithSeam(atRename(func(k int) error {
+	tx := txn.New(append(opts, txn.WithSeam(atRename(func(k int) error {
 		switch {
 		case k == 1 && before != nil:
 			before()
@@ -735,7 +735,7 @@ func commitPairReadingBetween(t *testing.T, x, y string, before, between func())
 			}
 		}
 		return nil
-	})))
+	})))...)
 	defer tx.Rollback()
 	tx.WriteString(x, "new x")
 	tx.WriteString(y, "new y")

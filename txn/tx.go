@@ -41,6 +41,7 @@ type Tx struct {
 	defaults    []atomic.Option
 	journalDir  string
 	perFileSync bool
+	marks       *protocol.Marks // from WithMarks, or nil
 	dirs        protocol.Dirs
 	entries     []*protocol.Entry
 	staged      map[protocol.Key]string // target -> the name it was staged as
@@ -279,7 +280,7 @@ func (tx *Tx) Commit() error {
 		}
 		journalDir = d
 	}
-	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, Context: tx.ctx})
+	err := protocol.Commit(tx.entries, protocol.CommitOptions{JournalDir: journalDir, Context: tx.ctx, Marks: tx.marks})
 	tx.entries = nil
 	return tx.dirs.End(err)
 }

@@ -16,11 +16,12 @@ import (
 // suite is what TestMain set up for the tests: the CLI binary and the
 // mounted filesystems. skip, when not empty, is why there is none.
 var suite struct {
-	skip   string
-	bin    string // the atomicwrite command, built for this run
-	bsdBin string // the same with the atomicwrite_bsd personality
-	fss    []*filesystem
-	report *report
+	skip    string
+	bin     string // the atomicwrite command, built for this run
+	bsdBin  string // the same with the atomicwrite_bsd personality
+	keptBin string // the writer that keeps its marks (testdata/keptwriter)
+	fss     []*filesystem
+	report  *report
 }
 
 const nsEnv = "ATOMICWRITE_CRASH_NAMESPACE"
@@ -116,6 +117,9 @@ func setUp() error {
 		return err
 	}
 	if suite.bsdBin, err = testenv.BuildCLI(workRoot, "atomicwrite_bsd"); err != nil {
+		return err
+	}
+	if suite.keptBin, err = testenv.Build(workRoot, "./internal/crashsuite/testdata/keptwriter", "keptwriter"); err != nil {
 		return err
 	}
 	for _, kind := range fsKinds {

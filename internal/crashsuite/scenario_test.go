@@ -26,21 +26,33 @@ import (
 // of 3 files in 2 directories, 2 of them existing; the same with one of
 // the existing files removed (-r); 2 files created only if absent (-n);
 // 2 files written only if unchanged (-c, compare-and-swap); and 2 new
-// files, one in 2 directories the write makes (-p).
+// files, one in 2 directories the write makes (-p). The same transaction
+// is also written by a writer that keeps its marks between Commits
+// (txn.Marks): its second Commit, with the marks its first kept, is the
+// write (see testdata/keptwriter).
 type scenario struct {
 	name    string
 	flags   []string // the CLI's flags, before its PATHs
 	targets []scenarioTarget
 	check   bool   // -c with the SHA-256 of each target's previous content
 	bin     string // the CLI that runs it, if not suite.bin (see personality_test.go)
+	kept    bool   // written by keptwriter, not the CLI
 }
 
-// binary is the CLI that runs the scenario.
+// binary is the CLI that runs the scenario, and recovers after it.
 func (sc scenario) binary() string {
 	if sc.bin != "" {
 		return sc.bin
 	}
 	return suite.bin
+}
+
+// writer is the program that writes the scenario.
+func (sc scenario) writer() string {
+	if sc.kept {
+		return suite.keptBin
+	}
+	return sc.binary()
 }
 
 type scenarioTarget struct {
@@ -50,12 +62,13 @@ type scenarioTarget struct {
 }
 
 var scenarios = []scenario{
-	{"single", nil, []scenarioTarget{{"A/x", true, false}}, false, ""},
-	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false, ""},
-	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false, ""},
-	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false, ""},
-	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true, ""},
-	{"new-directories", []string{"-p"}, []scenarioTarget{{"C/D/x", false, false}, {"A/y", false, false}}, false, ""},
+	{"single", nil, []scenarioTarget{{"A/x", true, false}}, false, "", false},
+	{"txn", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false, "", false},
+	{"txn-remove", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, true}}, false, "", false},
+	{"create-only", []string{"-n"}, []scenarioTarget{{"A/x", false, false}, {"B/z", false, false}}, false, "", false},
+	{"compare-and-swap", nil, []scenarioTarget{{"A/x", true, false}, {"B/z", true, false}}, true, "", false},
+	{"new-directories", []string{"-p"}, []scenarioTarget{{"C/D/x", false, false}, {"A/y", false, false}}, false, "", false},
+	{"txn-kept-marks", nil, []scenarioTarget{{"A/x", true, false}, {"A/y", false, false}, {"B/z", true, false}}, false, "", true},
 }
 
 // repeatable reports whether the scenario can run again on its own result:
@@ -141,7 +154,7 @@ func (sc scenario) command(t *testing.T, work string, gen int) *exec.Cmd {
 	t.Cleanup(func() { in.Close(); os.Remove(in.Name()) })
 	in.Write(input)
 	in.Seek(0, 0)
-	cmd := exec.Command(sc.binary(), args...)
+	cmd := exec.Command(sc.writer(), args...)
 	cmd.Stdin = in
 	return cmd
 }
@@ -153,6 +166,20 @@ func (sc scenario) traced(t *testing.T, work string, gen int, plan tracer.Plan) 
 		only := plan.Only
 		plan.Only = func(c tracer.Call) bool {
 			return !strings.Contains(c.Path, "/.aw-commits") && (only == nil || only(c))
+		}
+	}
+	if sc.kept {
+		// The first Commit's calls are not counted: the contents it
+		// writes back as they are leave the set all old wherever it is
+		// killed, and the txn scenario has the same calls. The writer
+		// says when the second begins (see testdata/keptwriter).
+		only, second := plan.Only, false
+		plan.Only = func(c tracer.Call) bool {
+			if !second {
+				second = strings.HasSuffix(c.Path, "/.keptwriter-second-commit")
+				return false
+			}
+			return only == nil || only(c)
 		}
 	}
 	return traceIn(t, sc.command(t, work, gen), work, plan)
@@ -167,7 +194,7 @@ func (sc scenario) traced(t *testing.T, work string, gen int, plan tracer.Plan) 
 // keep CI within its time.
 func (sc scenario) killsAtMarks() bool {
 	name, _, _ := strings.Cut(sc.name, " ")
-	return name == "txn" || name == "new-directories"
+	return name == "txn" || name == "new-directories" || sc.kept
 }
 
 // traceIn runs cmd under the tracer, counting the calls below work, and

@@ -23,6 +23,9 @@ type CommitOptions struct {
 	// Context, when not nil, is checked (with each entry's own) just
 	// before the commit point: once it is done, nothing is replaced.
 	Context context.Context
+	// Marks, when not nil, keeps the batch's idle marks for the writer's
+	// next batches (see keptmarks.go).
+	Marks *Marks
 }
 
 // Commit makes every sealed entry's content its target's, in order: one
@@ -107,7 +110,7 @@ func commitBatch(entries []*Entry, opts CommitOptions) error {
 	if cas {
 		defer unlockVersions(entries)
 	}
-	marks, err := markDirs(entries)
+	marks, err := markDirs(entries, opts.Marks)
 	if err != nil {
 		return multierr.Append(err, discardAll(entries))
 	}
@@ -285,23 +288,26 @@ func linkBackups(entries []*Entry) error {
 
 // A commitMark is a batch's mark in one directory.
 type commitMark struct {
-	e     *Entry // the first entry in the directory
-	dirfd int    // the marks directory
-	fd    int    // the mark, locked
-	name  string
-	idle  string // the idle name it had, and takes back at the end
+	e      *Entry // the first entry in the directory
+	dirfd  int    // the marks directory
+	dirID  fileID
+	fd     int // the mark, locked
+	fileID fileID
+	name   string
+	idle   string // the idle name it had, and takes back at the end
+	kept   *Marks // where its handles are kept after the batch, if not nil
 }
 
 // markDirs marks each distinct directory of entries that has a marks
 // directory. On an error it leaves no mark.
-func markDirs(entries []*Entry) ([]commitMark, error) {
+func markDirs(entries []*Entry, kept *Marks) ([]commitMark, error) {
 	var marks []commitMark
 	if entries[0].settings.NoMarks {
 		return nil, nil
 	}
 	euid := -1 // asked once, where the first marks directory is found
 	for _, e := range distinctDirs(entries) {
-		m, err := markDirOf(e, &euid)
+		m, err := markDirOf(e, &euid, kept)
 		if err == sys.ENOENT {
 			continue // no reader asked for consistent reads here
 		}
@@ -313,23 +319,30 @@ func markDirs(entries []*Entry) ([]commitMark, error) {
 	return marks, nil
 }
 
-// markDirOf makes and locks a mark in e's directory, or fails with ENOENT
-// if the directory has no marks directory. *euid is the process's
-// effective uid, or -1 until it is asked.
-func markDirOf(e *Entry, euid *int) (commitMark, error) {
-	m := commitMark{e: e, dirfd: -1, fd: -1}
-	fd, st, err := openMarksDir(e.Dir.fd)
+// markDirOf makes and locks a mark in e's directory, with the idle mark
+// kept keeps there if any, or fails with ENOENT if the directory has no
+// marks directory. *euid is the process's effective uid, or -1 until it
+// is asked.
+func markDirOf(e *Entry, euid *int, kept *Marks) (commitMark, error) {
+	m := commitMark{e: e, dirfd: -1, fd: -1, kept: kept}
+	took, err := kept.take(&m, euid)
 	if err != nil {
 		return m, err
 	}
-	if *euid < 0 {
-		*euid = sys.Geteuid()
+	if !took {
+		fd, st, err := openMarksDir(e.Dir.fd)
+		if err != nil {
+			return m, err
+		}
+		if *euid < 0 {
+			*euid = sys.Geteuid()
+		}
+		if err := checkMarksDir(e.Dir.fd, &st, uint32(*euid)); err != nil {
+			sys.Close(fd)
+			return m, err
+		}
+		m.dirfd, m.dirID = fd, idOf(&st)
 	}
-	if err := checkMarksDir(e.Dir.fd, &st, uint32(*euid)); err != nil {
-		sys.Close(fd)
-		return m, err
-	}
-	m.dirfd = fd
 	if m.name, err = newMark(&m, uint32(*euid), e.settings.random); err != nil {
 		sys.Close(m.dirfd)
 	}
@@ -720,8 +733,10 @@ func unmark(marks []commitMark) error {
 	var err error
 	for _, m := range marks {
 		if m.idle != "" && moveNew(m.dirfd, "", m.name, m.idle) == nil {
-			sys.Close(m.fd)
-			sys.Close(m.dirfd)
+			if !m.kept.keep(&m) {
+				sys.Close(m.fd)
+				sys.Close(m.dirfd)
+			}
 			continue
 		}
 		if !unlinkOpen {

@@ -207,20 +207,21 @@ const idleMarks = 8
 // idleName is the name of idle mark file i: a mark between two batches.
 func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
 
-// newMark gives m a mark in m.dirfd: an idle mark file of euid's,
-// made the first time, locked, and only then given a mark's name. Reusing
+// newMark gives m a mark in m.dirfd: an idle mark file of euid's (the
+// one m holds already, if kept: see keptmarks.go), made the first time,
+// locked, and only then given a mark's name. Reusing
 // the file spares a batch an inode made and freed per directory, whose
 // metadata would join its flushes. Anyone who may read the marks may lock
 // them, idle ones too: where every idle file is held, the batch makes a
 // mark under a temp name, locks it and names it, and removes it at the
 // end, so that holding them costs it that, not its commit.
 func newMark(m *commitMark, euid uint32, random func() uint64) (string, error) {
-	from := ""
+	from := m.idle
 	for i := 0; i < idleMarks && from == ""; i++ {
-		fd, err := claimIdle(m.dirfd, idleName(i), euid)
+		fd, id, err := claimIdle(m.dirfd, idleName(i), euid)
 		switch {
 		case err == nil:
-			m.fd, m.idle, from = fd, idleName(i), idleName(i)
+			m.fd, m.fileID, m.idle, from = fd, id, idleName(i), idleName(i)
 		case err != sys.EEXIST: // EEXIST: another batch's, or no use
 			return "", err
 		}
@@ -268,41 +269,46 @@ func claimNew(dirfd int, name string) (int, error) {
 }
 
 // claimIdle opens the idle mark file name in dirfd, making it if it is
-// not there, and locks it. It fails with EEXIST if the file is not one to
-// use: someone holds it, it is not a regular file of euid's with one name
-// (a file of someone else's could be removed from under the batch, and its
-// readers would miss the mark), or it is no longer under that name.
-func claimIdle(dirfd int, name string, euid uint32) (int, error) {
+// not there, locks it, and returns it and its identity. It fails with
+// EEXIST if the file is not one to use: someone holds it, it is not a
+// regular file of euid's with one name (a file of someone else's could be
+// removed from under the batch, and its readers would miss the mark), or
+// it is no longer under that name.
+func claimIdle(dirfd int, name string, euid uint32) (int, fileID, error) {
 	fd, err := sys.Openat(dirfd, name, sys.O_RDWR|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	made := err == sys.ENOENT
 	switch {
 	case made:
 		// EEXIST: another batch made it first.
 		if fd, err = sys.Openat(dirfd, name, sys.O_RDWR|sys.O_CREAT|sys.O_EXCL|sys.O_NOFOLLOW|sys.O_CLOEXEC, markMode); err != nil {
-			return -1, err
+			return -1, fileID{}, err
 		}
 	case err == sys.EACCES || err == sys.EPERM:
-		return -1, err
+		return -1, fileID{}, err
 	case err != nil:
-		return -1, sys.EEXIST // a link, a directory, a socket: no use
+		return -1, fileID{}, sys.EEXIST // a link, a directory, a socket: no use
 	}
 	var st, now sys.Stat_t
-	switch {
-	case sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil,
-		sys.FstatUntimed(fd, &st) != nil,
-		st.Mode&sys.S_IFMT != sys.S_IFREG || st.Uid != euid || st.Nlink != 1,
-		sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || now.Ino != st.Ino || now.Dev != st.Dev:
+	if sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil || sys.FstatUntimed(fd, &st) != nil ||
+		sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || !ownIdle(&now, &st, euid) {
 		sys.Close(fd)
-		return -1, sys.EEXIST
+		return -1, fileID{}, sys.EEXIST
 	}
 	// Readable by readers of other users, whatever the umask.
 	if made {
 		if err := sys.Fchmod(fd, markMode); err != nil {
 			sys.Close(fd)
-			return -1, err
+			return -1, fileID{}, err
 		}
 	}
-	return fd, nil
+	return fd, idOf(&st), nil
+}
+
+// ownIdle reports whether now, the stat of an idle mark file's name, is
+// of held, the file a batch holds, and that is a regular file of euid's
+// with that name alone.
+func ownIdle(now, held *sys.Stat_t, euid uint32) bool {
+	return now.Mode&sys.S_IFMT == sys.S_IFREG && now.Uid == euid && now.Nlink == 1 && idOf(now) == idOf(held)
 }
 
 // markLive reports whether the mark name in the marks directory dirfd is

@@ -215,6 +215,9 @@ type Dir struct {
 
 type fileID struct{ dev, ino uint64 }
 
+// idOf is the identity of the file whose stat is st.
+func idOf(st *sys.Stat_t) fileID { return fileID{uint64(st.Dev), uint64(st.Ino)} }
+
 // Key identifies a target: two names are the same target when they lead to
 // the same directory entry, that is the same directory and the same final
 // name. Hard links under different names are different keys.
@@ -314,7 +317,7 @@ func (ds *Dirs) identify(fd int, id *fileID) (*Dir, error) {
 	if err := sys.FstatUntimed(fd, &st); err != nil {
 		return nil, err
 	}
-	*id = fileID{uint64(st.Dev), uint64(st.Ino)}
+	*id = idOf(&st)
 	for i := range ds.n {
 		if d := ds.at(i); d.id == *id && d.fd >= 0 {
 			return d, nil
@@ -382,7 +385,7 @@ var errPathUnknown = errors.New("the directory's path cannot be asked of the sys
 // leaves the times unread: the renames to come change the directory.
 func (d *Dir) leadsHere(path string) bool {
 	var st sys.Stat_t
-	return sys.LstatUntimed(path, &st) == nil && (fileID{uint64(st.Dev), uint64(st.Ino)}) == d.id
+	return sys.LstatUntimed(path, &st) == nil && idOf(&st) == d.id
 }
 
 // End ends the set's write, given the result of its commit, and closes

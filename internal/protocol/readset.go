@@ -187,7 +187,7 @@ func (s *setRead) addDir(path, walked string, fd int) (int, error) {
 		sys.Close(fd)
 		return 0, err
 	}
-	id := fileID{uint64(st.Dev), uint64(st.Ino)}
+	id := idOf(&st)
 	for i, d := range s.dirs {
 		if d.id == id {
 			sys.Close(fd)

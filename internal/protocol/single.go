@@ -494,7 +494,7 @@ func (e *Entry) statTemp(st *sys.Stat_t) error {
 	if err := sys.FstatUntimed(e.file.fd, st); err != nil {
 		return err
 	}
-	e.tempID = fileID{uint64(st.Dev), uint64(st.Ino)}
+	e.tempID = idOf(st)
 	return nil
 }
 
@@ -686,7 +686,7 @@ func (e *Entry) syncReopened() error {
 	}
 	// The type as well as the inode: a freed inode number may be reused at
 	// once by whatever replaced the temp.
-	if (fileID{uint64(st.Dev), uint64(st.Ino)}) != e.tempID || st.Mode&sys.S_IFMT != sys.S_IFREG {
+	if idOf(&st) != e.tempID || st.Mode&sys.S_IFMT != sys.S_IFREG {
 		e.temp = "" // not ours any more: never remove it
 		return pathError("sync", e.Name, errTempReplaced)
 	}

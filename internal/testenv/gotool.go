@@ -35,15 +35,22 @@ func GoTool() (string, error) {
 // the atomicwrite_bsd personality, which gives Linux the mechanisms of the
 // BSDs); the binary's name then ends with them.
 func BuildCLI(dir string, tags ...string) (string, error) {
+	return Build(dir, "./cmd/atomicwrite", strings.Join(append([]string{"atomicwrite"}, tags...), "-"), tags...)
+}
+
+// Build builds the command pkg (a path from the module's root, such as
+// ./cmd/atomicwrite) with the build tags tags into dir as name, and
+// returns its path.
+func Build(dir, pkg, name string, tags ...string) (string, error) {
 	gotool, err := GoTool()
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, strings.Join(append([]string{"atomicwrite"}, tags...), "-"))
-	cmd := exec.Command(gotool, "build", "-tags", strings.Join(tags, ","), "-o", bin, "./cmd/atomicwrite")
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command(gotool, "build", "-tags", strings.Join(tags, ","), "-o", bin, pkg)
 	cmd.Dir = ModuleRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building atomicwrite: %v\n%s", err, out)
+		return "", fmt.Errorf("building %s: %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
