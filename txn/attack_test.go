@@ -628,6 +628,44 @@ func TestEnabledSharedDirectory(t *testing.T) {
 	testenv.DirHolds(t, dir, "x", "y")
 }
 
+// Where a group may write, a writer of the group (uid 65534, a real
+// process) may plant an idle mark file of its own that looks like a dead
+// batch's mark. Readers take it for one (ErrNeedsRecovery: a denial of
+// service, as a planted mark file is, never a mix); root's Commit there
+// passes it over for an idle file of its own, and root's Recover leaves it
+// as it is: not its user's.
+func TestPlantedIdleMark(t *testing.T) {
+	dir := filepath.Join(reachableDir(t), "shared")
+	os.Mkdir(dir, 0o755)
+	os.Chown(dir, 0, testenv.NobodyUID)
+	os.Chmod(dir, 0o775)
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	idle := filepath.Join(dir, ".aw-commits", "idle-0")
+	runAs(t, "plant-mark", idle)
+	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+	if _, err := txn.ReadSet(x, y); !errors.Is(err, txn.ErrNeedsRecovery) {
+		t.Errorf("ReadSet with a planted mark: %v, want ErrNeedsRecovery", err)
+	}
+	tx := txn.New()
+	defer tx.Rollback()
+	tx.WriteString(x, "new x")
+	tx.WriteString(y, "new y")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := recoverWithin(t, dir); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(idle)
+	if err != nil || fi.Mode() != 0o744 || fi.Sys().(*syscall.Stat_t).Uid != testenv.NobodyUID {
+		t.Errorf("the planted mark after root's Commit and Recover: %v, %v; want it as planted (mode 0744, uid 65534)", fi, err)
+	}
+	testenv.DirHolds(t, filepath.Join(dir, ".aw-commits"), "enabled", "idle-0", "idle-1")
+	testenv.FileHolds(t, x, []byte("new x"))
+}
+
 // Anyone who may read the marks may lock them, the idle mark files and the
 // marks directory too: another user (uid 65534, a real process) holds
 // them. A Commit there still tells a reader during its renames that it is
@@ -667,14 +705,15 @@ func TestMarkFilesHeld(t *testing.T) {
 				t.Errorf("ReadSet with no commit under way: %v", err)
 			}
 			var duringMarks []string
+			var renaming bool
 			_, during := commitPairReadingBetween(t, x, y, nil, func() {
-				duringMarks, _ = filepath.Glob(filepath.Join(marks, ".commit.*"))
+				duringMarks, renaming = marksIn(t, marks)
 			})
 			if !errors.Is(during, txn.ErrInFlight) {
 				t.Errorf("ReadSet during the renames: %v, want ErrInFlight", during)
 			}
-			if len(duringMarks) != 1 || strings.HasSuffix(duringMarks[0], ".aw-renaming") != tc.renaming {
-				t.Errorf("marks during the renames: %q, want one (renaming name: %v)", duringMarks, tc.renaming)
+			if len(duringMarks) != 1 || renaming != tc.renaming {
+				t.Errorf("marks during the renames: %q, want one (renaming: %v)", duringMarks, tc.renaming)
 			}
 			testenv.DirHolds(t, dir, "x", "y")
 			left := []string{"enabled", "idle-0"}
@@ -684,6 +723,33 @@ func TestMarkFilesHeld(t *testing.T) {
 			testenv.DirHolds(t, marks, left...)
 		})
 	}
+}
+
+// marksIn lists the commit marks in the marks directory marks: the files
+// named as marks, and the idle mark files with a mark's mode (0744, and
+// 0754 while its renames are under way where the marks directory's lock
+// cannot be had); and whether one says its renames are under way.
+func marksIn(t *testing.T, marks string) (names []string, renaming bool) {
+	t.Helper()
+	entries, err := os.ReadDir(marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasPrefix(e.Name(), ".commit."):
+			names = append(names, e.Name())
+			renaming = renaming || strings.HasSuffix(e.Name(), ".aw-renaming")
+		case strings.HasPrefix(e.Name(), "idle-") && fi.Mode()&0o100 != 0:
+			names = append(names, fmt.Sprintf("%s (mode %o)", e.Name(), fi.Mode()))
+			renaming = renaming || fi.Mode()&0o010 != 0
+		}
+	}
+	return names, renaming
 }
 
 // Someone who may write a directory (not sticky) may rename its marks

@@ -63,6 +63,13 @@ func TestChild(t *testing.T) {
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	case "plant-mark": // args: path: an empty file with a commit mark's mode (see marksIn)
+		if err := os.WriteFile(args[0], nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(args[0], 0o744); err != nil {
+			t.Fatal(err)
+		}
 	case "plant-dir": // args: directory, marker name: an empty directory with a marker-like file
 		if err := os.Mkdir(args[0], 0o755); err != nil {
 			t.Fatal(err)

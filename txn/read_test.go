@@ -135,6 +135,34 @@ func TestReadSetNeedsRecovery(t *testing.T) {
 	}
 }
 
+// A writer killed between its renames (a real SIGKILL) leaves its marks
+// dead. Another Commit in the same directories before Recover, of other
+// files, never takes a dead batch's mark for its own (its idle mark file,
+// where marks are modes): a read of the first set still says that it
+// needs recovery, never returns the mix; after Recover, the new set.
+func TestDeadMarkOutlivesOtherCommits(t *testing.T) {
+	s := newSet(t)
+	killedIn(t, "die", s, protocol.StepRename, 3, syncStrategies[0].name) // x and y renamed, z not
+	tx := txn.New()
+	defer tx.Rollback()
+	tx.WriteString(filepath.Join(s.a, "other"), "other a")
+	tx.WriteString(filepath.Join(s.b, "other"), "other b")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := txn.ReadSet(s.x, s.z)
+	if !errors.Is(err, txn.ErrNeedsRecovery) {
+		t.Fatalf("ReadSet after the kill and another Commit: %q, %v; want ErrNeedsRecovery", contents(files), err)
+	}
+	if err := txn.Recover(s.a, s.b); err != nil {
+		t.Fatal(err)
+	}
+	files, err = txn.ReadSet(s.x, s.y, s.z)
+	if want := []string{"x=new x", "y=new y", "z=new z"}; err != nil || !slices.Equal(contents(files), want) {
+		t.Errorf("ReadSet after Recover: %q, %v; want %q", contents(files), err, want)
+	}
+}
+
 // A writer killed between its renames (a real SIGKILL) in directories
 // where consistent reads were not enabled marked nothing: a read that
 // enables them finds what it left (temps, backups, its journal), enables

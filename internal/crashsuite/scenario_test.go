@@ -265,17 +265,25 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 		}
 	}
 	// So do the marks directory of enabled consistent reads, the file that
-	// says so and its idle marks: a mark left in it is left over.
+	// says so and its idle marks: a mark left in it is left over, an idle
+	// file with a mark's mode (0744, or more) too.
 	filepath.WalkDir(work, func(path string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(work, path)
 		enabled := d != nil && d.IsDir() && d.Name() == ".aw-commits" && exists(filepath.Join(path, "enabled")) ||
-			d != nil && (d.Name() == "enabled" || strings.HasPrefix(d.Name(), "idle-")) && filepath.Base(filepath.Dir(path)) == ".aw-commits"
+			d != nil && (d.Name() == "enabled" || strings.HasPrefix(d.Name(), "idle-") && idle(path)) && filepath.Base(filepath.Dir(path)) == ".aw-commits"
 		if err == nil && rel != "." && !names[rel] && !enabled {
 			st.leftovers = append(st.leftovers, rel)
 		}
 		return nil
 	})
 	return st
+}
+
+// idle reports whether the idle mark file path has the mode of one: no
+// batch's mark.
+func idle(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode() == 0o644
 }
 
 func exists(path string) bool {

@@ -295,6 +295,7 @@ type commitMark struct {
 	fileID fileID
 	name   string
 	idle   string // the idle name it had, and takes back at the end
+	byMode bool   // the mark is the idle file's mode, under its idle name
 	kept   *Marks // where its handles are kept after the batch, if not nil
 }
 
@@ -639,10 +640,16 @@ func syncAll(entries []*Entry) error {
 	return multierr.Combine(errs...)
 }
 
-// syncMarks makes the marks' names durable (for batches whose temps are
-// not made durable by a syncfs).
+// syncMarks makes the marks durable (for batches whose temps are not made
+// durable by a syncfs): a mode with its file, a name with its directory.
 func syncMarks(marks []commitMark) error {
 	for _, m := range marks {
+		if m.byMode {
+			if err := sys.FsyncBarrier(m.fd); err != nil {
+				return pathError("sync", filepath.Join(filepath.Dir(m.e.Name), marksDir, m.name), err)
+			}
+			continue
+		}
 		if err := sys.FsyncBarrier(m.dirfd); err != nil {
 			return pathError("syncdir", filepath.Join(filepath.Dir(m.e.Name), marksDir), err)
 		}
@@ -654,11 +661,17 @@ func syncMarks(marks []commitMark) error {
 
 // beginRenames tells readers that the batch's renames begin: it locks
 // each marks directory, shared (batches may rename at once), or where it
-// cannot, gives the mark its renaming name.
+// cannot, gives the mark its renaming mode or name.
 func beginRenames(marks []commitMark) error {
 	for i := range marks {
 		m := &marks[i]
 		if sys.FlocksDirs && sys.Flock(m.dirfd, sys.LOCK_SH|sys.LOCK_NB) == nil {
+			continue
+		}
+		if m.byMode {
+			if err := sys.Fchmod(m.fd, markedMode|renamingBit); err != nil {
+				return pathError("mark", m.e.Name, err)
+			}
 			continue
 		}
 		renaming := strings.TrimSuffix(m.name, markSuffix) + renamingSuffix
@@ -725,14 +738,28 @@ func syncDirs(entries []*Entry) error {
 	return err
 }
 
-// unmark ends the marks: each takes back its idle name, or is removed if
-// that name is taken. A mark loses its mark's name before its lock is let
-// go of, so a reader never finds a live batch's mark unlocked (but where a
-// file open cannot be removed: see unlinkOpen).
+// unmark ends the marks: each takes back its idle mode or name, or is
+// removed if that name is taken. A mark loses its mark's mode or name
+// before its lock is let go of, so a reader never finds a live batch's
+// mark unlocked (but where a file open cannot be removed: see
+// unlinkOpen).
 func unmark(marks []commitMark) error {
 	var err error
 	for _, m := range marks {
-		if m.idle != "" && moveNew(m.dirfd, "", m.name, m.idle) == nil {
+		idle := false
+		switch {
+		case m.byMode:
+			if cerr := sys.Fchmod(m.fd, markMode); cerr != nil {
+				err = multierr.Append(err, pathError("unmark", m.e.Name, fmt.Errorf("commit mark %s: %w", filepath.Join(marksDir, m.name), cerr)))
+				sys.Close(m.fd) // a dead batch's mark now, for Recover
+				sys.Close(m.dirfd)
+				continue
+			}
+			idle = true
+		case m.idle != "":
+			idle = moveNew(m.dirfd, "", m.name, m.idle) == nil
+		}
+		if idle {
 			if !m.kept.keep(&m) {
 				sys.Close(m.fd)
 				sys.Close(m.dirfd)

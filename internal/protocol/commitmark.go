@@ -19,36 +19,47 @@ import (
 //	<dir>/.aw-commits/enabled
 //
 // A batch marks each directory it renames in that has a marks directory,
-// with a mark on which it holds a flock for as long as it lives:
+// with a mark on which it holds a flock for as long as it lives. On Unix
+// the mark is an idle mark file of the writer's, locked, then given the
+// mode of a mark (see markedBit):
+//
+//	<dir>/.aw-commits/idle-<N>, mode 0744
+//
+// Where every idle file is held by others, and on Windows, where a mode
+// holds nothing but a read-only bit, it is a file of that name:
 //
 //	<dir>/.aw-commits/.commit.<16 hex digits>.aw-mark
 //
-// given that name before its commit point, and durable with its temps (the
-// syncfs, or its directory's fsync); once the last rename (or the undo) is
-// done and durable, the mark takes its idle name back (see newMark). While
-// it renames, the batch holds a shared flock on the marks directory
-// itself: a lock costs no metadata, where another rename in the marks
-// directory would join the batch's flushes. Where it cannot (someone
-// holds the marks directory's lock exclusively, or directories take no
-// flock: see sys.FlocksDirs), the mark takes the name
-// .commit.<same digits>.aw-renaming instead, to its end. A directory
-// without a marks directory costs a batch one failed open, and nothing
-// else.
+// The mark is made before the commit point, durable with the temps (the
+// syncfs, or its own fsync); once the last rename (or the undo) is done
+// and durable, the idle file takes back its idle mode or name (see
+// newMark). A mode costs the flushes one inode, where a name would cost
+// two renames in the marks directory (docs/performance.md). While it
+// renames, the batch holds a shared flock on the marks directory itself:
+// a lock costs no metadata at all. Where it cannot (someone holds the
+// marks directory's lock exclusively, or directories take no flock: see
+// sys.FlocksDirs), the mark says so instead, to its end: a mode with
+// renamingBit too, or the name .commit.<same digits>.aw-renaming. A
+// directory without a marks directory costs a batch one failed open, and
+// nothing else.
 //
 // A consistent read reads its files, then lists the marks of their
 // directories, then checks that no file changed meanwhile: a live batch's
 // mark makes it try again if the marks directory's lock is held (it tries
-// an exclusive lock once, and lets go) or the mark has its renaming name,
-// and a dead batch's mark of either name (its writer died, so the lock is
-// free) means that the set may be half a transaction until Recover, whose
-// sweep removes the mark. The renames, not the whole commit, are what
-// readers wait for. Whoever holds the marks directory's lock without
-// renaming makes readers wait out every batch's whole commit, not only its
-// renames; no one can make them take half a set.
+// an exclusive lock once, and lets go) or the mark says it is renaming,
+// and a dead batch's mark (its writer died, so the lock is free) means
+// that the set may be half a transaction until Recover, whose sweep ends
+// the mark. The renames, not the whole commit, are what readers wait for.
+// Whoever holds the marks directory's lock without renaming makes readers
+// wait out every batch's whole commit, not only its renames; no one can
+// make them take half a set.
 //
-// A mark only appears once it is locked (it is an idle file, locked,
-// before it has a mark's name), so a reader never mistakes a live batch's
-// mark for a dead one, and never holds a lock that a writer waits for.
+// A mark only appears once it is locked (an idle file is locked before it
+// is given a mark's mode or name), and a batch ends its mark before it
+// lets go of the lock, so a reader never mistakes a live batch's mark for
+// a dead one; and a reader locks only marks, which no writer waits for.
+// A writer never takes an idle file that has a mark's mode: that is a
+// dead batch's, left for Recover.
 const (
 	marksDir       = ".aw-commits"
 	enabledName    = "enabled"
@@ -58,13 +69,20 @@ const (
 )
 
 // The modes of the marks directory (at least: see enableReads) and of a
-// mark: readable by everyone who may read the directory's files, whatever
-// the umask of whoever made them (readers of other users list the marks
-// and lock them; a mark tells nothing but that a commit is under way).
+// mark file: readable by everyone who may read the directory's files,
+// whatever the umask of whoever made them (readers of other users list
+// the marks and lock them; a mark tells nothing but that a commit is under
+// way). An idle file with markedBit in its mode is a mark (see
+// modeMarks); with renamingBit too, a mark whose renames are under way.
 const (
 	marksDirMode = 0o755
 	markMode     = 0o644
+	markedBit    = 0o100
+	renamingBit  = 0o010
 )
+
+// markedMode is the mode of an idle mark file that is a batch's mark.
+const markedMode = markMode | markedBit
 
 // renamingNow reports whether a batch holds the lock of the marks
 // directory open on dirfd: one is renaming. Its probe (an exclusive lock,
@@ -207,14 +225,24 @@ const idleMarks = 8
 // idleName is the name of idle mark file i: a mark between two batches.
 func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
 
+// isIdleName reports whether name is one of idleName's.
+func isIdleName(name string) bool {
+	for i := range idleMarks {
+		if name == idleName(i) {
+			return true
+		}
+	}
+	return false
+}
+
 // newMark gives m a mark in m.dirfd: an idle mark file of euid's (the
 // one m holds already, if kept: see keptmarks.go), made the first time,
-// locked, and only then given a mark's name. Reusing
-// the file spares a batch an inode made and freed per directory, whose
-// metadata would join its flushes. Anyone who may read the marks may lock
-// them, idle ones too: where every idle file is held, the batch makes a
-// mark under a temp name, locks it and names it, and removes it at the
-// end, so that holding them costs it that, not its commit.
+// locked, and only then given a mark's mode (where modeMarks) or name.
+// Reusing the file spares a batch an inode made and freed per directory,
+// whose metadata would join its flushes. Anyone who may read the marks
+// may lock them, idle ones too: where every idle file is held, the batch
+// makes a mark under a temp name, locks it and names it, and removes it at
+// the end, so that holding them costs it that, not its commit.
 func newMark(m *commitMark, euid uint32, random func() uint64) (string, error) {
 	from := m.idle
 	for i := 0; i < idleMarks && from == ""; i++ {
@@ -225,6 +253,14 @@ func newMark(m *commitMark, euid uint32, random func() uint64) (string, error) {
 		case err != sys.EEXIST: // EEXIST: another batch's, or no use
 			return "", err
 		}
+	}
+	if m.idle != "" && modeMarks {
+		m.byMode = true
+		if err := sys.Fchmod(m.fd, markedMode); err != nil {
+			sys.Close(m.fd)
+			return "", err
+		}
+		return m.idle, nil
 	}
 	if from == "" {
 		var err error
@@ -272,8 +308,8 @@ func claimNew(dirfd int, name string) (int, error) {
 // not there, locks it, and returns it and its identity. It fails with
 // EEXIST if the file is not one to use: someone holds it, it is not a
 // regular file of euid's with one name (a file of someone else's could be
-// removed from under the batch, and its readers would miss the mark), or
-// it is no longer under that name.
+// removed from under the batch, and its readers would miss the mark), it
+// is a dead batch's mark, or it is no longer under that name.
 func claimIdle(dirfd int, name string, euid uint32) (int, fileID, error) {
 	fd, err := sys.Openat(dirfd, name, sys.O_RDWR|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
 	made := err == sys.ENOENT
@@ -290,12 +326,13 @@ func claimIdle(dirfd int, name string, euid uint32) (int, fileID, error) {
 	}
 	var st, now sys.Stat_t
 	if sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB) != nil || sys.FstatUntimed(fd, &st) != nil ||
-		sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || !ownIdle(&now, &st, euid) {
+		sys.FstatatUntimed(dirfd, name, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || !ownIdle(&now, idOf(&st), euid) {
 		sys.Close(fd)
 		return -1, fileID{}, sys.EEXIST
 	}
-	// Readable by readers of other users, whatever the umask.
-	if made {
+	// Readable by readers of other users, whatever the umask (where marks
+	// are modes, newMark gives it its whole mode).
+	if made && !modeMarks {
 		if err := sys.Fchmod(fd, markMode); err != nil {
 			sys.Close(fd)
 			return -1, fileID{}, err
@@ -305,10 +342,12 @@ func claimIdle(dirfd int, name string, euid uint32) (int, fileID, error) {
 }
 
 // ownIdle reports whether now, the stat of an idle mark file's name, is
-// of held, the file a batch holds, and that is a regular file of euid's
-// with that name alone.
-func ownIdle(now, held *sys.Stat_t, euid uint32) bool {
-	return now.Mode&sys.S_IFMT == sys.S_IFREG && now.Uid == euid && now.Nlink == 1 && idOf(now) == idOf(held)
+// of the file id, and that is an idle file a writer of uid euid may use:
+// a regular file of euid's with that name alone, and no dead batch's
+// mark.
+func ownIdle(now *sys.Stat_t, id fileID, euid uint32) bool {
+	return now.Mode&sys.S_IFMT == sys.S_IFREG && now.Uid == euid && now.Nlink == 1 && idOf(now) == id &&
+		!(modeMarks && now.Mode&(markedBit|renamingBit) != 0)
 }
 
 // markLive reports whether the mark name in the marks directory dirfd is
@@ -345,4 +384,46 @@ func markLive(dirfd int, name string) (bool, error) {
 		return false, sys.ENOENT
 	}
 	return false, nil
+}
+
+// idleMark reports whether the idle mark file name in the marks directory
+// dirfd is a batch's mark (by its mode: see modeMarks), whether that mark
+// says its batch is renaming, and whether its batch is live. Its probe (an
+// exclusive lock, tried once) never stops a writer: no writer takes a
+// file with a mark's mode, but the batch whose mark it is, which holds it
+// already. A mark found dead is handed, open and locked, to ifDead if not
+// nil (see sweepMarks).
+func idleMark(dirfd int, name string, ifDead func(fd int, st *sys.Stat_t) error) (mark, renaming, live bool, err error) {
+	var st sys.Stat_t
+	if err := sys.FstatatUntimed(dirfd, name, &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || !isMark(&st) {
+		return false, false, false, err
+	}
+	fd, err := sys.Openat(dirfd, name, sys.O_RDONLY|sys.O_NOFOLLOW|sys.O_NONBLOCK|sys.O_CLOEXEC, 0)
+	if err != nil {
+		return false, false, false, err
+	}
+	defer sys.Close(fd)
+	switch err := sys.Flock(fd, sys.LOCK_EX|sys.LOCK_NB); err {
+	case sys.EWOULDBLOCK:
+		// Its batch lives; it may have ended the mark since the stat, and
+		// a reader that takes it for a mark only reads again.
+		return true, st.Mode&renamingBit != 0, true, nil
+	case nil:
+	default:
+		return false, false, false, err
+	}
+	// A batch ends its mark before it lets go of the lock: with the lock
+	// free, a file that still has a mark's mode is a dead batch's.
+	if err := sys.FstatUntimed(fd, &st); err != nil || !isMark(&st) {
+		return false, false, false, err
+	}
+	if ifDead != nil {
+		err = ifDead(fd, &st)
+	}
+	return true, st.Mode&renamingBit != 0, false, err
+}
+
+// isMark reports whether st is of a regular file with a mark's mode.
+func isMark(st *sys.Stat_t) bool {
+	return st.Mode&sys.S_IFMT == sys.S_IFREG && st.Mode&markedBit != 0
 }

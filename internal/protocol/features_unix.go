@@ -38,6 +38,10 @@ func (e *Entry) unlockTarget() {
 // a rename (see features_windows.go for why Windows differs).
 func reopenRenamed(parent int, name string, fd int) (int, error) { return fd, nil }
 
+// modeMarks is true: a batch's mark is its idle mark file's mode (see
+// commitmark.go).
+const modeMarks = true
+
 // unlinkOpen is true: a file open here can be removed, its name gone at
 // once (see unmark).
 const unlinkOpen = true

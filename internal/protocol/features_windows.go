@@ -54,6 +54,10 @@ func (e *Entry) unlockTarget() {
 	}
 }
 
+// modeMarks is false: a mode holds nothing but a read-only bit here, so a
+// batch's mark is a name (see commitmark.go).
+const modeMarks = false
+
 // unlinkOpen is false: a file removed while a handle holds it open keeps
 // its name until the handle is closed (without POSIX delete semantics), so
 // that its directory cannot be removed. A batch closes its mark before it

@@ -40,7 +40,7 @@ const maxKept = 64
 // take gives m, a mark of e's directory, the idle mark ks keeps for it,
 // if it keeps one and it is still what it was: the marks directory under
 // its name in e's directory, trusted as openMarksDir's would be, and the
-// idle file under its idle name there, of euid's with one name. It
+// idle file under its idle name there, one that claimIdle would take. It
 // reports whether it did, or failed with a mark it had; the mark it could
 // not use it lets go of. *euid is as markDirOf takes it. A nil ks keeps
 // nothing.
@@ -76,8 +76,7 @@ func (ks *Marks) take(m *commitMark, euid *int) (bool, error) {
 		k.close()
 		return true, err
 	}
-	if sys.FstatatUntimed(k.dirfd, k.idle, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || idOf(&now) != k.id ||
-		now.Mode&sys.S_IFMT != sys.S_IFREG || now.Uid != uint32(*euid) || now.Nlink != 1 {
+	if sys.FstatatUntimed(k.dirfd, k.idle, &now, sys.AT_SYMLINK_NOFOLLOW) != nil || !ownIdle(&now, k.id, uint32(*euid)) {
 		k.close()
 		return false, nil // its name was taken from it: start over
 	}

@@ -333,11 +333,22 @@ func (s *setRead) checkMarks(i int) error {
 	}
 	probed := false
 	for _, name := range names {
-		renaming := parseName(name, renamingSuffix) == markBase
-		if !renaming && parseName(name, markSuffix) != markBase {
+		var renaming, live bool
+		switch {
+		case modeMarks && isIdleName(name):
+			var mark bool
+			mark, renaming, live, err = idleMark(fd, name, nil)
+			if err == nil && !mark {
+				continue
+			}
+		case parseName(name, renamingSuffix) == markBase:
+			renaming = true
+			live, err = markLive(fd, name)
+		case parseName(name, markSuffix) == markBase:
+			live, err = markLive(fd, name)
+		default:
 			continue
 		}
-		live, err := markLive(fd, name)
 		if err == nil && !live && !unlinkOpen {
 			// Where a batch lets go of its mark just before removing it
 			// (see unlinkOpen), a mark found unlocked may be going: it is

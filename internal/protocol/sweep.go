@@ -89,9 +89,10 @@ func sweepable(dirfd int, name string, euid uint32) uint32 {
 	return kind
 }
 
-// sweepMarks removes from the marks directory of dirfd (path) the commit
-// marks of Recover's user whose batches are dead (their locks are free).
-// The marks directory stays: consistent reads stay enabled there.
+// sweepMarks ends, in the marks directory of dirfd (path), the commit
+// marks of Recover's user whose batches are dead (their locks are free):
+// an idle file takes back its idle mode, a mark file is removed. The
+// marks directory stays: consistent reads stay enabled there.
 func sweepMarks(dirfd int, path string, euid uint32) error {
 	fd, st, err := openMarksDir(dirfd)
 	if err == sys.ENOENT {
@@ -110,6 +111,21 @@ func sweepMarks(dirfd int, path string, euid uint32) error {
 	}
 	removed := false
 	for _, name := range names {
+		if modeMarks && isIdleName(name) {
+			_, _, _, ierr := idleMark(fd, name, func(mfd int, mst *sys.Stat_t) error {
+				if mst.Uid != euid {
+					return nil
+				}
+				if err := sys.Fchmod(mfd, markMode); err != nil {
+					return err
+				}
+				return sys.Fsync(mfd)
+			})
+			if ierr != nil && ierr != sys.ENOENT {
+				err = multierr.Append(err, pathError("recover", filepath.Join(path, marksDir, name), ierr))
+			}
+			continue
+		}
 		if parseName(name, markSuffix) != markBase && parseName(name, renamingSuffix) != markBase && parseName(name, tempSuffix) != markBase {
 			continue
 		}
