@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -109,24 +110,25 @@ type setRead struct {
 }
 
 type setFile struct {
-	name    string
-	dir     int // in setRead.dirs; -1: the directory does not exist
-	dirPath string
-	base    string
-	data    []byte
-	version Version // as read
+	name     string
+	dir      int // in setRead.dirs; -1: the directory does not exist
+	dirPath  string
+	base     string
+	followed bool // base is the end of the links of the name (see follow)
+	data     []byte
+	version  Version // as read
 }
 
 type setDir struct {
 	path   string // as the caller named it, for errors
 	walked string // the path the walk resolved to it (resolve.Walk.Path)
 	fd     int
-	id     fileID
-	uid    uint32 // its owner
 }
 
-// openSet resolves names: each directory once, then each final name's
-// links.
+// openSet opens the directories of names, each once (by the path it is
+// named by). Their final names' links are followed when a read finds one
+// (see follow): most names have none, and a stat of each would cost a
+// read more than its link is worth.
 func openSet(names []string) (*setRead, error) {
 	s := &setRead{names: names, files: make([]setFile, len(names))}
 	byPath := make(map[string]int)
@@ -150,52 +152,43 @@ func openSet(names []string) (*setRead, error) {
 			case err != nil:
 				return s, pathError("open", name, err)
 			default:
-				if d, err = s.addDir(dir, w.Path, fd); err != nil {
-					return s, pathError("open", name, err)
-				}
+				d = s.addDir(dir, w.Path, fd)
 			}
 			byPath[dir] = d
 		}
 		f.dir, f.dirPath, f.base = d, dir, base
-		if d < 0 {
-			continue
-		}
-		var st sys.Stat_t
-		if err := sys.Fstatat(s.dirs[d].fd, base, &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&sys.S_IFMT != sys.S_IFLNK {
-			continue // the common case: no link to follow
-		}
-		w := resolve.Walk{Path: s.dirs[d].walked}
-		found, err := w.Entry(s.dirs[d].fd, base, &st)
-		if err != nil {
-			return s, pathError("open", name, err)
-		}
-		f.base = found.Base
-		if found.Owned {
-			if f.dir, err = s.addDir(dir, w.Path, found.Dir); err != nil {
-				return s, pathError("open", name, err)
-			}
-		}
 	}
 	return s, nil
 }
 
-// addDir adds the directory open on fd, which the walk reached by walked,
-// or closes fd if the set has it.
-func (s *setRead) addDir(path, walked string, fd int) (int, error) {
+// follow resolves the links of file i's name, which a read found to be a
+// link, as a write resolves them, and reports whether it was one.
+func (s *setRead) follow(i int) (bool, error) {
+	f := &s.files[i]
+	d := &s.dirs[f.dir]
 	var st sys.Stat_t
-	if err := sys.FstatUntimed(fd, &st); err != nil {
-		sys.Close(fd)
-		return 0, err
+	if err := sys.Fstatat(d.fd, f.base, &st, sys.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&sys.S_IFMT != sys.S_IFLNK {
+		return false, nil
 	}
-	id := idOf(&st)
-	for i, d := range s.dirs {
-		if d.id == id {
-			sys.Close(fd)
-			return i, nil
-		}
+	f.followed = true
+	w := resolve.Walk{Path: d.walked}
+	found, err := w.Entry(d.fd, f.base, &st)
+	if err != nil {
+		return true, err
 	}
-	s.dirs = append(s.dirs, setDir{path: path, walked: walked, fd: fd, id: id, uid: st.Uid})
-	return len(s.dirs) - 1, nil
+	f.base = found.Base
+	if found.Owned {
+		f.dir = s.addDir(f.dirPath, w.Path, found.Dir)
+	}
+	return true, nil
+}
+
+// addDir adds the directory open on fd, which the walk reached by walked.
+// A directory named twice, by two paths, is looked at twice: that costs a
+// read only what a stat of each would.
+func (s *setRead) addDir(path, walked string, fd int) int {
+	s.dirs = append(s.dirs, setDir{path: path, walked: walked, fd: fd})
+	return len(s.dirs) - 1
 }
 
 func (s *setRead) close() {
@@ -228,6 +221,12 @@ func (s *setRead) read() error {
 		}
 		var err error
 		if f.data, f.version, err = readAt(s.dirs[f.dir].fd, f.base); err != nil {
+			if !f.followed {
+				// A link (O_NOFOLLOW refused it): read again what it leads to.
+				if link, ferr := s.follow(i); link {
+					return pathError("read", f.name, cmp.Or(ferr, errChanged))
+				}
+			}
 			return pathError("read", f.name, err)
 		}
 	}
@@ -400,7 +399,8 @@ func (s *setRead) enable(i int) error {
 // belongs to root, to the directory's owner, or to the owner of one of the
 // set's files there.
 func (s *setRead) trusts(i int, marks *sys.Stat_t) bool {
-	if uid := s.dirs[i].uid; marks.Uid == 0 || marks.Uid == uid {
+	var dst sys.Stat_t
+	if marks.Uid == 0 || sys.FstatUntimed(s.dirs[i].fd, &dst) == nil && marks.Uid == dst.Uid {
 		return true
 	}
 	for _, f := range s.files {
