@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,14 +111,13 @@ var pairReads = []struct {
 }
 
 // stagedMarked is stagedSyncfs with a mark in each directory's marks
-// directory, as a Commit makes it: an idle mark file locked and renamed to
-// a mark's name before the syncfs, the marks directory locked shared
-// before the renames and let go after them, and the mark given its idle
-// name back after the directories' fsyncs.
+// directory, as a Commit makes it: an idle mark file locked and given a
+// mark's mode before the syncfs, the marks directory locked shared before
+// the renames and let go after them, and the idle file given its idle
+// mode back after the directories' fsyncs.
 func stagedMarked(paths []string, data []byte) error {
 	type mark struct {
 		marks, fd int
-		name      string
 	}
 	var marks []mark
 	for _, p := range paths {
@@ -140,8 +138,7 @@ func stagedMarked(paths []string, data []byte) error {
 		unix.Flock(m.fd, unix.LOCK_EX|unix.LOCK_NB)
 		statUntimed(m.fd, "", unix.AT_EMPTY_PATH)
 		statUntimed(m.marks, "idle-bench", unix.AT_SYMLINK_NOFOLLOW)
-		m.name = ".commit." + fmt.Sprintf("%016x", rand.Uint64()) + ".aw-mark"
-		if err := unix.Renameat2(m.marks, "idle-bench", m.marks, m.name, unix.RENAME_NOREPLACE); err != nil {
+		if err := unix.Fchmod(m.fd, 0o744); err != nil {
 			return err
 		}
 		marks = append(marks, m)
@@ -160,7 +157,7 @@ func stagedMarked(paths []string, data []byte) error {
 		return nil
 	})
 	for _, m := range marks {
-		unix.Renameat2(m.marks, m.name, m.marks, "idle-bench", unix.RENAME_NOREPLACE)
+		unix.Fchmod(m.fd, 0o644)
 		unix.Close(m.fd)
 		unix.Close(m.marks)
 	}

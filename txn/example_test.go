@@ -278,3 +278,36 @@ func ExampleWatch() {
 	// reload: CERT v2 + KEY v2
 	// reload: CERT v3 + KEY v3
 }
+
+// A writer that commits the same set again and again keeps its marks for
+// consistent readers between Commits: one Marks, given to every Tx.
+func ExampleWithMarks() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	if err := txn.EnableReads(context.Background(), dir); err != nil {
+		log.Fatal(err)
+	}
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+
+	var marks txn.Marks
+	defer marks.Close()
+	for v := 1; v <= 3; v++ {
+		tx := txn.New(txn.WithMarks(&marks))
+		tx.WriteString(cert, fmt.Sprintf("CERT v%d", v))
+		tx.WriteString(key, fmt.Sprintf("KEY v%d", v))
+		if err := tx.Commit(); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	files, err := txn.ReadSet(cert, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range files {
+		fmt.Printf("%s: %s\n", filepath.Base(f.Name), f.Data)
+	}
+	// Output:
+	// cert.pem: CERT v3
+	// key.pem: KEY v3
+}

@@ -7,9 +7,10 @@ import "github.com/atomicwrite/atomicwrite/internal/protocol"
 // directories again and again (a daemon that rewrites its state, say)
 // passes one Marks to each Tx with WithMarks, and each Commit after the
 // first in a directory checks its mark there with two stats, where it
-// would open, lock and check it anew: about half of what the marks cost a
-// Commit (docs/performance.md). Nothing on disk differs: readers, Recover
-// and writers without a Marks see the same marks.
+// would open, lock and check it anew: the marks then cost a Commit 1–2 %
+// on a disk, where they cost 1–4 % (docs/performance.md). Nothing on disk
+// differs: readers, Recover and writers without a Marks see the same
+// marks.
 //
 // A Marks holds two handles for each directory marked, at most 64
 // directories, and a lock on one idle file in each, which other writers

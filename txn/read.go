@@ -31,7 +31,8 @@ var (
 // the directories dirs: from then on, every Commit that renames files there
 // marks the directory while it does, for readers to see. A directory
 // where they are not enabled costs a Commit one failed open, and nothing
-// else; where they are, 2–11 % more on a disk (docs/performance.md).
+// else; where they are, 1–4 % more on a disk, or 1–2 % with Marks
+// (docs/performance.md).
 //
 // It is for the directory's owner or root, once: it waits, within ctx, for
 // the Commits in flight there to end (ErrBusy if they outlast it), then

@@ -3,6 +3,7 @@ package protocol
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
@@ -225,14 +226,11 @@ const idleMarks = 8
 // idleName is the name of idle mark file i: a mark between two batches.
 func idleName(i int) string { return fmt.Sprintf("idle-%d", i) }
 
-// isIdleName reports whether name is one of idleName's.
+// isIdleName reports whether name is one of idleName's (idleMarks has one
+// digit).
 func isIdleName(name string) bool {
-	for i := range idleMarks {
-		if name == idleName(i) {
-			return true
-		}
-	}
-	return false
+	n, ok := strings.CutPrefix(name, "idle-")
+	return ok && len(n) == 1 && n[0] >= '0' && n[0] < '0'+idleMarks
 }
 
 // newMark gives m a mark in m.dirfd: an idle mark file of euid's (the

@@ -84,7 +84,7 @@ func (ks *Marks) take(m *commitMark, euid *int) (bool, error) {
 	return true, nil
 }
 
-// keep keeps m's handles once its mark has its idle name back, and
+// keep keeps m's handles once its mark has its idle mode or name back, and
 // reports whether it did (not once ks is closed or full, nor if nil).
 func (ks *Marks) keep(m *commitMark) bool {
 	if ks == nil {
