@@ -604,11 +604,10 @@ func TestEnableReadsWaitsForWriters(t *testing.T) {
 	testenv.DirHolds(t, dir)
 }
 
-// In a directory that a group may write, root enables consistent reads:
-// a writer of that group who is not the directory's owner (uid 65534, a
-// real process) commits there all the same, marking it, and cannot remove
-// another writer's mark (the marks directory is sticky).
-func TestEnabledSharedDirectory(t *testing.T) {
+// sharedEnabledDir makes a directory of root's that the group of uid
+// 65534 may write (mode 0775), and enables consistent reads there.
+func sharedEnabledDir(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(reachableDir(t), "shared")
 	os.Mkdir(dir, 0o755)
 	os.Chown(dir, 0, testenv.NobodyUID)
@@ -616,6 +615,15 @@ func TestEnabledSharedDirectory(t *testing.T) {
 	if err := txn.EnableReads(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// In a directory that a group may write, root enables consistent reads:
+// a writer of that group who is not the directory's owner (uid 65534, a
+// real process) commits there all the same, marking it, and cannot remove
+// another writer's mark (the marks directory is sticky).
+func TestEnabledSharedDirectory(t *testing.T) {
+	dir := sharedEnabledDir(t)
 	fi, err := os.Stat(filepath.Join(dir, ".aw-commits"))
 	if err != nil {
 		t.Fatal(err)
@@ -635,13 +643,7 @@ func TestEnabledSharedDirectory(t *testing.T) {
 // passes it over for an idle file of its own, and root's Recover leaves it
 // as it is: not its user's.
 func TestPlantedIdleMark(t *testing.T) {
-	dir := filepath.Join(reachableDir(t), "shared")
-	os.Mkdir(dir, 0o755)
-	os.Chown(dir, 0, testenv.NobodyUID)
-	os.Chmod(dir, 0o775)
-	if err := txn.EnableReads(context.Background(), dir); err != nil {
-		t.Fatal(err)
-	}
+	dir := sharedEnabledDir(t)
 	idle := filepath.Join(dir, ".aw-commits", "idle-0")
 	runAs(t, "plant-mark", idle)
 	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")

@@ -233,16 +233,12 @@ func TestKeptIdleMarkReplaced(t *testing.T) {
 	runAs(t, "plant", idle, "theirs")
 	var after []txn.File
 	var afterErr error
-	read := false
-	tx := txn.New(txn.WithMarks(marks), txn.WithSeam(func(s *protocol.Settings) {
-		s.Inject = func(step protocol.Step) error {
-			if step == protocol.StepSyncDir && !read {
-				read = true
-				after, afterErr = txn.ReadSet(x, y)
-			}
-			return nil
+	tx := txn.New(txn.WithMarks(marks), txn.WithSeam(atStep(protocol.StepSyncDir, func(k int) error {
+		if k == 1 {
+			after, afterErr = txn.ReadSet(x, y)
 		}
-	}))
+		return nil
+	})))
 	defer tx.Rollback()
 	tx.WriteString(x, "new x")
 	tx.WriteString(y, "new y")

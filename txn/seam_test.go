@@ -113,11 +113,15 @@ type syncStrategy struct {
 
 // atRename returns a seam that calls do(k) before the k-th rename of the
 // Commit, and fails that rename with what do returns.
-func atRename(do func(k int) error) func(*protocol.Settings) {
+func atRename(do func(k int) error) func(*protocol.Settings) { return atStep(protocol.StepRename, do) }
+
+// atStep returns a seam that calls do(k) the k-th time the Commit reaches
+// step, and fails that step with what do returns.
+func atStep(step protocol.Step, do func(k int) error) func(*protocol.Settings) {
 	k := 0
 	return func(s *protocol.Settings) {
-		s.Inject = func(step protocol.Step) error {
-			if step != protocol.StepRename {
+		s.Inject = func(got protocol.Step) error {
+			if got != step {
 				return nil
 			}
 			k++
