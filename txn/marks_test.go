@@ -20,8 +20,8 @@ import (
 )
 
 // heldIdle returns the inode numbers of the idle mark files in dir's marks
-// directory that someone holds locked, and fails the test if any other
-// mark is there: between Commits, a kept mark is idle and locked.
+// directory that someone holds locked, and fails the test if any mark is
+// there: between Commits, a kept mark is idle (mode 0644) and locked.
 func heldIdle(t *testing.T, dir string) []uint64 {
 	t.Helper()
 	marks := filepath.Join(dir, ".aw-commits")
@@ -37,6 +37,9 @@ func heldIdle(t *testing.T, dir string) []uint64 {
 		case !strings.HasPrefix(n.Name(), "idle-"):
 			t.Errorf("%s: a mark between Commits", filepath.Join(marks, n.Name()))
 			continue
+		}
+		if fi, err := n.Info(); err != nil || fi.Mode() != 0o644 {
+			t.Errorf("%s: %v, %v between Commits, want an idle file's mode (0644)", filepath.Join(marks, n.Name()), fi, err)
 		}
 		f, err := os.Open(filepath.Join(marks, n.Name()))
 		if err != nil {
@@ -89,23 +92,19 @@ func readSetIs(t *testing.T, want []string, names ...string) {
 // after Close, none is kept.
 func TestMarksKept(t *testing.T) {
 	s := newSet(t)
-	commit := func(content string, opts ...txn.Option) {
-		t.Helper()
-		s.commitAll(t, content, opts...)
-	}
-	commit("new")
+	s.commitAll(t, "new")
 	if a, b := heldIdle(t, s.a), heldIdle(t, s.b); len(a)+len(b) != 0 {
 		t.Fatalf("after a Commit without Marks, held idle marks %v %v, want none", a, b)
 	}
 	var marks txn.Marks
 	t.Cleanup(func() { marks.Close() })
-	commit("newer", txn.WithMarks(&marks))
+	s.commitAll(t, "newer", txn.WithMarks(&marks))
 	a, b := heldIdle(t, s.a), heldIdle(t, s.b)
 	if len(a) != 1 || len(b) != 1 {
 		t.Fatalf("after a Commit with Marks, held idle marks %v %v, want one in each directory", a, b)
 	}
 	for range 3 {
-		commit("newest", txn.WithMarks(&marks))
+		s.commitAll(t, "newest", txn.WithMarks(&marks))
 		if a2, b2 := heldIdle(t, s.a), heldIdle(t, s.b); !slices.Equal(a, a2) || !slices.Equal(b, b2) {
 			t.Fatalf("held idle marks %v %v after the next Commit, want %v %v still", a2, b2, a, b)
 		}
@@ -117,7 +116,7 @@ func TestMarksKept(t *testing.T) {
 	if a, b := heldIdle(t, s.a), heldIdle(t, s.b); len(a)+len(b) != 0 {
 		t.Fatalf("after Close, held idle marks %v %v, want none", a, b)
 	}
-	commit("last", txn.WithMarks(&marks))
+	s.commitAll(t, "last", txn.WithMarks(&marks))
 	if a, b := heldIdle(t, s.a), heldIdle(t, s.b); len(a)+len(b) != 0 {
 		t.Fatalf("after a Commit with closed Marks, held idle marks %v %v, want none", a, b)
 	}
