@@ -186,11 +186,11 @@ func (r *recovery) journal(set *Dirs, dir *Dir, path, name string) (err error) {
 	}
 	swept := make(map[*Dir]bool)
 	for i, d := range dirs {
-		// The set is whole, and durably so (a mark's removal must never be
+		// The set is whole, and durably so (a mark's end must never be
 		// durable before the renames it covers): its dead marks (and any
 		// other dead batch's of this user, whose set is whole too unless
 		// its own journal, not recovered yet, is elsewhere) would only
-		// make readers wait. What cannot be removed now, the sweep of the
+		// make readers wait. What cannot be ended now, the sweep of the
 		// directory reports.
 		if !swept[d] {
 			swept[d] = true
