@@ -91,23 +91,33 @@ func putMarksAside(dirs []string, aside bool) error {
 	return nil
 }
 
-// pairReads are the ways a reader reads the pair, nothing committing.
-var pairReads = []struct {
+// pairRead is a way a reader reads the pair.
+type pairRead struct {
 	name string
 	read func(paths []string) error
-}{
-	{"two os.ReadFile", func(paths []string) error {
-		for _, p := range paths {
-			if _, err := os.ReadFile(p); err != nil {
-				return err
+}
+
+// pairReads are the ways a reader reads the pair, nothing committing: the
+// last keeps its directories in r from read to read.
+func pairReads(r *txn.Reader) []pairRead {
+	return []pairRead{
+		{"two os.ReadFile", func(paths []string) error {
+			for _, p := range paths {
+				if _, err := os.ReadFile(p); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	}},
-	{"txn.ReadSet", func(paths []string) error {
-		_, err := txn.ReadSet(paths...)
-		return err
-	}},
+			return nil
+		}},
+		{"txn.ReadSet", func(paths []string) error {
+			_, err := txn.ReadSet(paths...)
+			return err
+		}},
+		{"txn.Reader", func(paths []string) error {
+			_, err := r.ReadSet(paths...)
+			return err
+		}},
+	}
 }
 
 // stagedMarked is stagedSyncfs with a mark in each directory's marks
@@ -242,14 +252,17 @@ func (r *results) reads(fs filesystem) error {
 	if err := putMarksAside(dirs, false); err != nil {
 		return err
 	}
-	s, err = interleave(3**reps, len(pairReads), func(v int) (time.Duration, error) {
-		return timeOps(func() error { return pairReads[v].read(paths) })
+	var reader txn.Reader
+	defer reader.Close()
+	readers := pairReads(&reader)
+	s, err = interleave(3**reps, len(readers), func(v int) (time.Duration, error) {
+		return timeOps(func() error { return readers[v].read(paths) })
 	})
 	if err != nil {
 		return err
 	}
 	for v, sm := range s {
-		r.readRows = append(r.readRows, readRow(fs.name, "read: "+pairReads[v].name, sm, s[0]))
+		r.readRows = append(r.readRows, readRow(fs.name, "read: "+readers[v].name, sm, s[0]))
 	}
 	return nil
 }

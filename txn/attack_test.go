@@ -708,7 +708,7 @@ func TestMarkFilesHeld(t *testing.T) {
 			}
 			var duringMarks []string
 			var renaming bool
-			_, during := commitPairReadingBetween(t, x, y, nil, func() {
+			_, during := commitPairReadingBetween(t, x, y, txn.ReadSetContext, nil, func() {
 				duringMarks, renaming = marksIn(t, marks)
 			})
 			if !errors.Is(during, txn.ErrInFlight) {
@@ -761,32 +761,59 @@ func marksIn(t *testing.T, marks string) (names []string, renaming bool) {
 // the directory's lock), so the reader is told the Commit is in flight,
 // never given half the set; after it, the reader enables reads again and
 // reads the new set.
+//
+// A Reader that read the directory before holds its marks directory. The
+// attacker moves that away before the Commit, and root enables reads
+// again: the Commit marks the new marks directory. The Reader between the
+// renames lists the new one, not the one it holds (without its check that
+// the name still leads there, it returns "x=new x", "y absent").
 func TestMarksDirectoryMovedAway(t *testing.T) {
-	dir := filepath.Join(reachableDir(t), "d")
-	os.Mkdir(dir, 0o777)
-	os.Chmod(dir, 0o777)
-	if err := txn.EnableReads(context.Background(), dir); err != nil {
-		t.Fatal(err)
-	}
-	marks := filepath.Join(dir, ".aw-commits")
-	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
-	during, duringErr := commitPairReadingBetween(t, x, y, func() {
-		runAs(t, "rename", marks, filepath.Join(dir, "moved"))
-	}, nil)
-	if !errors.Is(duringErr, txn.ErrInFlight) {
-		t.Errorf("ReadSet during the renames: %q, %v; want ErrInFlight", contents(during), duringErr)
-	}
-	files, err := txn.ReadSet(x, y)
-	if want := []string{"x=new x", "y=new y"}; err != nil || !slices.Equal(contents(files), want) {
-		t.Errorf("ReadSet after: %q, %v; want %q", contents(files), err, want)
+	for _, tc := range []struct {
+		name   string
+		reader bool
+	}{{"ReadSet", false}, {"Reader", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(reachableDir(t), "d")
+			os.Mkdir(dir, 0o777)
+			os.Chmod(dir, 0o777)
+			if err := txn.EnableReads(context.Background(), dir); err != nil {
+				t.Fatal(err)
+			}
+			marks := filepath.Join(dir, ".aw-commits")
+			x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+			read, readCtx := txn.ReadSet, txn.ReadSetContext
+			before := func() { runAs(t, "rename", marks, filepath.Join(dir, "moved")) }
+			if tc.reader {
+				var r txn.Reader
+				t.Cleanup(func() { r.Close() })
+				read, readCtx = r.ReadSet, r.ReadSetContext
+				if _, err := read(x, y); err != nil {
+					t.Fatal(err)
+				}
+				runAs(t, "rename", marks, filepath.Join(dir, "moved"))
+				if err := txn.EnableReads(context.Background(), dir); err != nil {
+					t.Fatal(err)
+				}
+				before = nil
+			}
+			during, duringErr := commitPairReadingBetween(t, x, y, readCtx, before, nil)
+			if !errors.Is(duringErr, txn.ErrInFlight) {
+				t.Errorf("read during the renames: %q, %v; want ErrInFlight", contents(during), duringErr)
+			}
+			files, err := read(x, y)
+			if want := []string{"x=new x", "y=new y"}; err != nil || !slices.Equal(contents(files), want) {
+				t.Errorf("read after: %q, %v; want %q", contents(files), err, want)
+			}
+		})
 	}
 }
 
 // commitPairReadingBetween commits "new x" to x and "new y" to y in one
 // transaction, running before (if not nil) just before the first rename,
-// and returns what a consistent read of the pair between the two renames
-// got; between (if not nil) runs right after that read.
-func commitPairReadingBetween(t *testing.T, x, y string, before, between func(), opts ...txn.Option) ([]txn.File, error) {
+// and returns what read (ReadSetContext, or a Reader's) got of the pair
+// between the two renames; between (if not nil) runs right after that
+// read.
+func commitPairReadingBetween(t *testing.T, x, y string, read func(context.Context, ...string) ([]txn.File, error), before, between func(), opts ...txn.Option) ([]txn.File, error) {
 	t.Helper()
 	var during []txn.File
 	var duringErr error
@@ -797,7 +824,7 @@ func commitPairReadingBetween(t *testing.T, x, y string, before, between func(),
 		case k == 2: // x renamed, y not yet
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
-			during, duringErr = txn.ReadSetContext(ctx, x, y)
+			during, duringErr = read(ctx, x, y)
 			if between != nil {
 				between()
 			}

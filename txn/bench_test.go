@@ -51,30 +51,51 @@ func BenchmarkCommit(b *testing.B) {
 	}
 }
 
-// BenchmarkReadSet compares a consistent read of two small files in one
-// directory with two os.ReadFile calls ("plain"), when nothing commits.
+// BenchmarkReadSet compares a consistent read of two small files, by
+// ReadSet and through a Reader, with two os.ReadFile calls ("plain"), when
+// nothing commits: in one directory, and in two.
 func BenchmarkReadSet(b *testing.B) {
 	dir := testenv.TempDir(b)
-	a, c := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	testenv.WriteFile(b, a, bytes.Repeat([]byte("a"), 2048), 0o644)
-	testenv.WriteFile(b, c, bytes.Repeat([]byte("c"), 2048), 0o644)
-	b.Run("plain", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := os.ReadFile(a); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := os.ReadFile(c); err != nil {
-				b.Fatal(err)
-			}
+	for _, sub := range []string{"one", "two/x", "two/y"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("set", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := txn.ReadSet(a, c); err != nil {
-				b.Fatal(err)
+	}
+	for _, pair := range []struct{ name, a, c string }{
+		{"one", "one/cert.pem", "one/key.pem"},
+		{"two", "two/x/cert.pem", "two/y/key.pem"},
+	} {
+		a, c := filepath.Join(dir, pair.a), filepath.Join(dir, pair.c)
+		testenv.WriteFile(b, a, bytes.Repeat([]byte("a"), 2048), 0o644)
+		testenv.WriteFile(b, c, bytes.Repeat([]byte("c"), 2048), 0o644)
+		b.Run(pair.name+"/plain", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := os.ReadFile(a); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := os.ReadFile(c); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+		b.Run(pair.name+"/set", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := txn.ReadSet(a, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(pair.name+"/reader", func(b *testing.B) {
+			b.ReportAllocs()
+			var r txn.Reader
+			defer r.Close()
+			for b.Loop() {
+				if _, err := r.ReadSet(a, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

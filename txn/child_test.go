@@ -42,7 +42,7 @@ func TestChild(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
-	case "read-pairs": // args: "set" or "plain", reads, mixed pairs to stop at (0: none), a, b
+	case "read-pairs": // args: "set", "reader" or "plain", reads, mixed pairs to stop at (0: none), a, b
 		n, _ := strconv.Atoi(args[1])
 		stopAt, _ := strconv.Atoi(args[2])
 		readPairs(t, args[0], n, stopAt, args[3], args[4])

@@ -11,10 +11,10 @@
 // files, never a mix. A process that dies in the middle of the renames
 // leaves a mix behind until Recover finishes the set (from the intent
 // journal that Commit writes first). A program that reads the files one by
-// one can see a mix while the renames run; ReadSet and Watch read a set as
-// it stood at one instant between Commits, never half of one, in
-// directories where consistent reads are enabled (EnableReads). See
-// docs/protocol.md.
+// one can see a mix while the renames run; ReadSet, a Reader and Watch
+// read a set as it stood at one instant between Commits, never half of
+// one, in directories where consistent reads are enabled (EnableReads).
+// See docs/protocol.md.
 //
 // Besides writes, a Tx can remove a file (Remove), abandon one entry
 // (Writer.Abort), and take the options of package atomic per entry:

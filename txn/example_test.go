@@ -311,3 +311,31 @@ func ExampleWithMarks() {
 	// cert.pem: CERT v3
 	// key.pem: KEY v3
 }
+
+// A program that reads the same set again and again (here, after each of
+// its writer's Commits) reads it through one Reader, which keeps the
+// directories open from read to read.
+func ExampleReader() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+
+	var r txn.Reader
+	defer r.Close()
+	for v := 1; v <= 2; v++ {
+		tx := txn.New()
+		tx.WriteString(cert, fmt.Sprintf("CERT v%d", v))
+		tx.WriteString(key, fmt.Sprintf("KEY v%d", v))
+		if err := tx.Commit(); err != nil {
+			log.Fatal(err)
+		}
+		files, err := r.ReadSet(cert, key)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s, %s\n", files[0].Data, files[1].Data)
+	}
+	// Output:
+	// CERT v1, KEY v1
+	// CERT v2, KEY v2
+}

@@ -129,7 +129,7 @@ func TestMarksKeptMark(t *testing.T) {
 	var marks txn.Marks
 	t.Cleanup(func() { marks.Close() })
 	s.commitAll(t, "first", txn.WithMarks(&marks))
-	during, err := commitPairReadingBetween(t, s.x, s.z, nil, nil, txn.WithMarks(&marks))
+	during, err := commitPairReadingBetween(t, s.x, s.z, txn.ReadSetContext, nil, nil, txn.WithMarks(&marks))
 	if !errors.Is(err, txn.ErrInFlight) {
 		t.Errorf("ReadSet during the renames of a Commit with kept marks: %q, %v; want ErrInFlight", contents(during), err)
 	}
@@ -157,7 +157,7 @@ func TestMarksDirectoryGoneBetweenCommits(t *testing.T) {
 	if held := heldIdle(t, s.a); len(held) != 0 {
 		t.Fatalf("idle marks held in a new marks directory before any Commit: %v", held)
 	}
-	during, err := commitPairReadingBetween(t, s.x, s.z, nil, nil, txn.WithMarks(&marks))
+	during, err := commitPairReadingBetween(t, s.x, s.z, txn.ReadSetContext, nil, nil, txn.WithMarks(&marks))
 	if !errors.Is(err, txn.ErrInFlight) {
 		t.Errorf("ReadSet during the renames, the marks directory made anew: %q, %v; want ErrInFlight", contents(during), err)
 	}
@@ -209,7 +209,7 @@ func TestKeptMarksDirectoryReplaced(t *testing.T) {
 	dir, x, y, marks := keptMarksDir(t)
 	runAs(t, "rename", filepath.Join(dir, ".aw-commits"), filepath.Join(dir, "old-marks"))
 	enableAsOwner(t, dir, x, y)
-	during, err := commitPairReadingBetween(t, x, y, nil, nil, txn.WithMarks(marks))
+	during, err := commitPairReadingBetween(t, x, y, txn.ReadSetContext, nil, nil, txn.WithMarks(marks))
 	if !errors.Is(err, txn.ErrInFlight) {
 		t.Errorf("ReadSet during the renames, the marks directory replaced: %q, %v; want ErrInFlight", contents(during), err)
 	}

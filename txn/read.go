@@ -86,7 +86,11 @@ func ReadSet(names ...string) ([]File, error) {
 // ReadSetContext is ReadSet with the caller's bound on its retries: they
 // end when ctx is done (then, with ErrInFlight) instead of after a second.
 func ReadSetContext(ctx context.Context, names ...string) ([]File, error) {
-	set, err := protocol.ReadSet(ctx, names)
+	return readSet(ctx, names, nil)
+}
+
+func readSet(ctx context.Context, names []string, kept *protocol.Reads) ([]File, error) {
+	set, err := protocol.ReadSet(ctx, names, kept)
 	if err != nil {
 		return nil, err
 	}

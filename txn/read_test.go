@@ -111,23 +111,30 @@ func TestReadSetWaitsForCommit(t *testing.T) {
 
 // A writer killed between its renames (a real SIGKILL) leaves half a set:
 // ReadSet says it needs recovery, and reads the whole new set once
-// Recover has run.
+// Recover has run; so does a Reader that kept the directories from a read
+// before the kill.
 func TestReadSetNeedsRecovery(t *testing.T) {
 	for _, st := range syncStrategies {
 		t.Run(st.name, func(t *testing.T) {
 			s := newSet(t)
+			var r txn.Reader // holds the directories from before the kill
+			t.Cleanup(func() { r.Close() })
+			readerReads(t, &r, []string{"x=old x", "y absent", "z=old z"}, s.x, s.y, s.z)
 			killedIn(t, "die", s, protocol.StepRename, 3, st.name) // x and y renamed, z not
 
-			_, err := txn.ReadSet(s.x, s.z)
-			if !errors.Is(err, txn.ErrNeedsRecovery) || errors.Is(err, txn.ErrInFlight) {
-				t.Fatalf("ReadSet after the kill: %v, want ErrNeedsRecovery", err)
+			for _, read := range []func(...string) ([]txn.File, error){txn.ReadSet, r.ReadSet} {
+				if _, err := read(s.x, s.z); !errors.Is(err, txn.ErrNeedsRecovery) || errors.Is(err, txn.ErrInFlight) {
+					t.Fatalf("read after the kill: %v, want ErrNeedsRecovery", err)
+				}
 			}
 			if err := txn.Recover(s.a, s.b); err != nil {
 				t.Fatal(err)
 			}
-			files, err := txn.ReadSet(s.x, s.y, s.z)
-			if want := []string{"x=new x", "y=new y", "z=new z"}; err != nil || !slices.Equal(contents(files), want) {
-				t.Errorf("ReadSet after Recover: %q, %v; want %q", contents(files), err, want)
+			for _, read := range []func(...string) ([]txn.File, error){txn.ReadSet, r.ReadSet} {
+				files, err := read(s.x, s.y, s.z)
+				if want := []string{"x=new x", "y=new y", "z=new z"}; err != nil || !slices.Equal(contents(files), want) {
+					t.Errorf("read after Recover: %q, %v; want %q", contents(files), err, want)
+				}
 			}
 			testenv.DirHolds(t, s.a, "x", "y")
 			testenv.DirHolds(t, s.b, "z")
@@ -230,10 +237,16 @@ func pairSeq(data []byte) int {
 // stopAt mixed pairs), and prints what it saw.
 func readPairs(t *testing.T, mode string, n, stopAt int, a, b string) {
 	reads, mixed, torn, inFlight := 0, 0, 0, 0
+	read := txn.ReadSet
+	if mode == "reader" {
+		var r txn.Reader
+		defer r.Close()
+		read = r.ReadSet
+	}
 	for reads < n && (stopAt == 0 || mixed < stopAt) {
 		var da, db []byte
-		if mode == "set" {
-			files, err := txn.ReadSet(a, b)
+		if mode != "plain" {
+			files, err := read(a, b)
 			if errors.Is(err, txn.ErrInFlight) {
 				inFlight++
 				continue

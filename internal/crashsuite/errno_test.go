@@ -73,7 +73,7 @@ func errnoInjection(t *testing.T, fs *filesystem, sc scenario) {
 					continue
 				}
 				what = fmt.Sprintf("%s = %s", strings.ReplaceAll(res.Calls[n-1].Path, work, "…"), errno.Error())
-				st := sc.look(work, 0, 1, sc.existed())
+				st := sc.look(work, 0, 1, sc.existed(), nil)
 				x.tally(st)
 				for _, v := range checkFailure(sc, work, res, stderr, st, errno) {
 					t.Errorf("%s %s: %s", name, what, v)

@@ -9,11 +9,14 @@ import (
 	"testing"
 
 	"github.com/atomicwrite/atomicwrite/internal/tracer"
+	"github.com/atomicwrite/atomicwrite/txn"
 )
 
 // TestPowerCut kills the writer just before each of its file system calls
-// in turn, checks what a still-running machine shows, then cuts the power
-// and checks what the disk shows after a remount; and after each, runs
+// in turn, checks what a still-running machine shows (a Reader that held
+// the directories from before the writer ran must read what ReadSet
+// reads), then cuts the power and checks what the disk shows after a
+// remount; and after each, runs
 // `atomicwrite --recover`, after which the set must be all old or all new
 // with nothing left behind. The last state is the run that was not killed:
 // after the power cut it must be all new, since the CLI reported success.
@@ -35,6 +38,10 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 	detail = append(detail, "| step | killed before | after the kill (machine running) | after the power cut |", "|---:|---|---|---|")
 	for k := 1; k <= steps+1; k++ {
 		sc.setUp(t, work, 0)
+		// A Reader that holds A and B, and their marks, from before the
+		// writer ran must read after the kill what ReadSet reads.
+		var kept txn.Reader
+		sc.look(work, 0, 1, sc.existed(), &kept)
 		plan := tracer.Plan{At: k, Action: tracer.Kill}
 		what := "(not killed: the CLI completed)"
 		if k > steps {
@@ -53,9 +60,12 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 			}
 			what = res.Calls[k-1].String()
 		}
-		after := sc.look(work, 0, 1, sc.existed())
+		after := sc.look(work, 0, 1, sc.existed(), &kept)
 		for _, v := range after.violations() {
 			t.Errorf("step %d (%s), after the kill: %s", k, what, v)
+		}
+		if err := kept.Close(); err != nil { // before the filesystem's unmount
+			t.Fatal(err)
 		}
 		killRow.tally(after)
 		cutText := "n/a (no power cut on " + fs.name + ")"
@@ -64,7 +74,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			crashed := sc.look(work, 0, 1, sc.existed())
+			crashed := sc.look(work, 0, 1, sc.existed(), nil)
 			for _, v := range crashed.violations() {
 				t.Errorf("step %d (%s), after the power cut: %s", k, what, v)
 			}
@@ -74,7 +84,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 			}
 			cutRow.tally(crashed)
 			recoverCLI(t, sc, work)
-			rec := sc.look(work, 0, 1, sc.existed())
+			rec := sc.look(work, 0, 1, sc.existed(), nil)
 			for _, v := range rec.recovered() {
 				t.Errorf("step %d (%s), power cut, then Recover: %s", k, what, v)
 			}
@@ -89,7 +99,7 @@ func powerCut(t *testing.T, fs *filesystem, sc scenario) {
 		}
 		// The machine kept running: Recover on what the kill left.
 		recoverCLI(t, sc, work)
-		rec := sc.look(work, 0, 1, sc.existed())
+		rec := sc.look(work, 0, 1, sc.existed(), nil)
 		for _, v := range rec.recovered() {
 			t.Errorf("step %d (%s), kill, then Recover: %s", k, what, v)
 		}

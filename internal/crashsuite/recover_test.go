@@ -87,7 +87,7 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 			t.Fatalf("writer killed before call %d (%s) left no journal", k, rec.Calls[k-1])
 		}
 		ref := recoverTraced(t, sc, work, tracer.Plan{})
-		want := sc.look(work, 0, 1, sc.existed())
+		want := sc.look(work, 0, 1, sc.existed(), nil)
 		if v := want.recovered(); len(v) > 0 {
 			t.Fatalf("writer killed at %d, unkilled Recover: %v", k, v)
 		}
@@ -113,13 +113,13 @@ func recoverKilled(t *testing.T, fs *filesystem, sc scenario) {
 						t.Fatal(err)
 					}
 				}
-				mid := sc.look(work, 0, 1, sc.existed())
+				mid := sc.look(work, 0, 1, sc.existed(), nil)
 				for _, v := range mid.violations() {
 					t.Errorf("writer at %d, Recover killed at %d (%s), power cut %v: %s", k, j, res.Calls[j-1], cut, v)
 				}
 				x.tally(mid)
 				recoverCLI(t, sc, work)
-				end := sc.look(work, 0, 1, sc.existed())
+				end := sc.look(work, 0, 1, sc.existed(), nil)
 				for _, v := range end.recovered() {
 					t.Errorf("writer at %d, Recover killed at %d (%s), power cut %v, then Recover: %s", k, j, res.Calls[j-1], cut, v)
 				}

@@ -225,8 +225,10 @@ const readerNeedsRecovery = "needs recovery"
 
 // look reads the state of the scenario in work, where each target may hold
 // generation old or new (or, if it did not exist, nothing): each target on
-// its own, then all through a consistent read.
-func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
+// its own, then all through a consistent read; and through kept too, if
+// not nil (a Reader that holds the directories from a read before the
+// writer ran), which must read what ReadSet reads.
+func (sc scenario) look(work string, old, new int, existedBefore []bool, kept *txn.Reader) state {
 	var st state
 	var paths []string
 	for i, tg := range sc.targets {
@@ -234,24 +236,10 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 		b, err := os.ReadFile(paths[i])
 		st.each = append(st.each, sc.classify(i, b, err, old, new, existedBefore))
 	}
-	files, err := txn.ReadSet(paths...)
-	switch {
-	case errors.Is(err, txn.ErrNeedsRecovery):
-		st.reader = readerNeedsRecovery
-	case err != nil:
-		st.reader = "READER FAILED: " + err.Error()
-	default:
-		read := state{}
-		for i, f := range files {
-			var err error
-			if !f.Exists {
-				err = fs.ErrNotExist
-			}
-			read.each = append(read.each, sc.classify(i, f.Data, err, old, new, existedBefore))
-		}
-		st.reader = read.set()
-		if v := read.violations(); len(v) > 0 {
-			st.reader = "READER SAW " + strings.Join(v, "; ")
+	st.reader = sc.readSet(txn.ReadSet, paths, old, new, existedBefore)
+	if kept != nil {
+		if got := sc.readSet(kept.ReadSet, paths, old, new, existedBefore); got != st.reader {
+			st.reader = fmt.Sprintf("KEPT READER SAW %s, where ReadSet saw %s", got, st.reader)
 		}
 	}
 	// Anything else below work is left over: the directories a write made
@@ -277,6 +265,31 @@ func (sc scenario) look(work string, old, new int, existedBefore []bool) state {
 		return nil
 	})
 	return st
+}
+
+// readSet reads the targets at paths through read (txn.ReadSet, or a
+// Reader's), and returns what it read as set() names it, or
+// readerNeedsRecovery, or what went wrong.
+func (sc scenario) readSet(read func(...string) ([]txn.File, error), paths []string, old, new int, existedBefore []bool) string {
+	files, err := read(paths...)
+	switch {
+	case errors.Is(err, txn.ErrNeedsRecovery):
+		return readerNeedsRecovery
+	case err != nil:
+		return "READER FAILED: " + err.Error()
+	}
+	var got state
+	for i, f := range files {
+		var err error
+		if !f.Exists {
+			err = fs.ErrNotExist
+		}
+		got.each = append(got.each, sc.classify(i, f.Data, err, old, new, existedBefore))
+	}
+	if v := got.violations(); len(v) > 0 {
+		return "READER SAW " + strings.Join(v, "; ")
+	}
+	return got.set()
 }
 
 // idle reports whether the idle mark file path has the mode of one: no

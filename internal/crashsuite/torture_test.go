@@ -104,7 +104,7 @@ func torture(t *testing.T, fs *filesystem, sc scenario) {
 				prev[i] = b
 			}
 		}
-		st.leftovers = sc.look(work, gen, gen, sc.existed()).leftovers
+		st.leftovers = sc.look(work, gen, gen, sc.existed(), nil).leftovers
 		for _, v := range st.violations() {
 			t.Errorf("run %d (killed=%v): %s", gen, killed, v)
 		}
@@ -136,7 +136,7 @@ func torture(t *testing.T, fs *filesystem, sc scenario) {
 					prev[i] = b
 				}
 			}
-			st.leftovers = sc.look(work, gen, gen, sc.existed()).leftovers
+			st.leftovers = sc.look(work, gen, gen, sc.existed(), nil).leftovers
 		}
 		for _, v := range st.recovered() {
 			t.Errorf("run %d, then Recover: %s", gen, v)

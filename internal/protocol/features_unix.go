@@ -48,3 +48,8 @@ const unlinkOpen = true
 
 // dirLockHeld says, in ErrBusy's text, what kept a directory's lock away.
 const dirLockHeld = "held its lock"
+
+// holdsDirs is true: a read holds each marks directory it opens until it
+// returns, and a Reads keeps directories between reads (see
+// features_windows.go for why Windows differs).
+const holdsDirs = true

@@ -79,3 +79,11 @@ func reopenRenamed(parent int, name string, fd int) (int, error) {
 // on Windows also an open of it that does not share delete, which a
 // process's working directory is (see sys.LockDir).
 const dirLockHeld = "held its lock, or had it open without sharing delete (as its working directory, say),"
+
+// holdsDirs is false: a read opens its marks directories anew at each
+// look, and a Reads keeps nothing. A directory held open here cannot be
+// removed, nor renamed by a handle that does not share delete, so a
+// reader that held the directories of its sets would hold their writers
+// back; and a handle on a directory, listed once, does not list it again
+// from its start under wine.
+const holdsDirs = false

@@ -32,9 +32,9 @@ type keptMark struct {
 	idle  string // its name
 }
 
-// maxKept bounds what a Marks holds: two handles per kept mark, one kept
-// mark per directory a writer commits to (more only while its batches
-// overlap there).
+// maxKept bounds what a Marks holds (two handles per kept mark, one kept
+// mark per directory a writer commits to, more only while its batches
+// overlap there), and what a Reads holds (two handles per directory).
 const maxKept = 64
 
 // take gives m, a mark of e's directory, the idle mark ks keeps for it,

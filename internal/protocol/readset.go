@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"go.uber.org/multierr"
+
 	"github.com/atomicwrite/atomicwrite/internal/resolve"
 	"github.com/atomicwrite/atomicwrite/internal/sys"
 )
@@ -53,8 +55,11 @@ type SetFile struct {
 // it tries again, pausing longer each time, until ctx is done or, without
 // a deadline, readSetWait has passed; then it fails with ErrInFlight. It
 // takes no lock that a writer waits for.
-func ReadSet(ctx context.Context, names []string) ([]SetFile, error) {
-	s, err := openSet(names)
+//
+// A Reads (kept, if not nil) keeps the directories it opens, and their
+// marks directories, for the next ReadSet given it (see Reads).
+func ReadSet(ctx context.Context, names []string, kept *Reads) ([]SetFile, error) {
+	s, err := openSet(names, kept)
 	defer s.close()
 	if err != nil {
 		return nil, err
@@ -103,6 +108,7 @@ type setRead struct {
 	names []string
 	files []setFile
 	dirs  []setDir
+	kept  *Reads // nil: nothing is kept
 	// A directory of the set was missing when it was opened, and is there
 	// now: the set is opened again.
 	stale bool
@@ -123,14 +129,41 @@ type setDir struct {
 	path   string // as the caller named it, for errors
 	walked string // the path the walk resolved to it (resolve.Walk.Path)
 	fd     int
+	id     fileID // its identity, where it can be kept (see Reads)
+	// keep: the directory is the one path names (not a link's), and can
+	// be kept.
+	keep bool
+	// The marks directory, once a read has opened it (-1 before), and its
+	// identity: held until the read ends, so that a read tried again
+	// lists it again rather than open it anew.
+	marks   int
+	marksID fileID
+	listed  bool // marks has been listed: it is read to its end
+	// timesTell: its filesystem gives it a new change time with each
+	// entry changed (sys.DirTimesTell), asked where it is kept. Then
+	// statedAt is the clock (sys.DirTimeNow) before its last stat, and
+	// listing holds its names while its change time is listedAt (see
+	// list); else nil.
+	timesTell bool
+	statedAt  int64
+	listing   []string
+	listedAt  int64
+}
+
+// sameHandle reports whether a and b are the same handle on the same path.
+func sameHandle(a, b setDir) bool {
+	return a.fd == b.fd && a.path == b.path && a.walked == b.walked
 }
 
 // openSet opens the directories of names, each once (by the path it is
 // named by). Their final names' links are followed when a read finds one
 // (see follow): most names have none, and a stat of each would cost a
 // read more than its link is worth.
-func openSet(names []string) (*setRead, error) {
+func openSet(names []string, kept *Reads) (*setRead, error) {
 	s := &setRead{names: names, files: make([]setFile, len(names))}
+	if holdsDirs {
+		s.kept = kept
+	}
 	byPath := make(map[string]int)
 	for i, name := range names {
 		f := &s.files[i]
@@ -144,21 +177,40 @@ func openSet(names []string) (*setRead, error) {
 		}
 		d, ok := byPath[dir]
 		if !ok {
-			var w resolve.Walk
-			fd, _, err := w.Dir(sys.AT_FDCWD, dir)
-			switch {
-			case err == sys.ENOENT:
-				d = -1 // its files are absent
-			case err != nil:
+			var err error
+			if d, err = s.openDir(dir); err != nil {
 				return s, pathError("open", name, err)
-			default:
-				d = s.addDir(dir, w.Path, fd)
 			}
 			byPath[dir] = d
 		}
 		f.dir, f.dirPath, f.base = d, dir, base
 	}
 	return s, nil
+}
+
+// openDir opens the directory path of the set (-1 if it does not exist),
+// or takes the one s.kept keeps for path.
+func (s *setRead) openDir(path string) (int, error) {
+	if d, ok := s.kept.take(path); ok {
+		s.dirs = append(s.dirs, d)
+		return len(s.dirs) - 1, nil
+	}
+	var w resolve.Walk
+	fd, _, err := w.Dir(sys.AT_FDCWD, path)
+	if err == sys.ENOENT {
+		return -1, nil // its files are absent
+	}
+	if err != nil {
+		return -1, err
+	}
+	d := s.addDir(path, w.Path, fd)
+	if s.kept != nil {
+		var st sys.Stat_t
+		if sys.FstatUntimed(fd, &st) == nil {
+			s.dirs[d].id, s.dirs[d].keep = idOf(&st), true
+		}
+	}
+	return d, nil
 }
 
 // follow resolves the links of file i's name, which a read found to be a
@@ -187,20 +239,32 @@ func (s *setRead) follow(i int) (bool, error) {
 // A directory named twice, by two paths, is looked at twice: that costs a
 // read only what a stat of each would.
 func (s *setRead) addDir(path, walked string, fd int) int {
-	s.dirs = append(s.dirs, setDir{path: path, walked: walked, fd: fd})
+	s.dirs = append(s.dirs, setDir{path: path, walked: walked, fd: fd, marks: -1})
 	return len(s.dirs) - 1
 }
 
+// close closes the set's directories, or hands them to s.kept.
 func (s *setRead) close() {
 	for _, d := range s.dirs {
-		sys.Close(d.fd)
+		if !d.keep || !s.kept.keep(d) {
+			d.close()
+		}
 	}
+	s.dirs = nil
+}
+
+func (d *setDir) close() error {
+	var err error
+	if d.marks >= 0 {
+		err = sys.Close(d.marks)
+	}
+	return multierr.Append(err, sys.Close(d.fd))
 }
 
 // reopen opens the set again.
 func (s *setRead) reopen() error {
 	s.close()
-	fresh, err := openSet(s.names)
+	fresh, err := openSet(s.names, s.kept)
 	fresh.waits = s.waits
 	*s = *fresh
 	return err
@@ -306,21 +370,20 @@ func readAt(dirfd int, name string) ([]byte, Version, error) {
 func (s *setRead) checkMarks(i int) error {
 	d := &s.dirs[i]
 	where := filepath.Join(d.path, marksDir)
-	fd, st, err := openMarksDir(d.fd)
+	fd, st, err := d.openMarks(s.kept != nil)
 	if err == sys.ENOENT {
 		return s.enable(i)
 	}
 	if err != nil {
 		return pathError("read", where, err)
 	}
-	defer sys.Close(fd)
 	if !s.trusts(i, &st) {
 		return pathError("read", where, fmt.Errorf("belongs to uid %d, who could hide a commit: %w", st.Uid, fs.ErrPermission))
 	}
 	// The marks a batch that was committing when the directory was opened
 	// left in it: one that has gone since is done, and the check after the
 	// reads sees any rename it made.
-	names, err := sys.ReadDirNames(fd)
+	names, err := d.list(&st)
 	if errors.Is(err, sys.ENOENT) {
 		return s.enable(i)
 	}
@@ -379,6 +442,82 @@ func (s *setRead) checkMarks(i int) error {
 		}
 	}
 	return nil
+}
+
+// openMarks opens d's marks directory, with its stat, or returns the one d
+// holds if that is still the one under its name: a held directory is not
+// freed, so its identity tells. kept: d is kept for reads to come, and
+// asks once whether the directory's change times tell (see list), and
+// states it with its times where they do.
+func (d *setDir) openMarks(kept bool) (int, sys.Stat_t, error) {
+	var st sys.Stat_t
+	if d.marks >= 0 && !holdsDirs {
+		sys.Close(d.marks)
+		d.marks = -1
+	}
+	if d.marks >= 0 {
+		var err error
+		if d.timesTell {
+			// Its times: a held listing is as good as its change time.
+			d.statedAt = sys.DirTimeNow()
+			err = sys.Fstatat(d.fd, marksDir, &st, sys.AT_SYMLINK_NOFOLLOW)
+		} else {
+			err = sys.FstatatUntimed(d.fd, marksDir, &st, sys.AT_SYMLINK_NOFOLLOW)
+		}
+		if err == nil && idOf(&st) == d.marksID {
+			return d.marks, st, nil
+		}
+		sys.Close(d.marks)
+		d.marks, d.listing = -1, nil
+		if err != nil {
+			return -1, st, err
+		}
+	}
+	fd, st, err := openMarksDir(d.fd)
+	if err != nil {
+		return -1, st, err
+	}
+	d.marks, d.marksID, d.listed, d.timesTell = fd, idOf(&st), false, false
+	var timed sys.Stat_t
+	if kept && sys.DirTimesTell(fd) {
+		d.statedAt = sys.DirTimeNow()
+		if sys.Fstat(fd, &timed) == nil {
+			st, d.timesTell = timed, true
+		}
+	}
+	return fd, st, nil
+}
+
+// list returns the names in d's marks directory, whose stat is st: as
+// listed before, if its change time is still the one it had then. A name
+// made, removed or renamed there gives the directory the time of the
+// change as its change time, on the filesystems where d.timesTell, so the
+// same change time says that no entry has changed, provided that no
+// change can have come later in the same tick of the clock: a listing is
+// held only if the change time was already past at the stat before it
+// (d.statedAt), to the second where the filesystem's times count whole
+// seconds (a time of a whole second, most likely).
+func (d *setDir) list(st *sys.Stat_t) ([]string, error) {
+	_, ctime := sys.StatTimes(st)
+	if d.listing != nil && ctime == d.listedAt {
+		return d.listing, nil
+	}
+	d.listing = nil
+	if d.listed {
+		if err := sys.Rewind(d.marks); err != nil {
+			return nil, err
+		}
+	}
+	d.listed = true
+	names, err := sys.ReadDirNames(d.marks)
+	past := d.statedAt
+	if ctime%int64(time.Second) == 0 {
+		past -= past % int64(time.Second)
+	}
+	if err == nil && d.timesTell && ctime < past {
+		d.listing, d.listedAt = names, ctime
+	}
+	return names, err
 }
 
 // enable enables consistent reads in the set's directory i, whose batches

@@ -25,7 +25,7 @@ const watchPoll = 100 * time.Millisecond
 // are resolved once: a directory renamed or replaced afterwards is not
 // followed.
 func Watch(ctx context.Context, names []string, yield func([]SetFile, error) bool) {
-	s, err := openSet(names)
+	s, err := openSet(names, nil)
 	defer s.close()
 	if err != nil {
 		yield(nil, err)
@@ -41,7 +41,7 @@ func Watch(ctx context.Context, names []string, yield func([]SetFile, error) boo
 	var last []SetFile
 	lastErr := ""
 	for {
-		if !slices.Equal(watched, s.dirs) {
+		if !slices.EqualFunc(watched, s.dirs, sameHandle) {
 			// Watched before the read, so that no change after it is
 			// missed; again when the set was opened again (a directory
 			// appeared).
@@ -54,7 +54,7 @@ func Watch(ctx context.Context, names []string, yield func([]SetFile, error) boo
 		switch {
 		case ctx.Err() != nil:
 			return
-		case !slices.Equal(watched, s.dirs):
+		case !slices.EqualFunc(watched, s.dirs, sameHandle):
 			continue
 		case err != nil:
 			if err.Error() != lastErr && !yield(nil, err) {

@@ -20,3 +20,10 @@ func ReadDirNames(fd int) ([]string, error) {
 		_, _, names = unix.ParseDirent(buf[:n], -1, names)
 	}
 }
+
+// Rewind sets the directory open on fd back to its start, for
+// ReadDirNames to list it again.
+func Rewind(fd int) error {
+	_, err := unix.Seek(fd, 0, 0)
+	return err
+}
