@@ -1,8 +1,6 @@
 package protocol
 
 import (
-	"sync"
-
 	"go.uber.org/multierr"
 
 	"github.com/atomicwrite/atomicwrite/internal/sys"
@@ -17,11 +15,7 @@ import (
 // take another, as they do while a batch holds it. The zero value is
 // ready; Close lets go of everything it keeps. It is safe for concurrent
 // use: a kept mark serves one batch at a time.
-type Marks struct {
-	mu     sync.Mutex
-	kept   []keptMark
-	closed bool
-}
+type Marks struct{ pool[keptMark, *keptMark] }
 
 // A keptMark is an idle mark held between batches.
 type keptMark struct {
@@ -32,11 +26,6 @@ type keptMark struct {
 	idle  string // its name
 }
 
-// maxKept bounds what a Marks holds (two handles per kept mark, one kept
-// mark per directory a writer commits to, more only while its batches
-// overlap there), and what a Reads holds (two handles per directory).
-const maxKept = 64
-
 // take gives m, a mark of e's directory, the idle mark ks keeps for it,
 // if it keeps one and it is still what it was: the marks directory under
 // its name in e's directory, trusted as openMarksDir's would be, and the
@@ -45,27 +34,17 @@ const maxKept = 64
 // not use it lets go of. *euid is as markDirOf takes it. A nil ks keeps
 // nothing.
 func (ks *Marks) take(m *commitMark, euid *int) (bool, error) {
-	if ks == nil {
-		return false, nil
-	}
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	if len(ks.kept) == 0 {
+	if ks == nil || ks.empty() {
 		return false, nil
 	}
 	var st sys.Stat_t
 	if sys.FstatatUntimed(m.e.Dir.fd, marksDir, &st, sys.AT_SYMLINK_NOFOLLOW) != nil {
 		return false, nil // the full path says what is there
 	}
-	i := 0
-	for i < len(ks.kept) && ks.kept[i].dirID != idOf(&st) {
-		i++
-	}
-	if i == len(ks.kept) {
+	k, ok := ks.pool.take(func(k *keptMark) bool { return k.dirID == idOf(&st) })
+	if !ok {
 		return false, nil
 	}
-	k := ks.kept[i]
-	ks.kept = append(ks.kept[:i], ks.kept[i+1:]...)
 	if *euid < 0 {
 		*euid = sys.Geteuid()
 	}
@@ -87,32 +66,9 @@ func (ks *Marks) take(m *commitMark, euid *int) (bool, error) {
 // keep keeps m's handles once its mark has its idle mode or name back, and
 // reports whether it did (not once ks is closed or full, nor if nil).
 func (ks *Marks) keep(m *commitMark) bool {
-	if ks == nil {
-		return false
-	}
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	if ks.closed || len(ks.kept) == maxKept {
-		return false
-	}
-	ks.kept = append(ks.kept, keptMark{dirfd: m.dirfd, dirID: m.dirID, fd: m.fd, id: m.fileID, idle: m.idle})
-	return true
+	return ks != nil && ks.put(keptMark{dirfd: m.dirfd, dirID: m.dirID, fd: m.fd, id: m.fileID, idle: m.idle})
 }
 
 func (k *keptMark) close() error {
 	return multierr.Append(sys.Close(k.fd), sys.Close(k.dirfd))
-}
-
-// Close lets go of the idle marks ks keeps: they stay in place, idle.
-// Batches that use ks after it keep nothing.
-func (ks *Marks) Close() error {
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	ks.closed = true
-	var err error
-	for i := range ks.kept {
-		err = multierr.Append(err, ks.kept[i].close())
-	}
-	ks.kept = nil
-	return err
 }

@@ -1,12 +1,6 @@
 package protocol
 
-import (
-	"sync"
-
-	"go.uber.org/multierr"
-
-	"github.com/atomicwrite/atomicwrite/internal/sys"
-)
+import "github.com/atomicwrite/atomicwrite/internal/sys"
 
 // Reads keeps a reader's directories (see readset.go) open between its
 // consistent reads: a read of a directory it keeps checks with a stat that
@@ -17,11 +11,7 @@ import (
 // beyond the reads of the files themselves. The zero value is ready; Close
 // lets go of everything it keeps. It is safe for concurrent use: a kept
 // directory serves one read at a time.
-type Reads struct {
-	mu     sync.Mutex
-	kept   []setDir
-	closed bool
-}
+type Reads struct{ pool[setDir, *setDir] }
 
 // take gives the directory ks keeps for path, if it keeps one and path
 // still leads to it. A path whose directory was renamed or replaced since
@@ -33,18 +23,10 @@ func (ks *Reads) take(path string) (setDir, bool) {
 	if ks == nil {
 		return setDir{}, false
 	}
-	ks.mu.Lock()
-	i := 0
-	for i < len(ks.kept) && ks.kept[i].path != path {
-		i++
-	}
-	if i == len(ks.kept) {
-		ks.mu.Unlock()
+	d, ok := ks.pool.take(func(d *setDir) bool { return d.path == path })
+	if !ok {
 		return setDir{}, false
 	}
-	d := ks.kept[i]
-	ks.kept = append(ks.kept[:i], ks.kept[i+1:]...)
-	ks.mu.Unlock()
 	// The directory is held, so its inode is not freed and reused: the
 	// identity tells it apart.
 	var st sys.Stat_t
@@ -57,29 +39,4 @@ func (ks *Reads) take(path string) (setDir, bool) {
 
 // keep keeps d, and reports whether it did (not once ks is closed or full,
 // nor if nil).
-func (ks *Reads) keep(d setDir) bool {
-	if ks == nil {
-		return false
-	}
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	if ks.closed || len(ks.kept) == maxKept {
-		return false
-	}
-	ks.kept = append(ks.kept, d)
-	return true
-}
-
-// Close lets go of the directories ks keeps. Reads that use ks after it
-// keep nothing.
-func (ks *Reads) Close() error {
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	ks.closed = true
-	var err error
-	for _, d := range ks.kept {
-		err = multierr.Append(err, d.close())
-	}
-	ks.kept = nil
-	return err
-}
+func (ks *Reads) keep(d setDir) bool { return ks != nil && ks.put(d) }
