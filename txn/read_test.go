@@ -233,8 +233,9 @@ func pairSeq(data []byte) int {
 }
 
 // readPairs is the reader process of TestReadSetNeverMixed: it reads the
-// pair a, b n times (with ReadSet, or plainly with os.ReadFile each, until
-// stopAt mixed pairs), and prints what it saw.
+// pair a, b n times (mode "set": with ReadSet; "reader": through one
+// Reader; "plain": with os.ReadFile each, until stopAt mixed pairs), and
+// prints what it saw.
 func readPairs(t *testing.T, mode string, n, stopAt int, a, b string) {
 	reads, mixed, torn, inFlight := 0, 0, 0, 0
 	read := txn.ReadSet

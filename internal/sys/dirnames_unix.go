@@ -24,6 +24,6 @@ func ReadDirNames(fd int) ([]string, error) {
 // Rewind sets the directory open on fd back to its start, for
 // ReadDirNames to list it again.
 func Rewind(fd int) error {
-	_, err := unix.Seek(fd, 0, 0)
+	_, err := unix.Seek(fd, 0, unix.SEEK_SET)
 	return err
 }

@@ -1,11 +1,13 @@
 package sys
 
-import "os"
+import (
+	"os"
+
+	"golang.org/x/sys/windows"
+)
 
 // ReadDirNames returns the names in the directory open on fd (but "." and
-// ".."), through a duplicate of the handle: fd stays the caller's. Each
-// call lists from the start (the first query of a new os.File restarts
-// the scan).
+// ".."), through a duplicate of the handle: fd stays the caller's.
 func ReadDirNames(fd int) ([]string, error) {
 	dup, err := Dup(fd)
 	if err != nil {
@@ -16,5 +18,7 @@ func ReadDirNames(fd int) ([]string, error) {
 	return f.Readdirnames(-1)
 }
 
-// Rewind does nothing: ReadDirNames lists from the start each time.
-func Rewind(fd int) error { return nil }
+// Rewind fails: a handle on a directory, listed once, does not list it
+// again from its start under wine, so no one lists one twice here (see
+// the protocol's holdsDirs).
+func Rewind(fd int) error { return windows.ERROR_NOT_SUPPORTED }
