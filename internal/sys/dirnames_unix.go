@@ -2,7 +2,11 @@
 
 package sys
 
-import "golang.org/x/sys/unix"
+import (
+	"io"
+
+	"golang.org/x/sys/unix"
+)
 
 // ReadDirNames returns the names in the directory open on fd (but "." and
 // ".."), read from fd's offset, which a fresh descriptor has at the start.
@@ -24,6 +28,6 @@ func ReadDirNames(fd int) ([]string, error) {
 // Rewind sets the directory open on fd back to its start, for
 // ReadDirNames to list it again.
 func Rewind(fd int) error {
-	_, err := unix.Seek(fd, 0, unix.SEEK_SET)
+	_, err := unix.Seek(fd, 0, io.SeekStart)
 	return err
 }
