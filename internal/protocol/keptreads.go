@@ -8,7 +8,9 @@ import "github.com/atomicwrite/atomicwrite/internal/sys"
 // marks directory held is still the one under its name, where it would
 // otherwise open both anew (resolving the path, link by link where it has
 // links) and close them: the calls that cost a read most of its time
-// beyond the reads of the files themselves. The zero value is ready; Close
+// beyond the reads of the files themselves. A marks directory kept is
+// listed again only when its change time says an entry in it changed
+// (see setDir.list). The zero value is ready; Close
 // lets go of everything it keeps. It is safe for concurrent use: a kept
 // directory serves one read at a time.
 type Reads struct{ pool[setDir, *setDir] }
