@@ -32,6 +32,21 @@ func (s samples) over(base samples) float64 {
 	return med
 }
 
+// quartiles are a ratio's median and lower and upper quartiles over the
+// reps.
+type quartiles struct{ med, q1, q3 float64 }
+
+// ratios gives the quartiles of s's time over base's, rep by rep.
+func (s samples) ratios(base samples) quartiles {
+	var q quartiles
+	q.med, q.q1, q.q3 = s.quartilesOver(base)
+	return q
+}
+
+func (q quartiles) String() string {
+	return fmt.Sprintf("×%.3f [%.3f–%.3f]", q.med, q.q1, q.q3)
+}
+
 // quartilesOver gives the median and the lower and upper quartiles of s's
 // time over base's, rep by rep.
 func (s samples) quartilesOver(base samples) (med, q1, q3 float64) {

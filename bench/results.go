@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,24 +32,40 @@ type results struct {
 	// batch[N/dirs][variant][fs]
 	batchCells map[string]map[string]map[string]cell
 	// steps[N][variant][fs]
-	stepCells  map[string]map[string]map[string]cell
-	streamRows []string
-	readRows   []string
-	opRows     []string
-	cpuRows    []string
+	stepCells map[string]map[string]map[string]cell
+	// inTurnCells[single or N/dirs][fs]: see inTurn
+	inTurnCells map[string]map[string][3]quartiles
+	streamRows  []string
+	readRows    []string
+	opRows      []string
+	cpuRows     []string
 }
 
 var fsOrder = []string{"ext4", "xfs", "btrfs", "tmpfs"}
 
 const singleOps = 10 // writes per rep and variant; a figure is per write
 
+// singleReps is the reps of the single write and of its CPU cost: the
+// targets are a few per cent, and a median of 9 blocks of ten writes
+// moves by 5 % between runs.
+func singleReps() int { return 7 * *reps }
+
+// The variants that inTurn measures beside the limit.
+const (
+	singleLib, singleCalls = "atomicwrite", "bare + atomicwrite's extra calls"
+	batchLib, batchCalls   = "atomicwrite txn", "staged + atomicwrite's extra calls"
+)
+
 func (r *results) single(fs filesystem) error {
 	data := bytes.Repeat([]byte("x"), 4096)
 	dir := filepath.Join(fs.dir, "single")
 	os.MkdirAll(dir, 0o755)
-	s, err := interleave(*reps, len(singles), func(v int) (time.Duration, error) {
+	s, err := interleave(singleReps(), len(singles), func(v int) (time.Duration, error) {
 		path := filepath.Join(dir, fmt.Sprint(v))
 		os.WriteFile(path, data, 0o644)
+		if err := settle(fs.dir); err != nil {
+			return 0, err
+		}
 		start := time.Now()
 		for range singleOps {
 			if err := singles[v].write(path, data); err != nil {
@@ -70,7 +87,83 @@ func (r *results) single(fs filesystem) error {
 		}
 		r.singleCells[singles[v].name][fs.name] = cell{sm.median(), lo, hi, sm.over(s[0])}
 	}
+	return r.singlesInTurn(fs, dir, data)
+}
+
+// inTurnRounds is the rounds of a single write's or a batch of n's
+// measure in turn: about half a minute each on a disk.
+func inTurnRounds(n int) int {
+	switch {
+	case n == 1:
+		return 3000
+	case n <= 10:
+		return 400
+	case n <= 100:
+		return 150
+	}
+	return 30
+}
+
+// inTurn runs the limit, atomicwrite and the same calls made inline once
+// each, in a fresh random order each round, and files under key their
+// ratios round by round: atomicwrite over the limit, the calls over the
+// limit, atomicwrite over the calls. The targets are a few per cent, and
+// runs made moments apart share the machine's state, where blocks of runs
+// among the other variants pay for what the peers that skip a flush leave
+// to the next one. Every settleEvery runs, the filesystem is settled,
+// untimed: on btrfs, thousands of single writes in a row pin freed
+// metadata until a transaction commits, and a metadata chunk full of it
+// aborted the transaction with ENOSPC (Linux 6.18).
+func (r *results) inTurn(key string, fs filesystem, rounds, settleEvery int, run [3]func() error) error {
+	runs := 0
+	s, err := interleave(rounds, len(run), func(i int) (time.Duration, error) {
+		if runs%settleEvery == 0 {
+			if err := settle(fs.dir); err != nil {
+				return 0, err
+			}
+		}
+		runs++
+		start := time.Now()
+		err := run[i]()
+		return time.Since(start), err
+	})
+	if err != nil {
+		return err
+	}
+	if r.inTurnCells == nil {
+		r.inTurnCells = map[string]map[string][3]quartiles{}
+	}
+	if r.inTurnCells[key] == nil {
+		r.inTurnCells[key] = map[string][3]quartiles{}
+	}
+	r.inTurnCells[key][fs.name] = [3]quartiles{s[1].ratios(s[0]), s[2].ratios(s[0]), s[1].ratios(s[2])}
 	return nil
+}
+
+// singlesInTurn measures the single write in turn (see inTurn), each
+// variant on a file of its own in dir.
+func (r *results) singlesInTurn(fs filesystem, dir string, data []byte) error {
+	var run [3]func() error
+	for i, name := range []string{singles[0].name, singleLib, singleCalls} {
+		v := slices.IndexFunc(singles, func(v single) bool { return v.name == name })
+		path := filepath.Join(dir, fmt.Sprint("in-turn-", v))
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+		run[i] = func() error { return singles[v].write(path, data) }
+	}
+	return r.inTurn("single", fs, inTurnRounds(1), 300, run)
+}
+
+// batchesInTurn measures a batch in turn (see inTurn) on paths, settled
+// before each run as measureBatches does.
+func (r *results) batchesInTurn(key string, fs filesystem, paths []string, data []byte) error {
+	var run [3]func() error
+	for i, name := range []string{batches[0].name, batchLib, batchCalls} {
+		v := slices.IndexFunc(batches, func(v batch) bool { return v.name == name })
+		run[i] = func() error { return batches[v].write(paths, data) }
+	}
+	return r.inTurn(key, fs, inTurnRounds(len(paths)), 1, run)
 }
 
 func batchSizes() []int {
@@ -95,7 +188,11 @@ func (r *results) batches(fs filesystem) error {
 			for _, p := range paths {
 				os.WriteFile(p, data, 0o644)
 			}
-			err = measureBatches(r.batchCells, fmt.Sprintf("%d/%d", n, ndirs), fs, batches, paths, data)
+			key := fmt.Sprintf("%d/%d", n, ndirs)
+			err = measureBatches(r.batchCells, key, fs, batches, paths, data)
+			if err == nil {
+				err = r.batchesInTurn(key, fs, paths, data)
+			}
 			os.RemoveAll(root)
 			if err != nil {
 				return err
@@ -112,11 +209,8 @@ func measureBatches(cells map[string]map[string]map[string]cell, key string, fs 
 	// A batch of 10 is short enough (0.3 ms on tmpfs) that the machine's
 	// noise moves a median of 9 by 5 %: it gets three times the reps.
 	nreps := *reps
-	switch {
-	case n <= 10:
+	if n <= 10 {
 		nreps = 3 * *reps
-	case n >= 1000:
-		nreps = max(3, *reps/3)
 	}
 	s, err := interleave(nreps, len(variants), func(v int) (time.Duration, error) {
 		if err := settle(fs.dir); err != nil {
@@ -373,7 +467,7 @@ func (r *results) cpu(fs filesystem) error {
 		runtime.ReadMemStats(&m1)
 		allocs = append(allocs, float64(m1.Mallocs-m0.Mallocs)/ops)
 	}
-	s, err := interleave(*reps, len(singles), func(v int) (time.Duration, error) {
+	s, err := interleave(singleReps(), len(singles), func(v int) (time.Duration, error) {
 		path := filepath.Join(dir, fmt.Sprint(v))
 		start := time.Now()
 		for range ops {
@@ -488,6 +582,31 @@ func (r *results) markdown() string {
 		keys = append(keys, fmt.Sprintf("%d/1", n), fmt.Sprintf("%d/4", n))
 	}
 	batchTable(&b, "N / directories", keys, batches, r.batchCells)
+	if len(r.inTurnCells) > 0 {
+		b.WriteString("\n### The limit, atomicwrite and its calls made inline, one of each in turn\n\n" +
+			"A single write (\"" + singleCalls + "\") and transactions (\"" + batchCalls + "\"), " +
+			"each variant run once a round in a fresh random order, settled before each batch and every hundred rounds of single writes: " +
+			"the median and the quartiles of the ratios of the runs of one round.\n\n" +
+			"| write (rounds) | ratio | " + strings.Join(fsOrder, " | ") + " |\n|---|---|---|---|---|---|\n")
+		for _, key := range append([]string{"single"}, keys...) {
+			write := fmt.Sprintf("transaction of N / directories %s (%d)", key, inTurnRounds(batchN(key)))
+			if key == "single" {
+				write = fmt.Sprintf("single 4 KiB write (%d)", inTurnRounds(1))
+			}
+			for i, ratio := range []string{"atomicwrite over the limit", "its calls inline over the limit", "atomicwrite over its calls inline"} {
+				b.WriteString("| " + write + " | " + ratio)
+				for _, fs := range fsOrder {
+					q, ok := r.inTurnCells[key][fs]
+					if !ok {
+						b.WriteString(" | –")
+						continue
+					}
+					b.WriteString(" | " + q[i].String())
+				}
+				b.WriteString(" |\n")
+			}
+		}
+	}
 	if len(r.stepCells) > 0 {
 		b.WriteString("\n### A transaction's calls, one at a time (N files of 4 KiB in one directory, per batch)\n\n")
 		var keys []string
@@ -582,4 +701,11 @@ func peakRSS(cli string, args []string, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("GNU time printed %q", b)
 	}
 	return fmt.Sprintf("%.1f MiB", float64(kib)/1024), nil
+}
+
+// batchN is the N of a batch key "N/dirs".
+func batchN(key string) int {
+	var n int
+	fmt.Sscanf(key, "%d/", &n)
+	return n
 }
