@@ -86,8 +86,8 @@ func benchmark() error {
 	var uts unix.Utsname
 	unix.Uname(&uts)
 	r := &results{
-		header: fmt.Sprintf("Measured %s on Linux %s, %d reps interleaved per figure (median, [min–max], ×: the median over the reps of the time over the limit's time in the same rep). %s",
-			time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), *reps, memNote),
+		header: fmt.Sprintf("Measured %s on Linux %s, %d reps interleaved per figure, %d for single writes and %d for batches of 10 (median, [min–max], ×: the median over the reps of the time over the limit's time in the same rep). %s",
+			time.Now().UTC().Format("2006-01-02"), unix.ByteSliceToString(uts.Release[:]), *reps, singleReps(), batchReps(10), memNote),
 	}
 	want := map[string]bool{}
 	for _, p := range strings.Split(*parts, ",") {

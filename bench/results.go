@@ -202,17 +202,21 @@ func (r *results) batches(fs filesystem) error {
 	return nil
 }
 
+// batchReps is the reps of a batch of n: a batch of 10 is short enough
+// (0.3 ms on tmpfs) that the machine's noise moves a median of 9 by 5 %,
+// and gets three times the reps.
+func batchReps(n int) int {
+	if n <= 10 {
+		return 3 * *reps
+	}
+	return *reps
+}
+
 // measureBatches runs the variants on paths, interleaved, and files each
 // one's cell under cells[key][variant][fs], as a ratio to the first's.
 func measureBatches(cells map[string]map[string]map[string]cell, key string, fs filesystem, variants []batch, paths []string, data []byte) error {
 	n := len(paths)
-	// A batch of 10 is short enough (0.3 ms on tmpfs) that the machine's
-	// noise moves a median of 9 by 5 %: it gets three times the reps.
-	nreps := *reps
-	if n <= 10 {
-		nreps = 3 * *reps
-	}
-	s, err := interleave(nreps, len(variants), func(v int) (time.Duration, error) {
+	s, err := interleave(batchReps(n), len(variants), func(v int) (time.Duration, error) {
 		if err := settle(fs.dir); err != nil {
 			return 0, err
 		}
