@@ -27,38 +27,27 @@ func (s samples) spread() (time.Duration, time.Duration) {
 // rep: the two ran one after the other, so drift in the machine's load
 // between reps cancels out of each ratio, where a ratio of the two medians
 // keeps it.
-func (s samples) over(base samples) float64 {
-	med, _, _ := s.quartilesOver(base)
-	return med
-}
+func (s samples) over(base samples) float64 { return s.ratios(base).med }
 
 // quartiles are a ratio's median and lower and upper quartiles over the
 // reps.
 type quartiles struct{ med, q1, q3 float64 }
 
-// ratios gives the quartiles of s's time over base's, rep by rep.
-func (s samples) ratios(base samples) quartiles {
-	var q quartiles
-	q.med, q.q1, q.q3 = s.quartilesOver(base)
-	return q
-}
-
 func (q quartiles) String() string {
 	return fmt.Sprintf("×%.3f [%.3f–%.3f]", q.med, q.q1, q.q3)
 }
 
-// quartilesOver gives the median and the lower and upper quartiles of s's
-// time over base's, rep by rep.
-func (s samples) quartilesOver(base samples) (med, q1, q3 float64) {
+// ratios gives the quartiles of s's time over base's, rep by rep.
+func (s samples) ratios(base samples) quartiles {
 	var r []float64
 	for i := range min(len(s), len(base)) {
 		r = append(r, float64(s[i])/float64(base[i]))
 	}
 	if len(r) == 0 {
-		return 0, 0, 0
+		return quartiles{}
 	}
 	slices.Sort(r)
-	return r[len(r)/2], r[len(r)/4], r[len(r)*3/4]
+	return quartiles{r[len(r)/2], r[len(r)/4], r[len(r)*3/4]}
 }
 
 // interleave runs every variant once per rep, in a fresh random order each

@@ -212,9 +212,9 @@ func (r *results) reads(fs filesystem) error {
 		r.readRows = append(r.readRows, readRow(fs.name, "commit: "+pairCommits[v].name, sm, s[0]))
 	}
 	for _, c := range marksCosts {
-		med, q1, q3 := s[c[0]].quartilesOver(s[c[1]])
+		q := s[c[0]].ratios(s[c[1]])
 		r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, %s over %s | ×%.3f, quartiles ×%.3f–%.3f | |",
-			fs.name, pairCommits[c[0]].name, pairCommits[c[1]].name, med, q1, q3))
+			fs.name, pairCommits[c[0]].name, pairCommits[c[1]].name, q.med, q.q1, q.q3))
 	}
 	// The same ratios commit by commit: a Commit with the marks and one
 	// without, in a random order each round, with nothing between them
@@ -242,9 +242,9 @@ func (r *results) reads(fs filesystem) error {
 		if err != nil {
 			return err
 		}
-		med, q1, q3 := s[0].quartilesOver(s[1])
+		q := s[0].ratios(s[1])
 		r.readRows = append(r.readRows, fmt.Sprintf("| %s | commit: the marks, commit by commit (%d each), %s over %s | ×%.3f, quartiles ×%.3f–%.3f; medians %s against %s µs | |",
-			fs.name, len(s[0]), commits[c[0]].name, commits[c[1]].name, med, q1, q3, us(s[0].median()), us(s[1].median())))
+			fs.name, len(s[0]), commits[c[0]].name, commits[c[1]].name, q.med, q.q1, q.q3, us(s[0].median()), us(s[1].median())))
 	}
 	if err := marks.Close(); err != nil {
 		return err

@@ -152,7 +152,7 @@ func (r *results) singlesInTurn(fs filesystem, dir string, data []byte) error {
 		}
 		run[i] = func() error { return singles[v].write(path, data) }
 	}
-	return r.inTurn("single", fs, inTurnRounds(1), 300, run)
+	return r.inTurn("single", fs, inTurnRounds(1), 100*len(run), run) // every hundred rounds
 }
 
 // batchesInTurn measures a batch in turn (see inTurn) on paths, settled
